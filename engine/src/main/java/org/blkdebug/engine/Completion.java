@@ -1,0 +1,21 @@
+package org.blkdebug.engine;
+
+/**
+ * The report of one finished asynchronous request, delivered through {@link Device#pollCompletion()}
+ * in completion order.
+ *
+ * @param id         the request's id (see {@link RequestInfo#id()})
+ * @param errno      0 on success, else the positive errno it failed with
+ * @param yielded    false when the request finished without ever blocking (no backend I/O, no
+ *                   wait, no suspension, an {@code immediately} error): QEMU completes such a
+ *                   request from a bottom half, which a caller may want to mimic
+ * @param startNanos {@link System#nanoTime()} at submission
+ * @param endNanos   {@link System#nanoTime()} at completion
+ * @param attachment whatever the submitter attached (e.g. the shell's command), or null
+ */
+public record Completion(long id, Operation op, long offset, long length, int errno, boolean yielded,
+                         long startNanos, long endNanos, Object attachment) {
+    public boolean failed() {
+        return errno != 0;
+    }
+}

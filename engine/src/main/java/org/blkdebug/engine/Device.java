@@ -1,0 +1,140 @@
+package org.blkdebug.engine;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An open block device: the raw format over the blkdebug filter over an image, as QEMU stacks
+ * them. Obtain one from {@link BlkDebug}.
+ *
+ * <p><b>Every request runs on its own virtual thread</b>, sync or async; the events it fires,
+ * the rules they run and a suspension at a breakpoint all happen on that thread. Sync methods
+ * submit and wait; async methods return at once.
+ *
+ * <p>Errors are {@link BlockException}s carrying QEMU's errno. All methods are thread-safe.
+ */
+public interface Device extends AutoCloseable {
+
+    /** Write flags, QEMU's {@code BDRV_REQ_*} that qemu-io exposes. */
+    enum WriteFlag {
+        /** Force unit access ({@code write -f}). */
+        FUA,
+        /** With write-zeroes: the range may be unmapped ({@code write -z -u}). */
+        MAY_UNMAP,
+        /** With write-zeroes: fail with ENOTSUP instead of writing explicit zeroes ({@code -n}). */
+        NO_FALLBACK
+    }
+
+    // ---- I/O -------------------------------------------------------------------------------
+
+    /** Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}. */
+    void read(long offset, ByteBuffer dst) throws BlockException;
+
+    /** One request that scatters into several buffers (qemu-io {@code readv}). */
+    void read(long offset, ByteBuffer[] dsts) throws BlockException;
+
+    void write(long offset, ByteBuffer src, WriteFlag... flags) throws BlockException;
+
+    /** One request that gathers from several buffers (qemu-io {@code writev}). */
+    void write(long offset, ByteBuffer[] srcs, WriteFlag... flags) throws BlockException;
+
+    void writeZeroes(long offset, long length, WriteFlag... flags) throws BlockException;
+
+    void discard(long offset, long length) throws BlockException;
+
+    void flush() throws BlockException;
+
+    long length() throws BlockException;
+
+    void truncate(long length) throws BlockException;
+
+    CompletableFuture<Void> readAsync(long offset, ByteBuffer[] dsts, Object attachment);
+
+    CompletableFuture<Void> writeAsync(long offset, ByteBuffer[] srcs, Object attachment, WriteFlag... flags);
+
+    CompletableFuture<Void> writeZeroesAsync(long offset, long length, Object attachment, WriteFlag... flags);
+
+    CompletableFuture<Void> discardAsync(long offset, long length, Object attachment);
+
+    CompletableFuture<Void> flushAsync(Object attachment);
+
+    /**
+     * The next finished asynchronous request, in completion order, or null. Reports of async
+     * requests are queued only while {@link #reportCompletions(boolean)} is on (off by default, so
+     * an API user who ignores them leaks nothing).
+     */
+    Completion pollCompletion();
+
+    void reportCompletions(boolean on);
+
+    // ---- breakpoints -------------------------------------------------------------------------
+
+    /** True when a blkdebug filter is in the stack; otherwise breakpoints answer ENOTSUP. */
+    boolean hasBlkDebug();
+
+    /**
+     * {@code break EVENT TAG}: a one-shot breakpoint, valid in any state.
+     *
+     * @throws BlockException ENOENT for an unknown event name, ENOTSUP without blkdebug
+     */
+    void breakpoint(String eventName, String tag) throws BlockException;
+
+    void breakpoint(Event event, String tag) throws BlockException;
+
+    /**
+     * Resumes the newest request suspended under {@code tag} (QEMU's order).
+     *
+     * @throws BlockException ENOENT when no request is suspended with that tag
+     */
+    void resume(String tag) throws BlockException;
+
+    /**
+     * Removes every breakpoint with {@code tag} and resumes every request suspended with it.
+     *
+     * @throws BlockException ENOENT when there was neither (QEMU 7.2 also fails after resuming
+     *                        requests: see docs/differences-from-qemu.md)
+     */
+    void removeBreakpoint(String tag) throws BlockException;
+
+    boolean isSuspended(String tag);
+
+    /** Waits until a request is suspended under {@code tag}; false on timeout. */
+    boolean awaitSuspended(String tag, Duration timeout) throws InterruptedException;
+
+    /** Fires {@code event} on the calling thread, as a format driver above the device would. */
+    void event(Event event);
+
+    // ---- introspection -----------------------------------------------------------------------
+
+    /** The current state (1 after open). */
+    int state();
+
+    /** Rules per event in QEMU's evaluation order (breakpoints, set-state, inject-error). */
+    Map<Event, List<Rule>> rules();
+
+    /** The armed inject-error rules in match order. */
+    List<Rule.InjectError> armedRules();
+
+    /** Every in-flight request, oldest first. */
+    List<RequestInfo> requests();
+
+    /**
+     * Waits until every in-flight request is done, suspended or waiting for another request.
+     *
+     * @return false on timeout
+     */
+    boolean awaitQuiescence(Duration timeout) throws InterruptedException;
+
+    /** Where blkdebug's "Suspended"/"Resuming" messages go. */
+    void setListener(BlkDebugListener listener);
+
+    /**
+     * Resumes every suspended request, waits for every request to finish, flushes as QEMU does at
+     * close, and releases the image. Idempotent.
+     */
+    @Override
+    void close() throws BlockException;
+}

@@ -1,0 +1,36 @@
+# Sourced by ./blkdebug, ./test and the other project scripts.
+# Sets JAVA_HOME to a JDK >= 21: $JAVA_HOME if it is new enough, else the newest
+# under /usr/lib/jvm. Prints a clear error and returns 1 if there is none.
+
+_bd_java_major() {  # prints the feature version of the JDK at $1, or nothing
+  local rel="$1/release" v
+  [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 0
+  if [ -f "$rel" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$rel")
+  fi
+  if [ -z "$v" ]; then
+    v=$("$1/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9][0-9]*\).*/\1/p')
+  fi
+  [ "$v" = 1 ] && v=8
+  echo "$v"
+}
+
+bd_find_jdk() {
+  local want=21 best="" best_v=0 d v
+  if [ -n "${JAVA_HOME:-}" ]; then
+    v=$(_bd_java_major "$JAVA_HOME")
+    if [ -n "$v" ] && [ "$v" -ge "$want" ]; then export JAVA_HOME; return 0; fi
+  fi
+  for d in /usr/lib/jvm/*; do
+    [ -L "$d" ] && continue
+    v=$(_bd_java_major "$d")
+    [ -n "$v" ] || continue
+    if [ "$v" -ge "$want" ] && [ "$v" -gt "$best_v" ]; then best="$d"; best_v="$v"; fi
+  done
+  if [ -z "$best" ]; then
+    echo "blkdebug: no JDK 21 or newer found (JAVA_HOME=${JAVA_HOME:-unset}, nothing suitable under /usr/lib/jvm)." >&2
+    echo "blkdebug: install one (e.g. 'apt-get install openjdk-21-jdk-headless') or point JAVA_HOME at it." >&2
+    return 1
+  fi
+  export JAVA_HOME="$best"
+}
