@@ -3,19 +3,43 @@ package org.blkdebug.engine;
 /**
  * What to open: the stack a filename, {@code json:{…}} or {@code --image-opts} string describes.
  *
- * @param rawFormat  true when the raw format driver sits on top (qemu-io {@code -f raw} or
- *                   {@code driver=raw}); only then do {@code read_aio}, {@code write_aio} and the
- *                   {@code flush_to_*} events reach blkdebug, as in QEMU
- * @param blkdebug   the blkdebug node's options, or null for a plain image (breakpoints then
- *                   answer ENOTSUP, as QEMU's do)
- * @param filename   the image file (for blkdebug, the same as {@code blkdebug.image()})
+ * @param format   which driver sits on top: see {@link Format}
+ * @param blkdebug the blkdebug node's options, or null for a plain image (breakpoints then
+ *                 answer ENOTSUP, as QEMU's do)
+ * @param filename the image file (for blkdebug, the same as {@code blkdebug.image()})
  */
-public record DeviceSpec(boolean rawFormat, BlkDebugOptions blkdebug, String filename) {
+public record DeviceSpec(Format format, BlkDebugOptions blkdebug, String filename) {
+
+    /** The top of the stack. */
+    public enum Format {
+        /** The raw format driver, named explicitly ({@code -f raw}, {@code driver=raw}). */
+        RAW,
+        /**
+         * No format named: qemu-io probes, which ends in raw for our images after reading
+         * sector 0 through blkdebug and printing QEMU's "Image format was not specified" warning.
+         */
+        PROBE,
+        /**
+         * No format driver: blkdebug (or the file) is the top node, so {@code read_aio},
+         * {@code write_aio} and {@code flush_to_*} never fire, as in QEMU.
+         */
+        NONE;
+
+        /** True when the raw format driver ends up on top (RAW, or PROBE after probing). */
+        public boolean raw() {
+            return this != NONE;
+        }
+    }
+
     public static DeviceSpec of(BlkDebugOptions options) {
-        return new DeviceSpec(true, options, options.image());
+        return new DeviceSpec(Format.RAW, options, options.image());
     }
 
     public static DeviceSpec plain(String filename) {
-        return new DeviceSpec(true, null, filename);
+        return new DeviceSpec(Format.RAW, null, filename);
+    }
+
+    public DeviceSpec withFormat(Format f) {
+        return new DeviceSpec(f, blkdebug, filename);
     }
 }
