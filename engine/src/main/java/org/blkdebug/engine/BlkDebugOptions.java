@@ -20,6 +20,33 @@ public record BlkDebugOptions(String config, String image, long align, long maxT
         setStates = List.copyOf(setStates);
     }
 
+    /**
+     * QEMU's checks of the limit options (blkdebug_open), with its messages. The image's own
+     * request alignment is 1 here (no O_DIRECT probing).
+     */
+    public void validate() throws OpenException {
+        if (align != 0 && (Long.compareUnsigned(align, Integer.MAX_VALUE) >= 0 || Long.bitCount(align) != 1)) {
+            throw constraint("align", align);
+        }
+        long a = Math.max(align, 1);
+        checkMultiple("max-transfer", maxTransfer, a);
+        checkMultiple("opt-write-zero", optWriteZero, a);
+        checkMultiple("max-write-zero", maxWriteZero, Math.max(optWriteZero, a));
+        checkMultiple("opt-discard", optDiscard, a);
+        checkMultiple("max-discard", maxDiscard, Math.max(optDiscard, a));
+    }
+
+    private static void checkMultiple(String name, long value, long of) throws OpenException {
+        if (value != 0 && (Long.compareUnsigned(value, Integer.MAX_VALUE) >= 0
+                || Long.remainderUnsigned(value, of) != 0)) {
+            throw constraint(name, value);
+        }
+    }
+
+    private static OpenException constraint(String name, long value) {
+        return new OpenException("Cannot meet constraints with " + name + " " + Long.toUnsignedString(value));
+    }
+
     /** blkdebug with no config and no rules over {@code image}. */
     public static BlkDebugOptions of(String image) {
         return new BlkDebugOptions(null, image, 0, 0, 0, 0, 0, 0, List.of(), List.of());

@@ -170,6 +170,38 @@ public final class Errno {
     }
 
     /**
+     * The errno behind a Java I/O failure. Java hides the number, so it is recovered from the
+     * exception type, or from the OS text in the message (which is glibc's strerror).
+     */
+    public static int of(Throwable e) {
+        if (e instanceof BlockException be) {
+            return be.errno();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return ENOENT;
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return EACCES;
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return EEXIST;
+        }
+        if (e instanceof java.nio.channels.NonWritableChannelException
+                || e instanceof java.nio.channels.NonReadableChannelException) {
+            return EBADF;
+        }
+        String msg = e.getMessage();
+        if (msg != null) {
+            for (int i = 1; i < TEXT.length; i++) {
+                if (msg.endsWith(TEXT[i]) || msg.contains(TEXT[i] + " ") || msg.contains("(" + TEXT[i] + ")")) {
+                    return i;
+                }
+            }
+        }
+        return EIO;
+    }
+
+    /**
      * strerror(errno) as glibc prints it; {@code "Unknown error N"} for numbers it has no text
      * for (negative numbers included, as glibc does).
      */

@@ -7,7 +7,9 @@ public enum Operation {
     WRITE_ZEROES("write-zeroes"),
     DISCARD("discard"),
     FLUSH("flush"),
-    TRUNCATE("truncate");
+    TRUNCATE("truncate"),
+    /** {@link Device#event} called by code above the device; it can be suspended like a request. */
+    EVENT("event");
 
     private final String label;
 

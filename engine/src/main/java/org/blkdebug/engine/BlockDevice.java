@@ -1,0 +1,402 @@
+package org.blkdebug.engine;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.blkdebug.engine.block.BlkDebugNode;
+import org.blkdebug.engine.block.BlockIo;
+import org.blkdebug.engine.block.IoVec;
+import org.blkdebug.engine.block.Node;
+import org.blkdebug.engine.filter.BlkDebugRules;
+import org.blkdebug.engine.request.Request;
+import org.blkdebug.engine.request.RequestTracker;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+/**
+ * The device: QEMU's BlockBackend over the node stack. It checks each request against the image
+ * length, turns writethrough into FUA writes, runs every request on its own virtual thread and
+ * reports completions through an MPSC queue.
+ */
+final class BlockDevice implements Device {
+    /** How long close waits for in-flight requests after resuming the suspended ones. */
+    private static final Duration CLOSE_DRAIN = Duration.ofSeconds(60);
+
+    private final Node top;
+    private final BlkDebugNode blkdebug;
+    private final CacheMode cache;
+    private final RequestTracker tracker;
+    private final String origin;
+    private final MpscUnboundedArrayQueue<Completion> completions = new MpscUnboundedArrayQueue<>(256);
+    private volatile boolean reportCompletions;
+    private volatile boolean closed;
+
+    BlockDevice(Node top, BlkDebugNode blkdebug, CacheMode cache, RequestTracker tracker) {
+        this.top = top;
+        this.blkdebug = blkdebug;
+        this.cache = cache;
+        this.tracker = tracker;
+        this.origin = null;
+    }
+
+    /** A request body, run on the request's virtual thread. */
+    @FunctionalInterface
+    private interface Body {
+        void run(Request r) throws BlockException;
+    }
+
+    // ---- submission ------------------------------------------------------------------------------
+
+    private CompletableFuture<Void> submit(Operation op, long offset, long length, Object attachment,
+                                           boolean report, Body body) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (closed) {
+            f.completeExceptionally(new BlockException(Errno.ENOMEDIUM));
+            return f;
+        }
+        Request r = tracker.begin(op, offset, length, origin);
+        Thread.ofVirtual().start(() -> run(r, body, f, attachment, report));
+        return f;
+    }
+
+    private void run(Request r, Body body, CompletableFuture<Void> f, Object attachment, boolean report) {
+        int errno = 0;
+        Throwable failure = null;
+        try {
+            body.run(r);
+        } catch (BlockException e) {
+            errno = e.errno();
+            failure = e;
+        } catch (Throwable t) { // a bug below must not leave the request in flight forever
+            errno = Errno.EIO;
+            failure = new BlockException(Errno.EIO, t);
+        }
+        if (report && reportCompletions) {
+            // queued before the request stops counting as busy, so a caller that waited for
+            // quiescence is sure to find it
+            completions.offer(new Completion(r.id(), r.op(), r.offset(), r.length(), errno, r.yielded(),
+                    r.sequence(), r.startNanos(), System.nanoTime(), attachment));
+        }
+        tracker.end(r);
+        if (failure == null) {
+            f.complete(null);
+        } else {
+            f.completeExceptionally(failure);
+        }
+    }
+
+    private static void await(CompletableFuture<Void> f) throws BlockException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the request stays in flight; it can be resumed later
+            throw new BlockException(Errno.EINTR);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof BlockException be) {
+                throw be;
+            }
+            throw new BlockException(Errno.EIO, e.getCause());
+        }
+    }
+
+    /** blk_check_byte_request: requests must lie inside the image. */
+    private void checkRange(long offset, long bytes) throws BlockException {
+        if (offset < 0 || bytes < 0) {
+            throw new BlockException(Errno.EIO);
+        }
+        long len = top.length();
+        if (offset > len || len - offset < bytes) {
+            throw new BlockException(Errno.EIO);
+        }
+    }
+
+    private int writeFlags(WriteFlag... flags) {
+        int f = cache.writeCache() ? 0 : Node.REQ_FUA; // writethrough: every write is FUA
+        for (WriteFlag w : flags) {
+            f |= switch (w) {
+                case FUA -> Node.REQ_FUA;
+                case MAY_UNMAP -> Node.REQ_MAY_UNMAP;
+                case NO_FALLBACK -> Node.REQ_NO_FALLBACK;
+            };
+        }
+        return f;
+    }
+
+    private static long total(ByteBuffer[] bufs) {
+        long n = 0;
+        for (ByteBuffer b : bufs) {
+            n += b.remaining();
+        }
+        return n;
+    }
+
+    private CompletableFuture<Void> readRequest(long offset, ByteBuffer[] dsts, Object att, boolean report) {
+        long bytes = total(dsts);
+        IoVec qiov = IoVec.of(dsts);
+        return submit(Operation.READ, offset, bytes, att, report, r -> {
+            checkRange(offset, bytes);
+            BlockIo.preadv(top, r, offset, bytes, qiov);
+        });
+    }
+
+    private CompletableFuture<Void> writeRequest(long offset, ByteBuffer[] srcs, Object att, boolean report,
+                                                 WriteFlag... flags) {
+        long bytes = total(srcs);
+        IoVec qiov = IoVec.of(srcs);
+        int f = writeFlags(flags);
+        return submit(Operation.WRITE, offset, bytes, att, report, r -> {
+            checkRange(offset, bytes);
+            BlockIo.pwritev(top, r, offset, bytes, qiov, f);
+        });
+    }
+
+    private CompletableFuture<Void> zeroRequest(long offset, long length, Object att, boolean report,
+                                                WriteFlag... flags) {
+        int f = writeFlags(flags) | Node.REQ_ZERO_WRITE;
+        return submit(Operation.WRITE_ZEROES, offset, length, att, report, r -> {
+            checkRange(offset, length);
+            BlockIo.pwritev(top, r, offset, length, null, f);
+        });
+    }
+
+    private CompletableFuture<Void> discardRequest(long offset, long length, Object att, boolean report) {
+        return submit(Operation.DISCARD, offset, length, att, report, r -> {
+            checkRange(offset, length);
+            BlockIo.pdiscard(top, r, offset, length);
+        });
+    }
+
+    private CompletableFuture<Void> flushRequest(Object att, boolean report) {
+        return submit(Operation.FLUSH, 0, 0, att, report, r -> BlockIo.flush(top, r));
+    }
+
+    // ---- sync I/O --------------------------------------------------------------------------------------
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws BlockException {
+        await(readRequest(offset, new ByteBuffer[] {dst}, null, false));
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer[] dsts) throws BlockException {
+        await(readRequest(offset, dsts, null, false));
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src, WriteFlag... flags) throws BlockException {
+        await(writeRequest(offset, new ByteBuffer[] {src}, null, false, flags));
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer[] srcs, WriteFlag... flags) throws BlockException {
+        await(writeRequest(offset, srcs, null, false, flags));
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length, WriteFlag... flags) throws BlockException {
+        await(zeroRequest(offset, length, null, false, flags));
+    }
+
+    @Override
+    public void discard(long offset, long length) throws BlockException {
+        await(discardRequest(offset, length, null, false));
+    }
+
+    @Override
+    public void flush() throws BlockException {
+        await(flushRequest(null, false));
+    }
+
+    @Override
+    public long length() throws BlockException {
+        if (closed) {
+            throw new BlockException(Errno.ENOMEDIUM);
+        }
+        return top.length();
+    }
+
+    @Override
+    public void truncate(long length) throws BlockException {
+        if (length < 0) {
+            throw new BlockException(Errno.EINVAL);
+        }
+        await(submit(Operation.TRUNCATE, length, 0, null, false, r -> BlockIo.truncate(top, r, length)));
+    }
+
+    // ---- async I/O -----------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Void> readAsync(long offset, ByteBuffer[] dsts, Object attachment) {
+        return readRequest(offset, dsts, attachment, true);
+    }
+
+    @Override
+    public CompletableFuture<Void> writeAsync(long offset, ByteBuffer[] srcs, Object attachment, WriteFlag... flags) {
+        return writeRequest(offset, srcs, attachment, true, flags);
+    }
+
+    @Override
+    public CompletableFuture<Void> writeZeroesAsync(long offset, long length, Object attachment, WriteFlag... flags) {
+        return zeroRequest(offset, length, attachment, true, flags);
+    }
+
+    @Override
+    public CompletableFuture<Void> discardAsync(long offset, long length, Object attachment) {
+        return discardRequest(offset, length, attachment, true);
+    }
+
+    @Override
+    public CompletableFuture<Void> flushAsync(Object attachment) {
+        return flushRequest(attachment, true);
+    }
+
+    @Override
+    public Completion pollCompletion() {
+        return completions.poll();
+    }
+
+    @Override
+    public void reportCompletions(boolean on) {
+        reportCompletions = on;
+    }
+
+    // ---- breakpoints -----------------------------------------------------------------------------------
+
+    @Override
+    public boolean hasBlkDebug() {
+        return blkdebug != null;
+    }
+
+    private BlkDebugRules requireBlkDebug() throws BlockException {
+        if (blkdebug == null) {
+            throw new BlockException(Errno.ENOTSUP);
+        }
+        return blkdebug.rules();
+    }
+
+    @Override
+    public void breakpoint(String eventName, String tag) throws BlockException {
+        BlkDebugRules rules = requireBlkDebug();
+        Event e = Event.byName(eventName).orElseThrow(() -> new BlockException(Errno.ENOENT));
+        rules.breakpoint(e, tag);
+    }
+
+    @Override
+    public void breakpoint(Event event, String tag) throws BlockException {
+        requireBlkDebug().breakpoint(event, tag);
+    }
+
+    @Override
+    public void resume(String tag) throws BlockException {
+        requireBlkDebug().resume(tag);
+    }
+
+    @Override
+    public void removeBreakpoint(String tag) throws BlockException {
+        requireBlkDebug().removeBreakpoint(tag);
+    }
+
+    @Override
+    public boolean isSuspended(String tag) {
+        return blkdebug != null && blkdebug.rules().isSuspended(tag);
+    }
+
+    @Override
+    public boolean awaitSuspended(String tag, Duration timeout) throws InterruptedException {
+        if (blkdebug == null) {
+            return false;
+        }
+        return blkdebug.rules().awaitSuspended(tag, timeout);
+    }
+
+    @Override
+    public void event(Event event) {
+        if (blkdebug == null) {
+            return;
+        }
+        Request r = tracker.begin(Operation.EVENT, 0, 0, origin);
+        try {
+            blkdebug.rules().event(event, r);
+        } finally {
+            tracker.end(r);
+        }
+    }
+
+    // ---- introspection ---------------------------------------------------------------------------------
+
+    @Override
+    public int state() {
+        return blkdebug == null ? 0 : blkdebug.rules().state();
+    }
+
+    @Override
+    public Map<Event, List<Rule>> rules() {
+        return blkdebug == null ? Map.of() : blkdebug.rules().rules();
+    }
+
+    @Override
+    public List<Rule.InjectError> armedRules() {
+        return blkdebug == null ? List.of() : blkdebug.rules().armedRules();
+    }
+
+    @Override
+    public List<RequestInfo> requests() {
+        return tracker.snapshot();
+    }
+
+    @Override
+    public boolean awaitQuiescence(Duration timeout) throws InterruptedException {
+        return tracker.awaitQuiescence(timeout);
+    }
+
+    @Override
+    public void setListener(BlkDebugListener listener) {
+        if (blkdebug != null) {
+            blkdebug.rules().setListener(listener);
+        }
+    }
+
+    /** Suspended tags, for completion in the shell. */
+    List<String> suspendedTags() {
+        return blkdebug == null ? List.of() : blkdebug.rules().suspendedTags();
+    }
+
+    // ---- close -----------------------------------------------------------------------------------------
+
+    @Override
+    public void close() throws BlockException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (blkdebug != null) {
+            blkdebug.rules().releaseAll(); // none is left parked; breakpoints stop suspending
+        }
+        try {
+            tracker.awaitIdle(CLOSE_DRAIN);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // QEMU flushes at close (bdrv_close); its result is not reported
+        Request r = tracker.begin(Operation.FLUSH, 0, 0, origin);
+        List<Throwable> errors = new ArrayList<>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                BlockIo.flush(top, r);
+            } catch (BlockException e) {
+                errors.add(e);
+            } finally {
+                tracker.end(r);
+            }
+        });
+        try {
+            t.join(CLOSE_DRAIN);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        top.close();
+    }
+}

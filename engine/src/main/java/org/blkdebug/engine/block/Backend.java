@@ -1,0 +1,28 @@
+package org.blkdebug.engine.block;
+
+import org.blkdebug.engine.BlockException;
+
+/**
+ * Where the bytes live: an image file or memory. Called from request threads concurrently;
+ * implementations must be thread-safe and report failures as {@link BlockException} with the
+ * errno the OS gave.
+ */
+public interface Backend {
+    /** Fills {@code dst} from {@code offset}; bytes past the end read as zeroes (as file-posix). */
+    void read(long offset, IoVec dst) throws BlockException;
+
+    void write(long offset, IoVec src) throws BlockException;
+
+    void writeZeroes(long offset, long length) throws BlockException;
+
+    /** Discards the range; it reads as zeroes afterwards (QEMU punches a hole). */
+    void discard(long offset, long length) throws BlockException;
+
+    void flush() throws BlockException;
+
+    long length() throws BlockException;
+
+    void truncate(long length) throws BlockException;
+
+    void close() throws BlockException;
+}

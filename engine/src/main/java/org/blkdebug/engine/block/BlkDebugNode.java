@@ -1,0 +1,92 @@
+package org.blkdebug.engine.block;
+
+import org.blkdebug.engine.BlockException;
+import org.blkdebug.engine.Errno;
+import org.blkdebug.engine.Event;
+import org.blkdebug.engine.IoType;
+import org.blkdebug.engine.filter.BlkDebugRules;
+import org.blkdebug.engine.request.Request;
+
+/**
+ * The blkdebug driver (QEMU block/blkdebug.c): every request is checked against the armed rules
+ * before it passes to the image; debug events go to the rule engine. Its limits come from the
+ * {@code align}, {@code max-transfer}, {@code *-write-zero} and {@code *-discard} options.
+ */
+public final class BlkDebugNode extends Node {
+    private final BlkDebugRules rules;
+
+    public BlkDebugNode(Node image, BlkDebugRules rules, Limits limits) {
+        super(image);
+        this.rules = rules;
+        this.limits = limits;
+        supportedWriteFlags = REQ_WRITE_UNCHANGED | (REQ_FUA & image.supportedWriteFlags);
+        supportedZeroFlags = REQ_WRITE_UNCHANGED
+                | ((REQ_FUA | REQ_MAY_UNMAP | REQ_NO_FALLBACK) & image.supportedZeroFlags);
+    }
+
+    public BlkDebugRules rules() {
+        return rules;
+    }
+
+    @Override
+    protected void debugEvent(Request r, Event event) {
+        rules.event(event, r);
+    }
+
+    /** rule_check: true when the request must do no I/O ("success" from a negative errno). */
+    private boolean check(Request r, long offset, long bytes, IoType type) throws BlockException {
+        int err = rules.check(r, offset, bytes, type);
+        if (err > 0) {
+            throw new BlockException(err);
+        }
+        return err < 0;
+    }
+
+    @Override
+    protected void preadv(Request r, long offset, long bytes, IoVec qiov) throws BlockException {
+        if (!check(r, offset, bytes, IoType.READ)) {
+            BlockIo.preadv(child, r, offset, bytes, qiov);
+        }
+    }
+
+    @Override
+    protected void pwritev(Request r, long offset, long bytes, IoVec qiov, int flags) throws BlockException {
+        if (!check(r, offset, bytes, IoType.WRITE)) {
+            BlockIo.pwritev(child, r, offset, bytes, qiov, flags);
+        }
+    }
+
+    @Override
+    protected void pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
+        long align = Math.max(limits.requestAlignment(), limits.pwriteZeroesAlignment());
+        if (bytes < align) {
+            // QEMU: no rule check; the block layer falls back to writes, checked as writes
+            throw new BlockException(Errno.ENOTSUP);
+        }
+        if (!check(r, offset, bytes, IoType.WRITE_ZEROES)) {
+            BlockIo.pwritev(child, r, offset, bytes, null, flags | REQ_ZERO_WRITE);
+        }
+    }
+
+    @Override
+    protected boolean hasDiscard() {
+        return true;
+    }
+
+    @Override
+    protected void pdiscard(Request r, long offset, long bytes) throws BlockException {
+        if (bytes < limits.requestAlignment()) {
+            throw new BlockException(Errno.ENOTSUP); // no rule check; discard ignores ENOTSUP
+        }
+        if (!check(r, offset, bytes, IoType.DISCARD)) {
+            BlockIo.pdiscard(child, r, offset, bytes);
+        }
+    }
+
+    @Override
+    protected void flushToDisk(Request r) throws BlockException {
+        if (!check(r, 0, 0, IoType.FLUSH)) {
+            BlockIo.flush(child, r);
+        }
+    }
+}

@@ -1,0 +1,461 @@
+package org.blkdebug.engine.block;
+
+import java.nio.ByteBuffer;
+import org.blkdebug.engine.BlockException;
+import org.blkdebug.engine.Errno;
+import org.blkdebug.engine.Event;
+import org.blkdebug.engine.request.Request;
+
+/**
+ * The generic block layer in front of every node: QEMU's block/io.c as far as blkdebug can
+ * observe it. Alignment padding with read-modify-write, serialisation of overlapping padded
+ * writes, max-transfer fragmentation, write-zeroes and discard splitting with their ENOTSUP
+ * fallbacks, FUA emulation, and flush with write generations. It fires the io.c debug events
+ * on the node it works for ({@code pwritev*}, {@code flush_to_*}) in QEMU's order.
+ *
+ * <p>One deliberate difference: a failed padding read fails the write (QEMU ignores it since
+ * 2019 and writes whatever the padding buffer held; see docs/differences-from-qemu.md, D2).
+ */
+public final class BlockIo {
+    private static final long INT_MAX = Integer.MAX_VALUE;
+    /** QEMU's MAX_BOUNCE_BUFFER: the largest zero buffer the write-zeroes fallback writes at once. */
+    private static final long MAX_BOUNCE_BUFFER = 32768L * 512;
+
+    private BlockIo() {
+    }
+
+    // ---- read ------------------------------------------------------------------------------------
+
+    /** bdrv_co_preadv_part. */
+    public static void preadv(Node bs, Request r, long offset, long bytes, IoVec qiov) throws BlockException {
+        long align = bs.limits.requestAlignment();
+        if (bytes == 0 && (offset & (align - 1)) != 0) {
+            return; // QEMU: aligning a zero-length request is nonsense, and not an error
+        }
+        Padding pad = Padding.of(bs, offset, bytes, qiov);
+        if (pad != null) {
+            qiov = pad.local;
+            offset -= pad.head;
+            bytes += pad.head + pad.tail;
+        }
+        Node.Tracked t = bs.trackedBegin(r, offset, bytes);
+        try {
+            alignedPreadv(bs, t, r, offset, bytes, align, qiov);
+        } finally {
+            bs.trackedEnd(t);
+        }
+    }
+
+    /** bdrv_aligned_preadv: waits for overlapping serialising requests, zero-fills past EOF, fragments. */
+    static void alignedPreadv(Node bs, Node.Tracked t, Request r, long offset, long bytes, long align,
+                              IoVec qiov) throws BlockException {
+        long maxTransfer = alignDown(minNonZero(bs.limits.maxTransfer(), INT_MAX), align);
+        bs.waitSerialising(t);
+        long total = bs.length();
+        long maxBytes = Node.roundUp(Math.max(0, total - offset), align);
+        if (bytes <= maxBytes && bytes <= maxTransfer) {
+            bs.preadv(r, offset, bytes, qiov.slice(0, bytes));
+            return;
+        }
+        long remaining = bytes;
+        while (remaining > 0) {
+            long done = bytes - remaining;
+            long num;
+            if (maxBytes > 0) {
+                num = Math.min(remaining, Math.min(maxBytes, maxTransfer));
+                bs.preadv(r, offset + done, num, qiov.slice(done, num));
+                maxBytes -= num;
+            } else {
+                num = remaining;
+                qiov.zero(done, num);
+            }
+            remaining -= num;
+        }
+    }
+
+    // ---- write -------------------------------------------------------------------------------------
+
+    /** bdrv_co_pwritev_part; with {@link Node#REQ_ZERO_WRITE} (and a null qiov) a write-zeroes. */
+    public static void pwritev(Node bs, Request r, long offset, long bytes, IoVec qiov, int flags)
+            throws BlockException {
+        long align = bs.limits.requestAlignment();
+        if ((flags & Node.REQ_NO_FALLBACK) != 0 && ((offset | bytes) & (align - 1)) != 0) {
+            throw new BlockException(Errno.ENOTSUP);
+        }
+        if (bytes == 0 && (offset & (align - 1)) != 0) {
+            return;
+        }
+        boolean zero = (flags & Node.REQ_ZERO_WRITE) != 0;
+        Padding pad = null;
+        if (!zero) {
+            pad = Padding.of(bs, offset, bytes, qiov);
+            if (pad != null) {
+                qiov = pad.local;
+                offset -= pad.head;
+                bytes += pad.head + pad.tail;
+            }
+        }
+        Node.Tracked t = bs.trackedBegin(r, offset, bytes);
+        try {
+            if (zero) {
+                doZeroPwritev(bs, t, r, offset, bytes, flags);
+                return;
+            }
+            if (pad != null) {
+                // RMW: serialise over the widened range before reading the padding
+                bs.makeSerialising(t, align);
+                rmwRead(bs, t, r, pad, false);
+            }
+            alignedPwritev(bs, t, r, offset, bytes, align, qiov, flags);
+        } finally {
+            bs.trackedEnd(t);
+        }
+    }
+
+    /** bdrv_padding_rmw_read: the pwritev_rmw_* events around the padding read(s). */
+    private static void rmwRead(Node bs, Node.Tracked t, Request r, Padding pad, boolean zeroMiddle)
+            throws BlockException {
+        long align = bs.limits.requestAlignment();
+        if (pad.head != 0 || pad.mergeReads) {
+            long bytes = pad.mergeReads ? pad.bufLen : align;
+            if (pad.head != 0) {
+                bs.debugEvent(r, Event.PWRITEV_RMW_HEAD);
+            }
+            if (pad.mergeReads && pad.tail != 0) {
+                bs.debugEvent(r, Event.PWRITEV_RMW_TAIL);
+            }
+            alignedPreadv(bs, t, r, t.overlapOffset, bytes, align, IoVec.of(pad.buf.slice(0, (int) bytes)));
+            if (pad.head != 0) {
+                bs.debugEvent(r, Event.PWRITEV_RMW_AFTER_HEAD);
+            }
+            if (pad.mergeReads && pad.tail != 0) {
+                bs.debugEvent(r, Event.PWRITEV_RMW_AFTER_TAIL);
+            }
+        }
+        if (!pad.mergeReads && pad.tail != 0) {
+            bs.debugEvent(r, Event.PWRITEV_RMW_TAIL);
+            alignedPreadv(bs, t, r, t.overlapOffset + t.overlapBytes - align, align, align,
+                    IoVec.of(pad.tailBuf()));
+            bs.debugEvent(r, Event.PWRITEV_RMW_AFTER_TAIL);
+        }
+        if (zeroMiddle) {
+            IoVec.of(pad.buf).zero(pad.head, pad.bufLen - pad.head - pad.tail);
+        }
+    }
+
+    /** bdrv_aligned_pwritev: pwritev / pwritev_zero, the driver write(s), then pwritev_done always. */
+    static void alignedPwritev(Node bs, Node.Tracked t, Request r, long offset, long bytes, long align,
+                               IoVec qiov, int flags) throws BlockException {
+        long maxTransfer = alignDown(minNonZero(bs.limits.maxTransfer(), INT_MAX), align);
+        BlockException failure = null;
+        try {
+            writeReqPrepare(bs, t);
+            if ((flags & Node.REQ_ZERO_WRITE) != 0) {
+                bs.debugEvent(r, Event.PWRITEV_ZERO);
+                doPwriteZeroes(bs, r, offset, bytes, flags);
+            } else if (bytes <= maxTransfer) {
+                bs.debugEvent(r, Event.PWRITEV);
+                driverPwritev(bs, r, offset, bytes, qiov, flags);
+            } else {
+                bs.debugEvent(r, Event.PWRITEV);
+                long remaining = bytes;
+                while (remaining > 0) {
+                    long num = Math.min(remaining, maxTransfer);
+                    int local = flags;
+                    if (num < remaining && (flags & Node.REQ_FUA) != 0
+                            && (bs.supportedWriteFlags & Node.REQ_FUA) == 0) {
+                        local &= ~Node.REQ_FUA; // an emulated FUA flushes once, after the last fragment
+                    }
+                    long done = bytes - remaining;
+                    driverPwritev(bs, r, offset + done, num, qiov.slice(done, num), local);
+                    remaining -= num;
+                }
+            }
+        } catch (BlockException e) {
+            failure = e;
+        }
+        bs.debugEvent(r, Event.PWRITEV_DONE); // QEMU fires it even after an error
+        bs.writeGen.incrementAndGet();       // bdrv_co_write_req_finish, success or not
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static void writeReqPrepare(Node bs, Node.Tracked t) throws BlockException {
+        if (bs.readOnly) {
+            throw new BlockException(Errno.EPERM);
+        }
+        bs.waitSerialising(t);
+    }
+
+    /** bdrv_driver_pwritev: FUA the driver lacks is emulated by a flush after the write. */
+    static void driverPwritev(Node bs, Request r, long offset, long bytes, IoVec qiov, int flags)
+            throws BlockException {
+        if (bs.noFlush) {
+            flags &= ~Node.REQ_FUA;
+        }
+        boolean emulateFua = false;
+        if ((flags & Node.REQ_FUA) != 0 && (bs.supportedWriteFlags & Node.REQ_FUA) == 0) {
+            flags &= ~Node.REQ_FUA;
+            emulateFua = true;
+        }
+        flags &= bs.supportedWriteFlags;
+        bs.pwritev(r, offset, bytes, qiov, flags);
+        if (emulateFua) {
+            flush(bs, r);
+        }
+    }
+
+    /** bdrv_co_do_zero_pwritev: a write-zeroes unaligned to the node's request alignment. */
+    private static void doZeroPwritev(Node bs, Node.Tracked t, Request r, long offset, long bytes, int flags)
+            throws BlockException {
+        long align = bs.limits.requestAlignment();
+        Padding pad = Padding.of(bs, offset, bytes, null);
+        if (pad != null) {
+            bs.makeSerialising(t, align);
+            rmwRead(bs, t, r, pad, true);
+            if (pad.head != 0 || pad.mergeReads) {
+                long alignedOffset = offset & ~(align - 1);
+                long writeBytes = pad.mergeReads ? pad.bufLen : align;
+                alignedPwritev(bs, t, r, alignedOffset, writeBytes, align,
+                        IoVec.of(pad.buf.slice(0, (int) writeBytes)), flags & ~Node.REQ_ZERO_WRITE);
+                if (pad.mergeReads) {
+                    return;
+                }
+                offset += writeBytes - pad.head;
+                bytes -= writeBytes - pad.head;
+            }
+        }
+        if (bytes >= align) {
+            long alignedBytes = bytes & ~(align - 1);
+            alignedPwritev(bs, t, r, offset, alignedBytes, align, null, flags);
+            bytes -= alignedBytes;
+            offset += alignedBytes;
+        }
+        if (bytes != 0) {
+            alignedPwritev(bs, t, r, offset, align, align, IoVec.of(pad.tailBuf()),
+                    flags & ~Node.REQ_ZERO_WRITE);
+        }
+    }
+
+    /** bdrv_co_do_pwrite_zeroes: the driver's write-zeroes in aligned pieces, else zero buffers. */
+    private static void doPwriteZeroes(Node bs, Request r, long offset, long bytes, int flags)
+            throws BlockException {
+        long maxWriteZeroes = minNonZero(bs.limits.maxPwriteZeroes(), Long.MAX_VALUE);
+        long alignment = Math.max(bs.limits.pwriteZeroesAlignment(), bs.limits.requestAlignment());
+        long maxTransfer = minNonZero(bs.limits.maxTransfer(), MAX_BOUNCE_BUFFER);
+        boolean needFlush = false;
+        if (((flags & ~bs.supportedZeroFlags) & Node.REQ_NO_FALLBACK) != 0) {
+            throw new BlockException(Errno.ENOTSUP);
+        }
+        long head = offset % alignment;
+        long tail = (offset + bytes) % alignment;
+        maxWriteZeroes = maxWriteZeroes / alignment * alignment;
+        while (bytes > 0) {
+            long num = bytes;
+            if (head != 0) {
+                num = Math.min(Math.min(bytes, maxTransfer), alignment - head);
+                head = (head + num) % alignment;
+            } else if (tail != 0 && num > alignment) {
+                num -= tail;
+            }
+            if (num > maxWriteZeroes) {
+                num = maxWriteZeroes;
+            }
+            boolean unsupported;
+            try {
+                bs.pwriteZeroes(r, offset, num, flags & bs.supportedZeroFlags);
+                unsupported = false;
+                if ((flags & Node.REQ_FUA) != 0 && (bs.supportedZeroFlags & Node.REQ_FUA) == 0) {
+                    needFlush = true;
+                }
+            } catch (BlockException e) {
+                if (e.errno() != Errno.ENOTSUP) {
+                    throw e;
+                }
+                unsupported = true;
+            }
+            if (unsupported) {
+                if ((flags & Node.REQ_NO_FALLBACK) != 0) {
+                    throw new BlockException(Errno.ENOTSUP);
+                }
+                int writeFlags = flags & ~Node.REQ_ZERO_WRITE;
+                if ((flags & Node.REQ_FUA) != 0 && (bs.supportedWriteFlags & Node.REQ_FUA) == 0) {
+                    writeFlags &= ~Node.REQ_FUA; // one flush at the end, not one per chunk
+                    needFlush = true;
+                }
+                num = Math.min(num, maxTransfer);
+                driverPwritev(bs, r, offset, num, IoVec.zeroes((int) num), writeFlags);
+            }
+            offset += num;
+            bytes -= num;
+        }
+        if (needFlush) {
+            flush(bs, r);
+        }
+    }
+
+    // ---- discard -------------------------------------------------------------------------------
+
+    /** bdrv_co_pdiscard: split at the discard alignment; ENOTSUP from the driver is ignored. */
+    public static void pdiscard(Node bs, Request r, long offset, long bytes) throws BlockException {
+        if (!bs.hasDiscard()) {
+            return;
+        }
+        long reqAlign = bs.limits.requestAlignment();
+        long align = Math.max(bs.limits.pdiscardAlignment(), reqAlign);
+        long head = offset % align;
+        long tail = (offset + bytes) % align;
+        Node.Tracked t = bs.trackedBegin(r, offset, bytes);
+        try {
+            writeReqPrepare(bs, t);
+            long maxPdiscard = alignDown(minNonZero(bs.limits.maxPdiscard(), Long.MAX_VALUE), align);
+            while (bytes > 0) {
+                long num = bytes;
+                if (head != 0) {
+                    num = Math.min(bytes, align - head);
+                    if (num % reqAlign != 0) {
+                        num %= reqAlign;
+                    }
+                    head = (head + num) % align;
+                } else if (tail != 0) {
+                    if (num > align) {
+                        num -= tail;
+                    } else if (tail % reqAlign != 0 && tail > reqAlign) {
+                        tail %= reqAlign;
+                        num -= tail;
+                    }
+                }
+                if (num > maxPdiscard) {
+                    num = maxPdiscard;
+                }
+                try {
+                    bs.pdiscard(r, offset, num);
+                } catch (BlockException e) {
+                    boolean skip = e.errno() == Errno.ENOTSUP
+                            || (e.errno() == Errno.EINVAL && (offset % align != 0 || num % align != 0));
+                    if (!skip) {
+                        throw e;
+                    }
+                }
+                offset += num;
+                bytes -= num;
+            }
+        } finally {
+            bs.writeGen.incrementAndGet();
+            bs.trackedEnd(t);
+        }
+    }
+
+    // ---- flush ---------------------------------------------------------------------------------------
+
+    /**
+     * bdrv_co_flush: flush_to_os on the primary child, then (unless cache=unsafe or nothing was
+     * written since the last flush) flush_to_disk and the driver's flush, then every child.
+     */
+    public static void flush(Node bs, Request r) throws BlockException {
+        if (bs.readOnly) {
+            return;
+        }
+        long currentGen = bs.writeGen.get();
+        bs.flushBegin(r);
+        BlockException failure = null;
+        try {
+            if (bs.child != null) {
+                bs.child.debugEvent(r, Event.FLUSH_TO_OS);
+            }
+            if (!bs.noFlush && bs.flushedGen != currentGen) {
+                if (bs.child != null) {
+                    bs.child.debugEvent(r, Event.FLUSH_TO_DISK);
+                }
+                bs.flushToDisk(r);
+            }
+            if (bs.child != null) {
+                flush(bs.child, r);
+            }
+        } catch (BlockException e) {
+            failure = e;
+        }
+        if (failure == null) {
+            bs.flushedGen = currentGen;
+        }
+        bs.flushEnd();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    // ---- truncate ----------------------------------------------------------------------------------
+
+    /** bdrv_co_truncate, reduced to what blkdebug can see: no events, no rule checks. */
+    public static void truncate(Node bs, Request r, long length) throws BlockException {
+        if (bs.readOnly) {
+            throw new BlockException(Errno.EACCES);
+        }
+        try {
+            bs.truncateDriver(r, length);
+        } finally {
+            bs.writeGen.incrementAndGet();
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    static long minNonZero(long a, long b) {
+        if (a == 0) {
+            return b;
+        }
+        if (b == 0) {
+            return a;
+        }
+        return Math.min(a, b);
+    }
+
+    static long alignDown(long n, long align) {
+        return n / align * align;
+    }
+
+    /** QEMU's BdrvRequestPadding. */
+    static final class Padding {
+        final long head;
+        final long tail;
+        final long bufLen;
+        final boolean mergeReads;
+        final ByteBuffer buf;
+        final IoVec local;
+        private final long align;
+
+        private Padding(long head, long tail, long bufLen, boolean mergeReads, long align, IoVec qiov) {
+            this.head = head;
+            this.tail = tail;
+            this.bufLen = bufLen;
+            this.mergeReads = mergeReads;
+            this.align = align;
+            this.buf = ByteBuffer.allocate((int) bufLen);
+            this.local = qiov == null ? null : qiov.padded(
+                    head != 0 ? buf.slice(0, (int) head) : null,
+                    tail != 0 ? buf.slice((int) (bufLen - tail), (int) tail) : null);
+        }
+
+        /** Null when {@code [offset, offset + bytes)} is aligned already. */
+        static Padding of(Node bs, long offset, long bytes, IoVec qiov) {
+            long align = bs.limits.requestAlignment();
+            long head = offset & (align - 1);
+            long tail = (offset + bytes) & (align - 1);
+            if (tail != 0) {
+                tail = align - tail;
+            }
+            if (head == 0 && tail == 0) {
+                return null;
+            }
+            long sum = head + bytes + tail;
+            long bufLen = (sum > align && head != 0 && tail != 0) ? 2 * align : align;
+            return new Padding(head, tail, bufLen, sum == bufLen, align, qiov);
+        }
+
+        /** The aligned block around the tail. */
+        ByteBuffer tailBuf() {
+            return buf.slice((int) (bufLen - align), (int) align);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package org.blkdebug.engine.block;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.blkdebug.engine.BlockException;
+import org.blkdebug.engine.Errno;
+import org.blkdebug.engine.OpenException;
+
+/** An image file through a {@link FileChannel} (positional I/O, safe for concurrent requests). */
+public final class FileBackend implements Backend {
+    private static final int ZERO_CHUNK = 1 << 16;
+    private final FileChannel channel;
+
+    private FileBackend(FileChannel channel) {
+        this.channel = channel;
+    }
+
+    /** Opens {@code filename} as QEMU's file driver does, with its error text on failure. */
+    public static FileBackend open(String filename, boolean readOnly) throws OpenException {
+        Path path = Path.of(filename);
+        try {
+            if (Files.isDirectory(path)) {
+                // file-posix opens it, then refuses: QEMU reports EISDIR at open
+                throw new OpenException("Could not open '" + filename + "': " + Errno.message(Errno.EISDIR));
+            }
+            FileChannel ch = readOnly
+                    ? FileChannel.open(path, StandardOpenOption.READ)
+                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            return new FileBackend(ch);
+        } catch (NoSuchFileException e) {
+            throw new OpenException("Could not open '" + filename + "': " + Errno.message(Errno.ENOENT));
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof OpenException oe) {
+                throw oe;
+            }
+            throw new OpenException("Could not open '" + filename + "': " + Errno.message(Errno.of(e)));
+        }
+    }
+
+    @Override
+    public void read(long offset, IoVec dst) throws BlockException {
+        long pos = offset;
+        try {
+            for (ByteBuffer b : dst.segments()) {
+                while (b.hasRemaining()) {
+                    int n = channel.read(b, pos);
+                    if (n < 0) {
+                        while (b.hasRemaining()) {
+                            b.put((byte) 0); // past EOF reads as zeroes
+                        }
+                        break;
+                    }
+                    pos += n;
+                }
+            }
+        } catch (IOException e) {
+            throw new BlockException(Errno.of(e), e);
+        }
+    }
+
+    @Override
+    public void write(long offset, IoVec src) throws BlockException {
+        long pos = offset;
+        try {
+            for (ByteBuffer b : src.segments()) {
+                while (b.hasRemaining()) {
+                    pos += channel.write(b, pos);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new BlockException(Errno.of(e), e);
+        }
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length) throws BlockException {
+        ByteBuffer zero = ByteBuffer.allocate((int) Math.min(length, ZERO_CHUNK));
+        long pos = offset;
+        long left = length;
+        try {
+            while (left > 0) {
+                ByteBuffer b = zero.duplicate().limit((int) Math.min(left, zero.capacity()));
+                while (b.hasRemaining()) {
+                    int n = channel.write(b, pos);
+                    pos += n;
+                    left -= n;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new BlockException(Errno.of(e), e);
+        }
+    }
+
+    @Override
+    public void discard(long offset, long length) throws BlockException {
+        // Java cannot punch holes; zeroes give the same contents QEMU's punched hole reads as
+        long end = Math.min(offset + length, length());
+        if (end > offset) {
+            writeZeroes(offset, end - offset);
+        }
+    }
+
+    @Override
+    public void flush() throws BlockException {
+        try {
+            channel.force(false); // fdatasync, as file-posix's flush
+        } catch (IOException e) {
+            throw new BlockException(Errno.of(e), e);
+        }
+    }
+
+    @Override
+    public long length() throws BlockException {
+        try {
+            return channel.size();
+        } catch (IOException e) {
+            throw new BlockException(Errno.of(e), e);
+        }
+    }
+
+    @Override
+    public void truncate(long length) throws BlockException {
+        try {
+            long size = channel.size();
+            if (length < size) {
+                channel.truncate(length);
+            } else if (length > size) {
+                channel.write(ByteBuffer.allocate(1), length - 1); // grow: the new bytes read as zeroes
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new BlockException(Errno.of(e), e);
+        }
+    }
+
+    @Override
+    public void close() throws BlockException {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new BlockException(Errno.of(e), e);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package org.blkdebug.engine.block;
+
+import org.blkdebug.engine.BlockException;
+import org.blkdebug.engine.request.Request;
+
+/**
+ * The protocol node over a {@link Backend} (QEMU's file-posix): the only node that does real I/O.
+ * The request is in {@link org.blkdebug.engine.Phase#BACKEND_IO} for the duration of each call.
+ */
+public final class FileNode extends Node {
+    private final Backend backend;
+
+    public FileNode(Backend backend, boolean readOnly) {
+        super(null);
+        this.backend = backend;
+        this.readOnly = readOnly;
+        supportedWriteFlags = 0; // QEMU 7.2's file-posix has no FUA: the layers above emulate it
+        supportedZeroFlags = REQ_MAY_UNMAP | REQ_NO_FALLBACK;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    protected void preadv(Request r, long offset, long bytes, IoVec qiov) throws BlockException {
+        r.backendIo(true);
+        try {
+            backend.read(offset, qiov);
+        } finally {
+            r.backendIo(false);
+        }
+    }
+
+    @Override
+    protected void pwritev(Request r, long offset, long bytes, IoVec qiov, int flags) throws BlockException {
+        r.backendIo(true);
+        try {
+            backend.write(offset, qiov);
+        } finally {
+            r.backendIo(false);
+        }
+    }
+
+    @Override
+    protected void pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
+        r.backendIo(true);
+        try {
+            backend.writeZeroes(offset, bytes);
+        } finally {
+            r.backendIo(false);
+        }
+    }
+
+    @Override
+    protected boolean hasDiscard() {
+        return true;
+    }
+
+    @Override
+    protected void pdiscard(Request r, long offset, long bytes) throws BlockException {
+        r.backendIo(true);
+        try {
+            backend.discard(offset, bytes);
+        } finally {
+            r.backendIo(false);
+        }
+    }
+
+    @Override
+    protected void flushToDisk(Request r) throws BlockException {
+        r.backendIo(true);
+        try {
+            backend.flush();
+        } finally {
+            r.backendIo(false);
+        }
+    }
+
+    @Override
+    public long length() throws BlockException {
+        return backend.length();
+    }
+
+    @Override
+    protected void truncateDriver(Request r, long length) throws BlockException {
+        r.backendIo(true);
+        try {
+            backend.truncate(length);
+        } finally {
+            r.backendIo(false);
+        }
+    }
+
+    @Override
+    public void close() throws BlockException {
+        backend.close();
+    }
+}

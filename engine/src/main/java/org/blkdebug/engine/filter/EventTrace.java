@@ -1,0 +1,37 @@
+package org.blkdebug.engine.filter;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.blkdebug.engine.Event;
+import org.blkdebug.engine.request.Request;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+/**
+ * The events a node saw, in the order request threads fired them. Request threads append
+ * without locking (JCTools MPSC queue); one consumer drains.
+ */
+public final class EventTrace {
+    /** One fired event and the request that fired it. */
+    public record Entry(Event event, long requestId) {
+    }
+
+    private final MpscUnboundedArrayQueue<Entry> queue = new MpscUnboundedArrayQueue<>(64);
+
+    void record(Event e, Request r) {
+        queue.offer(new Entry(e, r == null ? 0 : r.id()));
+    }
+
+    /** Everything recorded since the last drain. Single consumer. */
+    public List<Entry> drain() {
+        List<Entry> out = new ArrayList<>();
+        queue.drain(out::add);
+        return out;
+    }
+
+    /** Just the events, for tests. */
+    public List<Event> drainEvents() {
+        List<Event> out = new ArrayList<>();
+        queue.drain(en -> out.add(en.event()));
+        return out;
+    }
+}

@@ -1,0 +1,110 @@
+package org.blkdebug.engine.request;
+
+import org.blkdebug.engine.Operation;
+import org.blkdebug.engine.Phase;
+import org.blkdebug.engine.RequestInfo;
+
+/**
+ * One in-flight request. It runs on its own virtual thread; only that thread moves it between
+ * {@link Phase#RUNNING} and {@link Phase#BACKEND_IO}. Blocking phases are entered through a
+ * {@link Waiter}, whose releaser sets the request running again.
+ */
+public final class Request {
+    private final RequestTracker tracker;
+    private final long id;
+    private final Operation op;
+    private final long offset;
+    private final long length;
+    private final String origin;
+    private final long startNanos;
+
+    private volatile Phase phase = Phase.RUNNING;
+    /** Tag of the breakpoint it is parked at; written before parking, cleared on release. */
+    private volatile String tag;
+    /** The order in which requests were last set running; see Completion#sequence. */
+    private volatile long sequence;
+    /** Whether the request ever blocked (QEMU: yielded). Written by the request's own thread. */
+    private boolean yielded;
+
+    Request(RequestTracker tracker, long id, Operation op, long offset, long length, String origin,
+            long sequence) {
+        this.tracker = tracker;
+        this.id = id;
+        this.op = op;
+        this.offset = offset;
+        this.length = length;
+        this.origin = origin;
+        this.sequence = sequence;
+        this.startNanos = System.nanoTime();
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Operation op() {
+        return op;
+    }
+
+    public long offset() {
+        return offset;
+    }
+
+    public long length() {
+        return length;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public long sequence() {
+        return sequence;
+    }
+
+    public boolean yielded() {
+        return yielded;
+    }
+
+    /** Marks that the request completes asynchronously (QEMU: it yielded at least once). */
+    public void markYielded() {
+        yielded = true;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    /** Own thread only: entering or leaving a backend call. Both phases count as busy. */
+    public void backendIo(boolean in) {
+        phase = in ? Phase.BACKEND_IO : Phase.RUNNING;
+        if (in) {
+            yielded = true;
+        }
+    }
+
+    RequestTracker tracker() {
+        return tracker;
+    }
+
+    void parkedAs(Phase p, String t) {
+        tag = t;
+        phase = p;
+        yielded = true;
+    }
+
+    /** Called by a releaser before the request becomes busy again. */
+    void released() {
+        tag = null;
+        phase = Phase.RUNNING;
+        sequence = tracker.nextSequence();
+    }
+
+    void done() {
+        phase = Phase.DONE;
+    }
+
+    public RequestInfo info() {
+        return new RequestInfo(id, op, offset, length, phase, tag, origin);
+    }
+}

@@ -1,0 +1,118 @@
+package org.blkdebug.engine.request;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.blkdebug.engine.Operation;
+import org.blkdebug.engine.RequestInfo;
+
+/**
+ * Every in-flight request of one device, and the count of those that are busy (running or in
+ * backend I/O). Quiescence is "busy == 0"; idle is "no request in flight".
+ *
+ * <p>The busy count changes without a lock on the request path; {@link #lock} is only taken to
+ * wake a thread that waits, and only when one does ({@link #waiters} &gt; 0).
+ */
+public final class RequestTracker {
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong sequences = new AtomicLong();
+    private final ConcurrentHashMap<Long, Request> inFlight = new ConcurrentHashMap<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when busy drops to 0 or a request ends. Guarded by {@link #lock}. */
+    private final Condition changed = lock.newCondition();
+    private final AtomicInteger waiters = new AtomicInteger();
+
+    /** Registers a new busy request. Call on the submitting thread, before starting the request's thread. */
+    public Request begin(Operation op, long offset, long length, String origin) {
+        Request r = new Request(this, ids.incrementAndGet(), op, offset, length, origin, nextSequence());
+        busy.incrementAndGet();
+        inFlight.put(r.id(), r);
+        return r;
+    }
+
+    /** The request has finished: it leaves the in-flight set and stops being busy. */
+    public void end(Request r) {
+        r.done();
+        inFlight.remove(r.id());
+        busy.decrementAndGet();
+        signalIfWaited(); // idle waiters care about every end, not only the last busy one
+    }
+
+    long nextSequence() {
+        return sequences.incrementAndGet();
+    }
+
+    void quiet() {
+        if (busy.decrementAndGet() == 0) {
+            signalIfWaited();
+        }
+    }
+
+    void busy() {
+        busy.incrementAndGet();
+    }
+
+    private void signalIfWaited() {
+        if (waiters.get() > 0) {
+            lock.lock();
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** True when no request is running or in backend I/O. */
+    public boolean quiescent() {
+        return busy.get() == 0;
+    }
+
+    public boolean idle() {
+        return inFlight.isEmpty();
+    }
+
+    public boolean awaitQuiescence(Duration timeout) throws InterruptedException {
+        return await(timeout, false);
+    }
+
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        return await(timeout, true);
+    }
+
+    private boolean await(Duration timeout, boolean idle) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        lock.lock();
+        waiters.incrementAndGet();
+        try {
+            // waiters is raised before the check, so a decrement to 0 after the check signals us
+            while (idle ? !inFlight.isEmpty() : busy.get() != 0) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = changed.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            waiters.decrementAndGet();
+            lock.unlock();
+        }
+    }
+
+    /** Snapshot of the in-flight requests, oldest first. */
+    public List<RequestInfo> snapshot() {
+        List<RequestInfo> list = new ArrayList<>();
+        for (Request r : inFlight.values()) {
+            list.add(r.info());
+        }
+        list.sort(Comparator.comparingLong(RequestInfo::id));
+        return list;
+    }
+}

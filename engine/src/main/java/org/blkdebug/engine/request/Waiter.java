@@ -1,0 +1,69 @@
+package org.blkdebug.engine.request;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.blkdebug.engine.Phase;
+
+/**
+ * One park of one request (a suspension at a breakpoint, a wait for an overlapping request): a
+ * single permit with a handshake that keeps {@link RequestTracker#awaitQuiescence} exact.
+ *
+ * <p>The waiter is registered (under whatever lock guards the list it is put on), then the
+ * request thread calls {@link #park()} <b>with no lock held</b>, and exactly one other thread
+ * calls {@link #release()}. A release that comes before the park is not lost: the request then
+ * does not park at all. The request counts as busy until it has really parked, and counts as
+ * busy again before the releaser returns, so quiescence is never seen in between.
+ */
+public final class Waiter {
+    private static final int REGISTERED = 0;
+    private static final int PARKED = 1;
+    private static final int RELEASED = 2;
+
+    private final Request request;
+    private final Phase phase;
+    private final String tag;
+    private final AtomicInteger state = new AtomicInteger(REGISTERED);
+    private final Thread thread;
+
+    /** Must be created on the request's own thread. */
+    public Waiter(Request request, Phase phase, String tag) {
+        this.request = request;
+        this.phase = phase;
+        this.tag = tag;
+        this.thread = Thread.currentThread();
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    public String tag() {
+        return tag;
+    }
+
+    /** Request thread: blocks until {@link #release()}; returns at once if already released. */
+    public void park() {
+        request.parkedAs(phase, tag);
+        if (!state.compareAndSet(REGISTERED, PARKED)) {
+            request.released(); // released before we parked: we never stopped being busy
+            return;
+        }
+        request.tracker().quiet();
+        while (state.get() != RELEASED) {
+            LockSupport.park(this);
+        }
+    }
+
+    /**
+     * Any thread, at most once per waiter: lets the request continue. Call it after removing the
+     * waiter from its list, so no second releaser can find it.
+     */
+    public void release() {
+        int prev = state.getAndSet(RELEASED);
+        if (prev == PARKED) {
+            request.released();
+            request.tracker().busy();
+            LockSupport.unpark(thread);
+        }
+    }
+}
