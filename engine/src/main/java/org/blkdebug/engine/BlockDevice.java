@@ -359,6 +359,11 @@ final class BlockDevice implements Device {
         }
     }
 
+    /** The rule engine, or null without blkdebug (tests, tracing). */
+    BlkDebugRules blkdebugRules() {
+        return blkdebug == null ? null : blkdebug.rules();
+    }
+
     /** Suspended tags, for completion in the shell. */
     List<String> suspendedTags() {
         return blkdebug == null ? List.of() : blkdebug.rules().suspendedTags();

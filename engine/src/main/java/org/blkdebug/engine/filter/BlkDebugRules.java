@@ -107,9 +107,9 @@ public final class BlkDebugRules {
      * breakpoint hit. Runs on the request's thread.
      */
     public void event(Event event, Request request) {
-        EventTrace t = trace;
-        if (t != null) {
-            t.record(event, request);
+        EventTrace tr = trace;
+        if (tr != null) {
+            tr.record(event, request);
         }
         int e = event.ordinal();
         if (ruleCount.get(e) == 0) {
