@@ -19,7 +19,7 @@ bd_find_jdk() {
   local want=21 best="" best_v=0 d v
   if [ -n "${JAVA_HOME:-}" ]; then
     v=$(_bd_java_major "$JAVA_HOME")
-    if [ -n "$v" ] && [ "$v" -ge "$want" ]; then export JAVA_HOME; return 0; fi
+    if [ -n "$v" ] && [ "$v" -ge "$want" ]; then export JAVA_HOME; _bd_maven_opts "$v"; return 0; fi
   fi
   for d in /usr/lib/jvm/*; do
     [ -L "$d" ] && continue
@@ -33,4 +33,15 @@ bd_find_jdk() {
     return 1
   fi
   export JAVA_HOME="$best"
+  _bd_maven_opts "$best_v"
+}
+
+# Maven 3.8's bundled Guava calls sun.misc.Unsafe, which JDK 24+ warns about on every run.
+_bd_maven_opts() {
+  if [ "$1" -ge 24 ]; then
+    case " ${MAVEN_OPTS:-} " in
+      *sun-misc-unsafe-memory-access*) ;;
+      *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+    esac
+  fi
 }

@@ -1,11 +1,148 @@
 package org.blkdebug.cli;
 
-/** Placeholder entry point. */
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.blkdebug.cli.bench.Bench;
+import org.blkdebug.cli.commands.Commands;
+import org.blkdebug.cli.commands.Context.OpenRequest;
+import org.blkdebug.cli.report.Console;
+import org.blkdebug.cli.shell.InteractiveShell;
+import org.blkdebug.cli.shell.ScriptRunner;
+import org.blkdebug.cli.shell.Shell;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import picocli.CommandLine;
+
+/**
+ * {@code blkdebug [-f raw] [-t CACHE] [-r] [--image-opts] [-c CMD]... [FILE]}: a drop-in for
+ * qemu-io on blkdebug. Opens the device, runs the commands from {@code -c}, piped stdin or the
+ * interactive shell, and exits 1 when a synchronous command failed.
+ */
 public final class Main {
+    /** Bound on how long the shell waits for the device to settle after one command. */
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
+
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.exit(0);
+        if (args.length > 0 && args[0].equals("bench")) {
+            // blkdebug bench …: qemu-img bench's benchmark, not a shell session
+            System.exit(Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        Console console = new Console(new FileOutputStream(FileDescriptor.out),
+                new FileOutputStream(FileDescriptor.err), Charset.defaultCharset());
+        int status = run(args, console, System.in, isTerminal());
+        System.exit(status);
+    }
+
+    /** Runs a whole session; returns the exit status. */
+    public static int run(String[] args, Console console, InputStream stdin, boolean stdinIsTerminal) {
+        Invocation inv = new Invocation();
+        Integer early = parse(args, inv, console);
+        if (early != null) {
+            return early;
+        }
+        String cache = inv.nocache && inv.cache == null ? "none" : inv.cache;
+        if (cache != null && !Commands.CACHE_MODES.contains(cache)) {
+            console.report("Invalid cache option: " + cache);
+            return 1;
+        }
+        Shell shell = new Shell(console, SETTLE_TIMEOUT);
+        if (inv.record != null) {
+            try {
+                shell.record(inv.record);
+            } catch (IOException e) {
+                console.report("cannot write " + inv.record + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        boolean opened = inv.files.isEmpty()
+                ? shell.openScratch(cache, inv.readOnly)
+                : shell.openInitial(new OpenRequest(inv.files.getFirst(), null, inv.format, cache, inv.readOnly),
+                        inv.imageOpts);
+        if (!opened) {
+            shell.finish();
+            return 1;
+        }
+        try {
+            if (!inv.commands.isEmpty()) {
+                ScriptRunner.runCommands(shell, inv.commands);
+            } else if (!stdinIsTerminal) {
+                ScriptRunner.runStdin(shell, new BufferedReader(new InputStreamReader(stdin, Charset.defaultCharset())));
+            } else {
+                interactive(shell);
+            }
+        } catch (IOException e) {
+            console.report(e.getMessage());
+            shell.markFailed();
+        } catch (InterruptedException e) {
+            shell.markFailed();
+        }
+        return shell.finish();
+    }
+
+    /** Parses the command line; returns an exit status when the program should stop now. */
+    private static Integer parse(String[] args, Invocation inv, Console console) {
+        String bad = GetoptLong.firstError(args);
+        if (bad != null) {
+            console.report(bad);
+            console.print(Invocation.USAGE);
+            return 1;
+        }
+        try {
+            CommandLine cl = new CommandLine(inv);
+            cl.setExpandAtFiles(false);
+            cl.setOverwrittenOptionsAllowed(true);
+            cl.setAllowOptionsAsOptionParameters(true);
+            cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            console.report(e.getMessage());
+            console.print(Invocation.USAGE);
+            return 1;
+        }
+        if (inv.help) {
+            console.print(Invocation.USAGE);
+            return 0;
+        }
+        if (inv.version) {
+            console.print(Invocation.VERSION);
+            return 0;
+        }
+        if (inv.files.size() > 1) {
+            console.print(Invocation.USAGE);
+            return 1;
+        }
+        if (inv.imageOpts && inv.format != null) {
+            console.report("--image-opts and -f are mutually exclusive");
+            return 1;
+        }
+        return null;
+    }
+
+    private static void interactive(Shell shell) throws IOException {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+            Path history = Path.of(System.getProperty("user.home"), ".blkdebug_history");
+            new InteractiveShell(shell, terminal, history).run();
+        }
+    }
+
+    /** Whether stdin is a terminal (qemu-io's scripted mode is "stdin is not a terminal"). */
+    static boolean isTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException e) {
+            return System.console() != null;
+        }
     }
 }

@@ -14,7 +14,7 @@ import org.blkdebug.engine.block.Node;
 import org.blkdebug.engine.filter.BlkDebugRules;
 import org.blkdebug.engine.request.Request;
 import org.blkdebug.engine.request.RequestTracker;
-import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
  * The device: QEMU's BlockBackend over the node stack. It checks each request against the image
@@ -30,7 +30,9 @@ final class BlockDevice implements Device {
     private final CacheMode cache;
     private final RequestTracker tracker;
     private final String origin;
-    private final MpscUnboundedArrayQueue<Completion> completions = new MpscUnboundedArrayQueue<>(256);
+    private final MpscUnboundedAtomicArrayQueue<Completion> completions;
+    /** The device that owns the stack; this for the device itself, the owner for a session. */
+    private final BlockDevice owner;
     private volatile boolean reportCompletions;
     private volatile boolean closed;
 
@@ -40,6 +42,27 @@ final class BlockDevice implements Device {
         this.cache = cache;
         this.tracker = tracker;
         this.origin = null;
+        this.completions = new MpscUnboundedAtomicArrayQueue<>(256);
+        this.owner = this;
+    }
+
+    private BlockDevice(BlockDevice owner, String origin) {
+        this.top = owner.top;
+        this.blkdebug = owner.blkdebug;
+        this.cache = owner.cache;
+        this.tracker = owner.tracker;
+        this.origin = origin;
+        this.completions = new MpscUnboundedAtomicArrayQueue<>(64);
+        this.owner = owner;
+    }
+
+    @Override
+    public Device session(String sessionOrigin) {
+        return new BlockDevice(owner, sessionOrigin);
+    }
+
+    private boolean isClosed() {
+        return owner.closed;
     }
 
     /** A request body, run on the request's virtual thread. */
@@ -53,11 +76,15 @@ final class BlockDevice implements Device {
     private CompletableFuture<Void> submit(Operation op, long offset, long length, Object attachment,
                                            boolean report, Body body) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        if (closed) {
+        Request r = tracker.begin(op, offset, length, origin);
+        // Checked only once registered: close sets closed, then waits for every registered
+        // request, so a request either is waited for or sees closed here -- none reaches the
+        // released image (a check before begin let one slip in while close ran).
+        if (isClosed()) {
+            tracker.end(r);
             f.completeExceptionally(new BlockException(Errno.ENOMEDIUM));
             return f;
         }
-        Request r = tracker.begin(op, offset, length, origin);
         Thread.ofVirtual().start(() -> run(r, body, f, attachment, report));
         return f;
     }
@@ -212,7 +239,7 @@ final class BlockDevice implements Device {
 
     @Override
     public long length() throws BlockException {
-        if (closed) {
+        if (isClosed()) {
             throw new BlockException(Errno.ENOMEDIUM);
         }
         return top.length();
@@ -373,8 +400,8 @@ final class BlockDevice implements Device {
 
     @Override
     public void close() throws BlockException {
-        if (closed) {
-            return;
+        if (owner != this || closed) {
+            return; // a session owns nothing
         }
         closed = true;
         if (blkdebug != null) {

@@ -128,6 +128,12 @@ public interface Device extends AutoCloseable {
      */
     boolean awaitQuiescence(Duration timeout) throws InterruptedException;
 
+    /**
+     * A view of this device whose requests carry {@code origin} (shown in {@link RequestInfo#origin()},
+     * e.g. an NBD connection). It shares everything else; closing it closes nothing.
+     */
+    Device session(String origin);
+
     /** Where blkdebug's "Suspended"/"Resuming" messages go. */
     void setListener(BlkDebugListener listener);
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
 import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.OpenException;
@@ -15,9 +16,15 @@ import org.blkdebug.engine.OpenException;
 public final class FileBackend implements Backend {
     private static final int ZERO_CHUNK = 1 << 16;
     private final FileChannel channel;
+    /**
+     * The file's size, kept here as QEMU keeps total_sectors: asking the OS (fstat) on every
+     * request would cost more than the read itself. Changes by other processes are not seen.
+     */
+    private final AtomicLong size;
 
-    private FileBackend(FileChannel channel) {
+    private FileBackend(FileChannel channel) throws IOException {
         this.channel = channel;
+        this.size = new AtomicLong(channel.size());
     }
 
     /** Opens {@code filename} as QEMU's file driver does, with its error text on failure. */
@@ -72,6 +79,8 @@ public final class FileBackend implements Backend {
                     pos += channel.write(b, pos);
                 }
             }
+            long end = pos;
+            size.accumulateAndGet(end, Math::max);
         } catch (IOException | RuntimeException e) {
             throw new BlockException(Errno.of(e), e);
         }
@@ -115,23 +124,20 @@ public final class FileBackend implements Backend {
     }
 
     @Override
-    public long length() throws BlockException {
-        try {
-            return channel.size();
-        } catch (IOException e) {
-            throw new BlockException(Errno.of(e), e);
-        }
+    public long length() {
+        return size.get();
     }
 
     @Override
     public void truncate(long length) throws BlockException {
         try {
-            long size = channel.size();
-            if (length < size) {
+            long now = channel.size();
+            if (length < now) {
                 channel.truncate(length);
-            } else if (length > size) {
+            } else if (length > now) {
                 channel.write(ByteBuffer.allocate(1), length - 1); // grow: the new bytes read as zeroes
             }
+            size.set(length);
         } catch (IOException | RuntimeException e) {
             throw new BlockException(Errno.of(e), e);
         }

@@ -7,8 +7,9 @@ import org.blkdebug.engine.BlockException;
 
 /**
  * An image in memory, for tests and benchmarks: sparse 64 KiB pages (untouched pages read as
- * zeroes). I/O takes the read side of {@link #resize} and copies bytes; only truncate takes the
- * write side. Concurrent writes to the same bytes race as they would on a disk.
+ * zeroes). I/O takes the read side of {@link #resize} and copies bytes; only truncate, and a
+ * write past the end (which first grows the image, as a file grows), take the write side.
+ * Concurrent writes to the same bytes race as they would on a disk.
  */
 public final class MemoryBackend implements Backend {
     private static final int PAGE_SHIFT = 16;
@@ -65,6 +66,7 @@ public final class MemoryBackend implements Backend {
     public void write(long offset, IoVec src) throws BlockException {
         resize.readLock().lock();
         try {
+            growLocked(offset + src.size());
             long pos = offset;
             for (ByteBuffer b : src.segments()) {
                 while (b.hasRemaining()) {
@@ -83,24 +85,56 @@ public final class MemoryBackend implements Backend {
     public void writeZeroes(long offset, long len) throws BlockException {
         resize.readLock().lock();
         try {
-            long pos = offset;
-            long end = offset + len;
-            while (pos < end) {
-                int n = (int) Math.min(end - pos, PAGE - (pos & (PAGE - 1)));
-                byte[] p = page((int) (pos >>> PAGE_SHIFT), false);
-                if (p != null) {
-                    java.util.Arrays.fill(p, (int) (pos & (PAGE - 1)), (int) (pos & (PAGE - 1)) + n, (byte) 0);
-                }
-                pos += n;
-            }
+            growLocked(offset + len);
+            zeroLocked(offset, len);
         } finally {
             resize.readLock().unlock();
         }
     }
 
+    /**
+     * Read lock held, and held again on return: a write that ends past the image (a truncate
+     * shrank it while the write was in flight) grows it first, as a file grows when written
+     * past its end. Without this the write indexed past the page table.
+     */
+    private void growLocked(long end) {
+        while (end > length) {
+            resize.readLock().unlock();
+            resize.writeLock().lock();
+            try {
+                if (end > length) {
+                    truncate(end);
+                }
+            } finally {
+                resize.readLock().lock(); // downgrade: taken before the write lock is released
+                resize.writeLock().unlock();
+            }
+        }
+    }
+
+    /** Read lock held; {@code [offset, offset + len)} lies inside the image. */
+    private void zeroLocked(long offset, long len) {
+        long pos = offset;
+        long end = offset + len;
+        while (pos < end) {
+            int n = (int) Math.min(end - pos, PAGE - (pos & (PAGE - 1)));
+            byte[] p = page((int) (pos >>> PAGE_SHIFT), false);
+            if (p != null) {
+                java.util.Arrays.fill(p, (int) (pos & (PAGE - 1)), (int) (pos & (PAGE - 1)) + n, (byte) 0);
+            }
+            pos += n;
+        }
+    }
+
     @Override
     public void discard(long offset, long len) throws BlockException {
-        writeZeroes(offset, Math.max(0, Math.min(len, length - offset)));
+        resize.readLock().lock();
+        try {
+            // clamped under the lock: a discard never grows the image
+            zeroLocked(offset, Math.max(0, Math.min(len, length - offset)));
+        } finally {
+            resize.readLock().unlock();
+        }
     }
 
     @Override

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.blkdebug.engine.Event;
 import org.blkdebug.engine.request.Request;
-import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
  * The events a node saw, in the order request threads fired them. Request threads append
@@ -15,7 +15,7 @@ public final class EventTrace {
     public record Entry(Event event, long requestId) {
     }
 
-    private final MpscUnboundedArrayQueue<Entry> queue = new MpscUnboundedArrayQueue<>(64);
+    private final MpscUnboundedAtomicArrayQueue<Entry> queue = new MpscUnboundedAtomicArrayQueue<>(64);
 
     void record(Event e, Request r) {
         queue.offer(new Entry(e, r == null ? 0 : r.id()));

@@ -1,0 +1,96 @@
+package org.blkdebug.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The command line, qemu-io's options ({@code -f -t -r -c --image-opts -n …}) plus ours
+ * ({@code --record}). qemu-io options that change nothing here ({@code -s -C -m -k -U -i -d -T
+ * --object}) are accepted so qemu-io command lines run unchanged.
+ */
+@Command(name = "blkdebug")
+final class Invocation {
+    @Option(names = {"-f", "--format"})
+    String format;
+    @Option(names = {"-t", "--cache"})
+    String cache;
+    @Option(names = {"-n", "--nocache"})
+    boolean nocache;
+    @Option(names = {"-r", "--read-only"})
+    boolean readOnly;
+    @Option(names = "--image-opts")
+    boolean imageOpts;
+    @Option(names = {"-c", "--cmd"})
+    List<String> commands = new ArrayList<>();
+    @Option(names = "--record")
+    Path record;
+    @Option(names = {"-h", "--help"})
+    boolean help;
+    @Option(names = {"-V", "--version"})
+    boolean version;
+
+    @Option(names = {"-s", "--snapshot"})
+    boolean snapshot;
+    @Option(names = {"-C", "--copy-on-read"})
+    boolean copyOnRead;
+    @Option(names = {"-m", "--misalign"})
+    boolean misalign;
+    @Option(names = {"-k", "--native-aio"})
+    boolean nativeAio;
+    @Option(names = {"-U", "--force-share"})
+    boolean forceShare;
+    @Option(names = {"-i", "--aio"})
+    String aio;
+    @Option(names = {"-d", "--discard"})
+    String discard;
+    @Option(names = {"-T", "--trace"})
+    String trace;
+    @Option(names = "--object")
+    List<String> objects = new ArrayList<>();
+
+    @Parameters(arity = "0..*")
+    List<String> files = new ArrayList<>();
+
+    /** The getopt_long option string of qemu-io, for its error texts. */
+    static final String OPTSTRING = "hVc:d:f:rsnCmki:t:T:U";
+
+    static final String USAGE = """
+            Usage: blkdebug [OPTIONS]... [-c STRING]... [file]
+            QEMU blkdebug exerciser: a drop-in for qemu-io on blkdebug images
+
+              --image-opts         treat file as option string
+              -c, --cmd STRING     execute command with its arguments
+                                   from the given string
+              -f, --format FMT     specifies the block driver to use (raw)
+              -r, --read-only      export read-only
+              -n, --nocache        disable host cache, short for -t none
+              -t, --cache=MODE     use the given cache mode for the image
+                                   (writethrough, writeback, none, directsync, unsafe)
+              --record FILE        write the session's commands to FILE as a replayable script
+              -h, --help           display this help and exit
+              -V, --version        output version information and exit
+              -s -C -m -k -U -i MODE -d MODE -T SPEC --object DEF
+                                   accepted for qemu-io compatibility, without effect
+
+            file is blkdebug:CONFIG:IMAGE, blkdebug::IMAGE, json:{...} or a plain image.
+            Without a file, a scratch 64 MiB image under blkdebug (no rules) is used.
+            Commands come from -c, else from stdin when it is not a terminal (qemu-io's
+            scripted mode), else from an interactive shell.
+
+            See 'blkdebug -c help' for information on available commands.
+
+            blkdebug bench [-c count] [-d depth] [-f fmt] [--flush-interval=N] [-n] [--no-drain]
+                           [-o offset] [--pattern=N] [-q] [-s size] [-S step] [-t cache] [-w]
+                           [--backend-only] [--repeat N] file
+                                   qemu-img bench's benchmark through blkdebug
+            """;
+
+    static final String VERSION = """
+            blkdebug version 0.1.0 (qemu-io 7.2 compatible)
+            """;
+}

@@ -1,0 +1,372 @@
+package org.blkdebug.cli.bench;
+
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.blkdebug.engine.BlkDebug;
+import org.blkdebug.engine.CacheMode;
+import org.blkdebug.engine.Device;
+import org.blkdebug.engine.DeviceSpec;
+import org.blkdebug.engine.Errno;
+import org.blkdebug.engine.OpenException;
+import org.blkdebug.engine.OpenOptions;
+import org.blkdebug.engine.config.DeviceSpecs;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code blkdebug bench}: qemu-img bench's sequential I/O benchmark, options and output, through
+ * a blkdebug device. Every request runs on its own virtual thread; {@code -d} requests are in
+ * flight, and each completion submits the next request from its own virtual thread, so no
+ * platform thread is woken per request.
+ *
+ * <p>{@code --backend-only} runs the same loop straight on the image file (FileChannel, one
+ * virtual thread per request, no engine): the baseline for the pass-through overhead.
+ * {@code --repeat N} runs N times in one process and prints each run's time.
+ */
+@Command(name = "bench", sortOptions = false, usageHelpAutoWidth = true,
+        description = "Run a simple sequential I/O benchmark on the specified image (qemu-img bench).")
+public final class Bench implements Callable<Integer> {
+    @Option(names = "-c", paramLabel = "count", description = "number of requests (default 75000)")
+    int count = 75000;
+    @Option(names = "-d", paramLabel = "depth", description = "requests in flight (default 64)")
+    int depth = 64;
+    @Option(names = "-f", paramLabel = "fmt", description = "image format (raw)")
+    String format;
+    @Option(names = "--flush-interval", paramLabel = "flush_interval", description = "flush every N writes")
+    int flushInterval;
+    @Option(names = "--no-drain", description = "do not wait for in-flight requests before a flush")
+    boolean noDrain;
+    @Option(names = "-i", paramLabel = "aio", description = "accepted for compatibility (threads|native|io_uring)")
+    String aio;
+    @Option(names = "-n", description = "disable the host cache (same as -t none)")
+    boolean nocache;
+    @Option(names = "-o", paramLabel = "offset", description = "start offset (default 0)")
+    long offset;
+    @Option(names = "--pattern", paramLabel = "pattern", description = "byte written by a write test")
+    int pattern;
+    @Option(names = "-q", description = "quiet (accepted, as qemu-img's)")
+    boolean quiet;
+    @Option(names = "-s", paramLabel = "buffer_size", description = "bytes per request (default 4096)")
+    int bufsize = 4096;
+    @Option(names = "-S", paramLabel = "step_size", description = "offset step (default: buffer size)")
+    long step;
+    @Option(names = "-t", paramLabel = "cache", description = "cache mode (default writeback)")
+    String cache;
+    @Option(names = "-w", description = "write test (default: read)")
+    boolean write;
+    @Option(names = "-U", description = "accepted for compatibility (no locking)")
+    boolean noLock;
+    @Option(names = "--backend-only", description = "baseline: the same loop on the image file, without the engine")
+    boolean backendOnly;
+    @Option(names = "--repeat", paramLabel = "N", description = "run N times in this process, printing each time")
+    int repeat = 1;
+    @Parameters(index = "0", paramLabel = "filename")
+    String filename;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private Bench(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Runs {@code blkdebug bench ARGS}; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new Bench(out, err));
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("qemu-img: " + ex.getMessage());
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        String problem = validate();
+        if (problem != null) {
+            err.println("qemu-img: " + problem);
+            return 1;
+        }
+        if (step == 0) {
+            step = bufsize;
+        }
+        String mode = cache != null ? cache : nocache ? "none" : "writeback";
+        CacheMode cacheMode = CacheMode.byName(mode).orElse(null);
+        if (cacheMode == null) {
+            err.println("qemu-img: Invalid cache mode");
+            return 1;
+        }
+        Target target;
+        try {
+            target = backendOnly ? FileTarget.open(plainPath(filename), write) : DeviceTarget.open(filename, format, cacheMode);
+        } catch (OpenException e) {
+            err.println("qemu-img: Could not open '" + filename + "': " + e.getMessage());
+            return 1;
+        } catch (java.io.IOException e) {
+            err.println("qemu-img: Could not open '" + filename + "': " + e.getMessage());
+            return 1;
+        }
+        try (target) {
+            for (int i = 0; i < repeat; i++) {
+                out.printf(Locale.ROOT, "Sending %d %s requests, %d bytes each, %d in parallel "
+                        + "(starting at offset %d, step size %d)%n", count, write ? "write" : "read", bufsize,
+                        depth, offset, step);
+                if (flushInterval > 0) {
+                    out.printf(Locale.ROOT, "Sending flush every %d requests%n", flushInterval);
+                }
+                long t0 = System.nanoTime();
+                String failure = runOnce(target);
+                long t1 = System.nanoTime();
+                if (failure != null) {
+                    err.println("qemu-img: Failed request: " + failure);
+                    return 1;
+                }
+                out.printf(Locale.ROOT, "Run completed in %.3f seconds.%n", (t1 - t0) / 1e9);
+            }
+        } catch (Exception e) {
+            err.println("qemu-img: " + e.getMessage());
+            return 1;
+        }
+        return 0;
+    }
+
+    private String validate() {
+        if (count < 1) {
+            return "Invalid request count specified";
+        }
+        if (depth < 1) {
+            return "Invalid queue depth specified";
+        }
+        if (bufsize < 1) {
+            return "Invalid buffer size specified";
+        }
+        if (pattern < 0 || pattern > 0xff) {
+            return "Invalid pattern byte specified. Must be between 0 and 255.";
+        }
+        if (flushInterval > 0 && !write) {
+            return "--flush-interval is only available in write tests";
+        }
+        if (flushInterval > 0 && flushInterval < depth) {
+            return "Flush interval can't be smaller than depth";
+        }
+        if (format != null && !format.equals("raw")) {
+            return "Unknown driver '" + format + "'";
+        }
+        if (repeat < 1) {
+            return "Invalid repeat count specified";
+        }
+        return null;
+    }
+
+    private static String plainPath(String name) {
+        // "blkdebug::IMG" and "blkdebug:CFG:IMG" name the image after the second colon
+        if (name.startsWith("blkdebug:")) {
+            int c = name.indexOf(':', "blkdebug:".length());
+            return c < 0 ? name : name.substring(c + 1);
+        }
+        return name;
+    }
+
+    /** One run: {@code count} requests, {@code depth} in flight. Returns an error text or null. */
+    private String runOnce(Target target) throws InterruptedException {
+        long imageSize = target.size();
+        AtomicLong next = new AtomicLong();
+        AtomicLong completed = new AtomicLong();
+        AtomicInteger firstErrno = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(1);
+        ByteBuffer[] buffers = new ByteBuffer[Math.min(depth, count)];
+        for (int i = 0; i < buffers.length; i++) {
+            buffers[i] = ByteBuffer.allocateDirect(bufsize);
+            if (write) {
+                while (buffers[i].hasRemaining()) {
+                    buffers[i].put((byte) pattern);
+                }
+                buffers[i].clear();
+            }
+        }
+        Runnable[] slots = new Runnable[buffers.length];
+        for (int s = 0; s < slots.length; s++) {
+            ByteBuffer buf = buffers[s];
+            AtomicInteger wip = new AtomicInteger();
+            Runnable[] kick = new Runnable[1];
+            Runnable submitOne = () -> {
+                long i = next.getAndIncrement();
+                if (i >= count) {
+                    return;
+                }
+                long off = offsetOf(i, imageSize);
+                target.submit(off, buf.duplicate(), write, errno -> {
+                    if (errno != 0) {
+                        firstErrno.compareAndSet(0, errno);
+                    }
+                    if (flushInterval > 0 && (i + 1) % flushInterval == 0) {
+                        target.flush();
+                    }
+                    if (completed.incrementAndGet() == count || errno != 0) {
+                        done.countDown();
+                    } else {
+                        kick[0].run(); // the next request, submitted from this request's thread
+                    }
+                });
+            };
+            // A request may complete before its callback is attached; the callback then runs
+            // inside submit(). The work-in-progress counter turns that recursion into a loop.
+            kick[0] = () -> {
+                if (wip.getAndIncrement() == 0) {
+                    do {
+                        submitOne.run();
+                    } while (wip.decrementAndGet() != 0);
+                }
+            };
+            slots[s] = kick[0];
+        }
+        Thread.ofVirtual().start(() -> {
+            for (Runnable r : slots) {
+                r.run();
+            }
+        });
+        if (!done.await(1, TimeUnit.HOURS)) {
+            return "timed out";
+        }
+        int e = firstErrno.get();
+        return e == 0 ? null : Errno.message(e);
+    }
+
+    /** qemu-img bench's offsets: step forward, wrap so the request stays inside the image. */
+    private long offsetOf(long i, long imageSize) {
+        if (imageSize <= bufsize) {
+            return 0;
+        }
+        long span = imageSize - bufsize;
+        return Math.floorMod(offset + i * step, span + 1);
+    }
+
+    /** Where requests go. */
+    interface Target extends AutoCloseable {
+        long size();
+
+        /** Submits one request; {@code done} gets 0 or the errno, on the request's own thread. */
+        void submit(long offset, ByteBuffer buf, boolean write, java.util.function.IntConsumer done);
+
+        void flush();
+
+        @Override
+        void close() throws Exception;
+    }
+
+    /** Through the engine: raw → blkdebug → file. */
+    static final class DeviceTarget implements Target {
+        private final Device dev;
+
+        private DeviceTarget(Device dev) {
+            this.dev = dev;
+        }
+
+        static DeviceTarget open(String filename, String format, CacheMode cache) throws OpenException {
+            DeviceSpec spec = DeviceSpecs.parseFilename(filename, format == null ? "raw" : format);
+            return new DeviceTarget(BlkDebug.open(spec, OpenOptions.defaults().withCache(cache)));
+        }
+
+        @Override
+        public long size() {
+            try {
+                return dev.length();
+            } catch (Exception e) {
+                return 0;
+            }
+        }
+
+        @Override
+        public void submit(long offset, ByteBuffer buf, boolean write, java.util.function.IntConsumer done) {
+            ByteBuffer[] one = {buf};
+            (write ? dev.writeAsync(offset, one, null) : dev.readAsync(offset, one, null))
+                    .whenComplete((v, e) -> done.accept(e == null ? 0 : Errno.of(e.getCause() != null ? e.getCause() : e)));
+        }
+
+        @Override
+        public void flush() {
+            try {
+                dev.flush();
+            } catch (Exception ignored) {
+                // qemu-img bench reports flush failures as a failed request; rare here
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            dev.close();
+        }
+    }
+
+    /** The baseline: the same requests straight on the file, one virtual thread each. */
+    static final class FileTarget implements Target {
+        private final FileChannel ch;
+
+        private FileTarget(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        static FileTarget open(String path, boolean write) throws java.io.IOException {
+            return new FileTarget(write
+                    ? FileChannel.open(Path.of(path), StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(Path.of(path), StandardOpenOption.READ));
+        }
+
+        @Override
+        public long size() {
+            try {
+                return ch.size();
+            } catch (java.io.IOException e) {
+                return 0;
+            }
+        }
+
+        @Override
+        public void submit(long offset, ByteBuffer buf, boolean write, java.util.function.IntConsumer done) {
+            Thread.ofVirtual().start(() -> {
+                int errno = 0;
+                try {
+                    long pos = offset;
+                    while (buf.hasRemaining()) {
+                        int n = write ? ch.write(buf, pos) : ch.read(buf, pos);
+                        if (n < 0) {
+                            break;
+                        }
+                        pos += n;
+                    }
+                } catch (java.io.IOException e) {
+                    errno = Errno.of(e);
+                }
+                done.accept(errno);
+            });
+        }
+
+        @Override
+        public void flush() {
+            try {
+                ch.force(false);
+            } catch (java.io.IOException ignored) {
+                // as above
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            ch.close();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package org.blkdebug.cli.commands;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+import org.blkdebug.engine.BlockException;
+
+/** blkdebug's breakpoint commands: break, remove_break, resume, wait_break, and our is_suspended. */
+final class BreakpointCommands {
+    private BreakpointCommands() {
+    }
+
+    static final CommandInfo BREAK = CommandInfo.of("break", "event tag",
+            "sets a breakpoint on event and tags the stopped request as tag", 2, 2);
+    static final CommandInfo REMOVE_BREAK = CommandInfo.of("remove_break", "tag", "remove a breakpoint by tag", 1, 1);
+    static final CommandInfo RESUME = CommandInfo.of("resume", "tag", "resumes the request tagged as tag", 1, 1);
+    /** qemu-io takes only the tag; the optional timeout is ours, so the help line stays qemu's. */
+    static final CommandInfo WAIT_BREAK = CommandInfo.of("wait_break", "tag",
+            "waits for the suspension of a request", 1, 1);
+    static final CommandInfo IS_SUSPENDED = CommandInfo.of("is_suspended", "tag",
+            "tells whether a request is suspended at tag (blkdebug extension)", 1, 1);
+
+    static int breakpoint(Context ctx, List<String> argv) {
+        try {
+            ctx.device().breakpoint(argv.get(1), argv.get(2));
+            return ShellCommand.OK;
+        } catch (BlockException e) {
+            ctx.console().println("Could not set breakpoint: " + e.getMessage());
+            return ShellCommand.FAILED;
+        }
+    }
+
+    static int removeBreak(Context ctx, List<String> argv) {
+        try {
+            ctx.device().removeBreakpoint(argv.get(1));
+            return ShellCommand.OK;
+        } catch (BlockException e) {
+            ctx.console().println("Could not remove breakpoint " + argv.get(1) + ": " + e.getMessage());
+            return ShellCommand.FAILED;
+        }
+    }
+
+    static int resume(Context ctx, List<String> argv) {
+        try {
+            ctx.device().resume(argv.get(1));
+            return ShellCommand.OK;
+        } catch (BlockException e) {
+            ctx.console().println("Could not resume request: " + e.getMessage());
+            return ShellCommand.FAILED;
+        }
+    }
+
+    /**
+     * {@code wait_break TAG [TIMEOUT]}: runs the main loop until a request is suspended at TAG.
+     * Without a timeout it waits as long as QEMU does (forever; Ctrl-C interrupts it).
+     */
+    static int waitBreak(Context ctx, List<String> argv) throws InterruptedException {
+        String tag = argv.get(1);
+        Duration timeout = null;
+        if (argv.size() == 3) {
+            timeout = parseTimeout(argv.get(2));
+            if (timeout == null) {
+                ctx.console().println("wait_break: invalid timeout '" + argv.get(2)
+                        + "' (use e.g. 5s, 500ms, 2m or seconds)");
+                return ShellCommand.FAILED;
+            }
+        }
+        if (!ctx.device().hasBlkDebug()) {
+            ctx.console().println("wait_break: no blkdebug filter in this device; nothing can suspend at '" + tag + "'");
+            return ShellCommand.FAILED;
+        }
+        if (ctx.device().isSuspended(tag)) {
+            return ShellCommand.OK; // QEMU returns at once, without polling
+        }
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        while (true) {
+            ctx.mainLoopWaiting();
+            if (ctx.device().isSuspended(tag)) {
+                return ShellCommand.OK;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                ctx.console().println("wait_break: no request suspended at '" + tag + "' after " + argv.get(2));
+                return ShellCommand.FAILED;
+            }
+            ctx.device().awaitSuspended(tag, Duration.ofNanos(Math.min(left, Duration.ofMillis(200).toNanos())));
+        }
+    }
+
+    static int isSuspended(Context ctx, List<String> argv) {
+        boolean yes = ctx.device().isSuspended(argv.get(1));
+        ctx.console().println(yes ? "yes" : "no");
+        return ShellCommand.OK;
+    }
+
+    /** {@code 5s}, {@code 500ms}, {@code 2m}, {@code 1.5} (seconds); null when unreadable. */
+    static Duration parseTimeout(String s) {
+        String t = s.toLowerCase(Locale.ROOT);
+        double factorMillis = 1000;
+        if (t.endsWith("ms")) {
+            factorMillis = 1;
+            t = t.substring(0, t.length() - 2);
+        } else if (t.endsWith("s")) {
+            t = t.substring(0, t.length() - 1);
+        } else if (t.endsWith("m")) {
+            factorMillis = 60_000;
+            t = t.substring(0, t.length() - 1);
+        }
+        if (!t.matches("[0-9]+(\\.[0-9]*)?")) {
+            return null;
+        }
+        return Duration.ofNanos((long) (Double.parseDouble(t) * factorMillis * 1_000_000));
+    }
+}

@@ -1,0 +1,63 @@
+package org.blkdebug.cli.commands;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.blkdebug.cli.report.Console;
+import org.blkdebug.engine.Device;
+
+/** What a command may use of the shell around it. Implemented by the shell. */
+public interface Context {
+    Console console();
+
+    /** The open device, or null after {@code close}. */
+    Device device();
+
+    boolean readOnly();
+
+    /** The top of the open stack (raw, probed raw, or blkdebug itself). */
+    org.blkdebug.engine.DeviceSpec.Format format();
+
+    /**
+     * Runs qemu-io's main loop once: lets the device settle, then prints the reports of finished
+     * aio requests (where qemu-io would poll: sync I/O, {@code sleep}, {@code wait_break}).
+     */
+    void mainLoop() throws InterruptedException;
+
+    /**
+     * A main-loop poll that waits for I/O ({@code sleep N}, a blocking {@code wait_break}, a
+     * synchronous write): also prints reports of requests that did real file I/O.
+     */
+    void mainLoopWaiting() throws InterruptedException;
+
+    /**
+     * qemu-io's drain ({@code aio_flush}, exit): waits for every request and prints its report.
+     *
+     * @return the tag of a suspended request that keeps the drain from finishing, or null
+     */
+    String drain() throws InterruptedException;
+
+    /** How long one command may wait for the device to settle. */
+    Duration settleTimeout();
+
+    /** Opens a device as qemu-io's {@code open} does; false (message printed) on failure. */
+    boolean open(OpenRequest request);
+
+    void close();
+
+    void quit();
+
+    /** Every command, sorted by name, for {@code help}. */
+    List<CommandInfo> commands();
+
+    /** True in the interactive shell (help then also lists the extensions). */
+    boolean interactive();
+
+    /** Starts writing the session's commands to {@code file} ({@code record FILE}). */
+    void record(Path file) throws java.io.IOException;
+
+    /** What {@code open} and the command line ask for. */
+    record OpenRequest(String filename, String options, String format, String cache, boolean readOnly) {
+    }
+}

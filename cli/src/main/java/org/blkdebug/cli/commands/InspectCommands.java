@@ -1,0 +1,95 @@
+package org.blkdebug.cli.commands;
+
+import java.util.List;
+import java.util.Map;
+
+import org.blkdebug.cli.report.Console;
+import org.blkdebug.engine.Event;
+import org.blkdebug.engine.IoType;
+import org.blkdebug.engine.RequestInfo;
+import org.blkdebug.engine.Rule;
+
+/** Our extensions that show the device's inside: requests, rules, state. */
+final class InspectCommands {
+    private InspectCommands() {
+    }
+
+    static final CommandInfo REQUESTS = CommandInfo.of("requests", null,
+            "lists every in-flight request (blkdebug extension)", 0, 0);
+    static final CommandInfo RULES = CommandInfo.of("rules", null,
+            "lists the rules per event and the armed inject-error rules (blkdebug extension)", 0, 0);
+    static final CommandInfo STATE = CommandInfo.of("state", null, "prints the blkdebug state (blkdebug extension)", 0, 0);
+
+    static int requests(Context ctx, List<String> argv) {
+        Console out = ctx.console();
+        List<RequestInfo> all = ctx.device().requests();
+        if (all.isEmpty()) {
+            out.println("no requests in flight");
+            return ShellCommand.OK;
+        }
+        out.println(String.format("%-6s %-12s %12s %10s %-10s %-10s %s", "id", "op", "offset", "length", "phase", "tag", "origin"));
+        for (RequestInfo r : all) {
+            out.println(String.format("%-6d %-12s %12d %10d %-10s %-10s %s", r.id(), r.op(), r.offset(), r.length(),
+                    r.phase().name().toLowerCase(java.util.Locale.ROOT), r.tag() == null ? "-" : r.tag(),
+                    r.origin() == null ? "-" : r.origin()));
+        }
+        return ShellCommand.OK;
+    }
+
+    static int rules(Context ctx, List<String> argv) {
+        Console out = ctx.console();
+        if (!ctx.device().hasBlkDebug()) {
+            out.println("no blkdebug filter in this device");
+            return ShellCommand.OK;
+        }
+        Map<Event, List<Rule>> rules = ctx.device().rules();
+        boolean any = false;
+        for (Map.Entry<Event, List<Rule>> e : rules.entrySet()) {
+            if (e.getValue().isEmpty()) {
+                continue;
+            }
+            any = true;
+            out.println(e.getKey().qemuName() + ":");
+            for (Rule r : e.getValue()) {
+                out.println("  " + describe(r));
+            }
+        }
+        if (!any) {
+            out.println("no rules");
+        }
+        List<Rule.InjectError> armed = ctx.device().armedRules();
+        out.println(armed.isEmpty() ? "armed: none" : "armed:");
+        for (Rule.InjectError r : armed) {
+            out.println("  " + describe(r));
+        }
+        return ShellCommand.OK;
+    }
+
+    static int state(Context ctx, List<String> argv) {
+        ctx.console().println("state " + ctx.device().state());
+        return ShellCommand.OK;
+    }
+
+    static String describe(Rule r) {
+        return switch (r) {
+            case Rule.Suspend s -> "break tag=" + s.tag();
+            case Rule.SetState s -> "set-state state=" + s.state() + " new_state=" + s.newState();
+            case Rule.InjectError i -> "inject-error event=" + i.event().qemuName() + " state=" + i.state()
+                    + " iotype=" + iotypes(i.iotypeMask()) + " errno=" + i.errno() + " sector=" + i.sector()
+                    + " once=" + (i.once() ? "on" : "off") + " immediately=" + (i.immediately() ? "on" : "off");
+        };
+    }
+
+    private static String iotypes(int mask) {
+        if (mask == IoType.DEFAULT_MASK) {
+            return "default";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (IoType t : IoType.values()) {
+            if ((mask & t.bit()) != 0) {
+                sb.append(sb.isEmpty() ? "" : "|").append(t.qemuName());
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,119 @@
+package org.blkdebug.cli.commands;
+
+import java.nio.ByteBuffer;
+
+import org.blkdebug.cli.report.Console;
+import org.blkdebug.cli.report.HexDump;
+import org.blkdebug.cli.report.Stats;
+import org.blkdebug.engine.Errno;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code read}: a synchronous read, optionally verified against a pattern or dumped. */
+@Command(name = "read")
+final class ReadCommand extends GetoptCommand {
+    static final CommandInfo INFO = CommandInfo.of("read", "[-abCqv] [-P pattern [-s off] [-l len]] off len",
+            "reads a number of bytes at a specified offset", 2, -1).withAlias("r").withHelp(HelpText.of("read"));
+
+    @Option(names = "-b")
+    boolean vmstate;
+    @Option(names = "-C")
+    boolean machine;
+    @Option(names = "-p")
+    boolean ignored;
+    @Option(names = "-q")
+    boolean quiet;
+    @Option(names = "-v")
+    boolean dump;
+
+    private Integer pattern;
+    private Long patternOffset;
+    private Long patternCount;
+
+    @Option(names = "-P")
+    void pattern(String s) {
+        pattern = patternByte(s);
+    }
+
+    @Option(names = "-s")
+    void patternOffset(String s) {
+        patternOffset = number(s);
+    }
+
+    @Option(names = "-l")
+    void patternCount(String s) {
+        patternCount = number(s);
+    }
+
+    @Override
+    CommandInfo info() {
+        return INFO;
+    }
+
+    @Override
+    String optstring() {
+        return "bCl:pP:qs:v";
+    }
+
+    @Override
+    int execute(Context ctx) throws InterruptedException {
+        Console out = ctx.console();
+        if (operands.size() != 2) {
+            return usage();
+        }
+        long[] v = new long[2];
+        if (fails(out, () -> {
+            v[0] = number(operands.get(0));
+            v[1] = number(operands.get(1));
+            if (v[1] > Buffers.MAX_REQUEST_BYTES) {
+                throw new ArgumentError("length cannot exceed " + Buffers.MAX_REQUEST_BYTES + ", given " + operands.get(1));
+            }
+        })) {
+            return FAILED;
+        }
+        long offset = v[0];
+        long count = v[1];
+        if (pattern == null && (patternCount != null || patternOffset != null)) {
+            return usage();
+        }
+        long pOffset = patternOffset == null ? 0 : patternOffset;
+        long pCount = patternCount == null ? count - pOffset : patternCount;
+        if (pCount < 0 || pCount + pOffset > count) {
+            out.println("pattern verification range exceeds end of read data");
+            return FAILED;
+        }
+        if (vmstate) {
+            if (offset % 512 != 0) {
+                out.println(offset + " is not a sector-aligned value for 'offset'");
+                return FAILED;
+            }
+            if (count % 512 != 0) {
+                out.println(count + " is not a sector-aligned value for 'count'");
+                return FAILED;
+            }
+        }
+        ByteBuffer buf = Buffers.filled(count, 0xab);
+        long t1 = System.nanoTime();
+        int errno = vmstate ? Errno.ENOTSUP // the raw format keeps no VM state
+                : Requests.await(ctx.device().readAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC));
+        long t2 = System.nanoTime();
+        ctx.mainLoop();
+        if (errno != 0) {
+            out.println("read failed: " + Errno.message(errno));
+            return FAILED;
+        }
+        int status = OK;
+        if (pattern != null && !Buffers.matches(new ByteBuffer[] {buf}, pOffset, pCount, pattern)) {
+            out.println("Pattern verification failed at offset " + (offset + pOffset) + ", " + pCount + " bytes");
+            status = FAILED;
+        }
+        if (quiet) {
+            return status;
+        }
+        if (dump) {
+            out.print(HexDump.render(buf, offset));
+        }
+        out.print(new Stats("read", offset, count, count, 1, t2 - t1).render(machine));
+        return status;
+    }
+}

@@ -1,0 +1,153 @@
+package org.blkdebug.cli.commands;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.blkdebug.cli.report.Console;
+import org.blkdebug.cli.report.Stats;
+import org.blkdebug.engine.Device.WriteFlag;
+import org.blkdebug.engine.Errno;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code write}: a synchronous write of a pattern, a file's bytes, or zeroes ({@code -z}). */
+@Command(name = "write")
+final class WriteCommand extends GetoptCommand {
+    static final CommandInfo INFO = CommandInfo.of("write", "[-bcCfnquz] [-P pattern | -s source_file] off len",
+            "writes a number of bytes at a specified offset", 2, -1).withAlias("w").withHelp(HelpText.of("write")).asWriting();
+
+    @Option(names = "-b")
+    boolean vmstate;
+    @Option(names = "-c")
+    boolean compressed;
+    @Option(names = "-C")
+    boolean machine;
+    @Option(names = "-f")
+    boolean fua;
+    @Option(names = "-n")
+    boolean noFallback;
+    @Option(names = "-p")
+    boolean ignored;
+    @Option(names = "-q")
+    boolean quiet;
+    @Option(names = "-s")
+    String sourceFile;
+    @Option(names = "-u")
+    boolean unmap;
+    @Option(names = "-z")
+    boolean zeroes;
+    private Integer pattern;
+
+    @Option(names = "-P")
+    void pattern(String s) {
+        pattern = patternByte(s);
+    }
+
+    @Override
+    CommandInfo info() {
+        return INFO;
+    }
+
+    @Override
+    String optstring() {
+        return "bcCfnpP:qs:uz";
+    }
+
+    @Override
+    int execute(Context ctx) throws InterruptedException {
+        Console out = ctx.console();
+        if (operands.size() != 2) {
+            return usage();
+        }
+        String conflict = conflict();
+        if (conflict != null) {
+            out.println(conflict);
+            return FAILED;
+        }
+        long[] v = new long[2];
+        if (fails(out, () -> {
+            v[0] = number(operands.get(0));
+            v[1] = number(operands.get(1));
+            if (v[1] > Buffers.MAX_REQUEST_BYTES) {
+                throw new ArgumentError("length cannot exceed " + Buffers.MAX_REQUEST_BYTES + ", given " + operands.get(1));
+            }
+        })) {
+            return FAILED;
+        }
+        long offset = v[0];
+        long count = v[1];
+        if (vmstate || compressed) {
+            if (offset % 512 != 0) {
+                out.println(offset + " is not a sector-aligned value for 'offset'");
+                return FAILED;
+            }
+            if (count % 512 != 0) {
+                out.println(count + " is not a sector-aligned value for 'count'");
+                return FAILED;
+            }
+        }
+        ByteBuffer buf = null;
+        if (!zeroes) {
+            buf = sourceFile != null ? Buffers.fromFile(out, sourceFile, count)
+                    : Buffers.filled(count, pattern == null ? 0xcd : pattern);
+            if (buf == null) {
+                return FAILED;
+            }
+        }
+        long t1 = System.nanoTime();
+        int errno;
+        if (vmstate || compressed) {
+            errno = Errno.ENOTSUP; // raw keeps no VM state and cannot compress
+        } else if (zeroes) {
+            errno = Requests.await(ctx.device().writeZeroesAsync(offset, count, Requests.SYNC, flags()));
+        } else {
+            errno = Requests.await(ctx.device().writeAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC, flags()));
+        }
+        long t2 = System.nanoTime();
+        ctx.mainLoopWaiting(); // a write lasts long enough for earlier aio to finish
+        if (errno != 0) {
+            out.println("write failed: " + Errno.message(errno));
+            return FAILED;
+        }
+        if (!quiet) {
+            out.print(new Stats("wrote", offset, count, count, 1, t2 - t1).render(machine));
+        }
+        return OK;
+    }
+
+    /** qemu-io's option conflicts, in its order. */
+    private String conflict() {
+        if (vmstate && zeroes) {
+            return "-b and -z cannot be specified at the same time";
+        }
+        if (fua && (vmstate || compressed)) {
+            return "-f and -b or -c cannot be specified at the same time";
+        }
+        if (noFallback && !zeroes) {
+            return "-n requires -z to be specified";
+        }
+        if (unmap && !zeroes) {
+            return "-u requires -z to be specified";
+        }
+        int sources = (zeroes ? 1 : 0) + (pattern != null ? 1 : 0) + (sourceFile != null ? 1 : 0);
+        if (sources > 1) {
+            return "Only one of -z, -P, and -s can be specified at the same time";
+        }
+        return null;
+    }
+
+    private WriteFlag[] flags() {
+        List<WriteFlag> f = new ArrayList<>();
+        if (fua) {
+            f.add(WriteFlag.FUA);
+        }
+        if (unmap) {
+            f.add(WriteFlag.MAY_UNMAP);
+        }
+        if (noFallback) {
+            f.add(WriteFlag.NO_FALLBACK);
+        }
+        return f.toArray(WriteFlag[]::new);
+    }
+}

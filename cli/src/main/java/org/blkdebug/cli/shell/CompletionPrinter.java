@@ -1,0 +1,80 @@
+package org.blkdebug.cli.shell;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import org.blkdebug.cli.commands.AioReport;
+import org.blkdebug.cli.report.Console;
+import org.blkdebug.engine.Completion;
+import org.blkdebug.engine.Device;
+
+/**
+ * Prints the reports of finished aio requests where qemu-io 7.2 would: at its main-loop points.
+ * See docs/qemu-7.2-observed-events.md §4. A deterministic model of QEMU's timing:
+ * <ul>
+ *   <li>a <em>fast</em> completion (the request never blocked, or failed without I/O) is ready at
+ *       the next poll of any kind — QEMU runs it from a bottom half or one loop turn later;</li>
+ *   <li>a <em>slow</em> one (real file I/O through QEMU's thread pool) is ready only at polls that
+ *       last: {@code aio_flush}, exit, {@code sleep N>0}, a blocking {@code wait_break}, a
+ *       synchronous write — not at {@code sleep 0}, a synchronous read or between commands.</li>
+ * </ul>
+ * Within one poll QEMU runs bottom halves newest first (never-blocked requests print in reverse),
+ * then rescheduled failures in order, then the thread pool's completions, newest first (QEMU's
+ * thread pool lists finished work newest-submitted first) — "newest" by {@link Completion#sequence()}.
+ *
+ * <p>Used by the shell's command thread only.
+ */
+final class CompletionPrinter {
+    /** How long a poll lasts, which decides what it can see. */
+    enum Poll {
+        /** One quick loop turn: only fast completions. */
+        FAST,
+        /** A poll that waits for I/O: everything finished. */
+        ALL
+    }
+
+    private final Console console;
+    /** Finished but not yet printed, in completion order. */
+    private final List<Completion> pending = new ArrayList<>();
+
+    CompletionPrinter(Console console) {
+        this.console = console;
+    }
+
+    void poll(Device device, Poll kind) {
+        for (Completion c; (c = device.pollCompletion()) != null; ) {
+            if (c.attachment() instanceof AioReport) {
+                pending.add(c);
+            }
+        }
+        List<Completion> bottomHalves = new ArrayList<>();
+        List<Completion> rescheduled = new ArrayList<>();
+        List<Completion> threadPool = new ArrayList<>();
+        for (Completion c : pending) {
+            if (!c.yielded()) {
+                bottomHalves.add(c);
+            } else if (c.failed()) {
+                rescheduled.add(c);
+            } else if (kind == Poll.ALL) {
+                threadPool.add(c);
+            }
+        }
+        // requests released together race in the engine; QEMU ran them in release order (sequence)
+        bottomHalves.sort(Comparator.comparingLong(Completion::sequence).reversed());
+        rescheduled.sort(Comparator.comparingLong(Completion::sequence));
+        threadPool.sort(Comparator.comparingLong(Completion::sequence).reversed());
+        List<Completion> batch = new ArrayList<>(bottomHalves);
+        batch.addAll(rescheduled);
+        batch.addAll(threadPool);
+        pending.removeAll(batch);
+        for (Completion c : batch) {
+            ((AioReport) c.attachment()).print(c, console);
+        }
+    }
+
+    /** True when reports are waiting for a longer poll. */
+    boolean hasPending() {
+        return !pending.isEmpty();
+    }
+}

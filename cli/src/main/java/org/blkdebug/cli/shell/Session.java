@@ -1,0 +1,193 @@
+package org.blkdebug.cli.shell;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.blkdebug.cli.commands.Context.OpenRequest;
+import org.blkdebug.cli.report.Console;
+import org.blkdebug.engine.BlkDebugListener;
+import org.blkdebug.engine.CacheMode;
+import org.blkdebug.engine.Device;
+import org.blkdebug.engine.DeviceSpec;
+import org.blkdebug.engine.OpenException;
+import org.blkdebug.engine.OpenOptions;
+import org.blkdebug.engine.config.DeviceSpecs;
+
+/**
+ * The open device and how it was opened: qemu-io's {@code openfile}, {@code close}, and the
+ * scratch image used when no file is named.
+ */
+public final class Session {
+    /** Size of the scratch image ({@code blkdebug::TMP}) when no file is named. */
+    static final long SCRATCH_SIZE = 64L << 20;
+
+    /** How a parsed spec becomes a device: the engine, or a fake in tests. */
+    public interface Opener {
+        Device open(DeviceSpec spec, OpenOptions options) throws OpenException;
+    }
+
+    private final Console console;
+    private final Opener opener;
+    private volatile Device device;
+    private DeviceSpec.Format format = DeviceSpec.Format.RAW;
+    private boolean readOnly;
+    private Path scratch;
+
+    Session(Console console, Opener opener) {
+        this.console = console;
+        this.opener = opener;
+    }
+
+    Device device() {
+        return device;
+    }
+
+    DeviceSpec.Format format() {
+        return format;
+    }
+
+    boolean readOnly() {
+        return readOnly;
+    }
+
+    /**
+     * Opens as qemu-io does; on failure prints {@code qemu-io: can't open device X: MSG} (or
+     * {@code can't open: MSG} for an option string) and returns false.
+     *
+     * @param imageOpts the filename is an option string ({@code --image-opts})
+     */
+    boolean open(OpenRequest r, boolean imageOpts) {
+        if (device != null) {
+            console.report("file open already, try 'help close'");
+            return false;
+        }
+        CacheMode cache = cacheMode(r.cache());
+        if (cache == null) {
+            console.report("Invalid cache option: " + r.cache());
+            return false;
+        }
+        String label = null;
+        DeviceSpec spec;
+        try {
+            if (imageOpts) {
+                spec = DeviceSpecs.parseImageOpts(join(r.filename(), r.options()));
+            } else if (r.filename() == null) {
+                spec = DeviceSpecs.parseImageOpts(r.options() == null ? "" : r.options());
+            } else {
+                label = r.filename();
+                String fmt = r.format() != null ? r.format() : driverOption(r.options());
+                spec = DeviceSpecs.parseFilename(r.filename(), fmt);
+            }
+            OpenOptions options = new OpenOptions(cache, r.readOnly(), listener());
+            Device d = opener.open(spec, options);
+            d.reportCompletions(true);
+            device = d;
+        } catch (OpenException e) {
+            console.report(label == null ? "can't open: " + e.getMessage()
+                    : "can't open device " + label + ": " + e.getMessage());
+            return false;
+        }
+        format = spec.format();
+        readOnly = r.readOnly();
+        if (spec.format() == DeviceSpec.Format.PROBE) {
+            String name = r.filename() == null ? "" : r.filename();
+            console.error("WARNING: Image format was not specified for '" + name + "' and probing guessed raw.");
+            console.error("         Automatically detecting the format is dangerous for raw images,"
+                    + " write operations on block 0 will be restricted.");
+            console.error("         Specify the 'raw' format explicitly to remove the restrictions.");
+        }
+        return true;
+    }
+
+    /** A 64 MiB sparse temp image under blkdebug with no rules; removed by {@link #close}. */
+    boolean openScratch(String cache, boolean readOnly) {
+        try {
+            scratch = Files.createTempFile("blkdebug-", ".img");
+            try (RandomAccessFile f = new RandomAccessFile(scratch.toFile(), "rw")) {
+                f.setLength(SCRATCH_SIZE);
+            }
+        } catch (IOException e) {
+            console.report("cannot create a scratch image: " + e.getMessage());
+            return false;
+        }
+        return open(new OpenRequest("blkdebug::" + scratch, null, "raw", cache, readOnly), false);
+    }
+
+    /** Closes the device: the engine resumes suspended requests, waits for all and flushes. */
+    void close() {
+        Device d = device;
+        device = null;
+        if (d != null) {
+            try {
+                d.close();
+            } catch (Exception e) {
+                // QEMU's exit flush fails silently too (observed-events §2)
+            }
+        }
+        deleteScratch();
+    }
+
+    private void deleteScratch() {
+        if (scratch != null) {
+            try {
+                Files.deleteIfExists(scratch);
+            } catch (IOException e) {
+                // a temp file; the OS cleans up
+            }
+            scratch = null;
+        }
+    }
+
+    boolean settle(Duration timeout) throws InterruptedException {
+        Device d = device;
+        return d == null || d.awaitQuiescence(timeout);
+    }
+
+    private BlkDebugListener listener() {
+        return new BlkDebugListener() {
+            @Override
+            public void suspended(String tag) {
+                console.println("blkdebug: Suspended request '" + tag + "'");
+            }
+
+            @Override
+            public void resuming(String tag) {
+                console.println("blkdebug: Resuming request '" + tag + "'");
+            }
+        };
+    }
+
+    /** QEMU's {@code bdrv_parse_cache_mode} names; {@code off} is {@code none}. */
+    static CacheMode cacheMode(String name) {
+        if (name == null) {
+            return CacheMode.WRITETHROUGH;
+        }
+        if (name.equals("off")) {
+            return CacheMode.NONE;
+        }
+        return CacheMode.byName(name).orElse(null);
+    }
+
+    /** The {@code driver=X} of an {@code open -o} option string, or null. */
+    private static String driverOption(String options) {
+        if (options == null) {
+            return null;
+        }
+        for (String kv : options.split(",")) {
+            if (kv.startsWith("driver=")) {
+                return kv.substring("driver=".length());
+            }
+        }
+        return null;
+    }
+
+    private static String join(String a, String b) {
+        if (a == null) {
+            return b == null ? "" : b;
+        }
+        return b == null ? a : b + "," + a;
+    }
+}

@@ -1,0 +1,297 @@
+package org.blkdebug.cli.shell;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.blkdebug.cli.commands.CommandInfo;
+import org.blkdebug.cli.commands.Commands;
+import org.blkdebug.cli.commands.Context;
+import org.blkdebug.cli.commands.ShellCommand;
+import org.blkdebug.cli.report.Console;
+import org.blkdebug.engine.Device;
+import org.blkdebug.engine.DeviceSpec;
+import org.blkdebug.engine.Phase;
+import org.blkdebug.engine.RequestInfo;
+
+/**
+ * qemu-io's command dispatch ({@code qemuio_command}) over one session: splits a line, finds the
+ * command, checks file and argument count, runs it, then lets the device settle so one script
+ * always gives one output. Remembers whether any command failed (the exit status).
+ *
+ * <p>Runs on one thread, the shell's; only {@link Console} and the engine's listener are shared
+ * with request threads.
+ */
+public final class Shell implements Context {
+    private final Console console;
+    private final Session session;
+    private final CompletionPrinter completions;
+    private final Duration settleTimeout;
+    private boolean interactive;
+    private boolean quit;
+    private boolean failed;
+    private Recorder recorder;
+
+    public Shell(Console console, Duration settleTimeout) {
+        this(console, settleTimeout, org.blkdebug.engine.BlkDebug::open);
+    }
+
+    /** A shell whose devices come from {@code opener} (tests pass a fake). */
+    public Shell(Console console, Duration settleTimeout, Session.Opener opener) {
+        this.console = console;
+        this.session = new Session(console, opener);
+        this.completions = new CompletionPrinter(console);
+        this.settleTimeout = settleTimeout;
+    }
+
+    // ---- running commands --------------------------------------------------------------------
+
+    /**
+     * Runs one command line. Returns false once the session should end ({@code quit}).
+     *
+     * @throws InterruptedException when Ctrl-C interrupted a blocking command
+     */
+    public boolean execute(String line) throws InterruptedException {
+        if (recorder != null && !line.isBlank()) {
+            recorder.command(line);
+        }
+        List<String> argv = breakline(line);
+        if (argv.isEmpty()) {
+            return !quit;
+        }
+        int status = dispatch(argv);
+        if (status != ShellCommand.OK) {
+            failed = true;
+        }
+        settle();
+        return !quit;
+    }
+
+    private int dispatch(List<String> argv) throws InterruptedException {
+        String name = argv.get(0);
+        Optional<Commands.Entry> found = Commands.find(name);
+        if (found.isEmpty()) {
+            console.error("command \"" + name + "\" not found");
+            return ShellCommand.FAILED;
+        }
+        CommandInfo info = found.get().info();
+        if (!info.global() && info.needsFile() && session.device() == null) {
+            console.error("no file open, try 'help open'");
+            return ShellCommand.FAILED;
+        }
+        int argc = argv.size() - 1;
+        if (!info.acceptsArgumentCount(argc)) {
+            console.error(argumentCountError(info, name, argc));
+            return ShellCommand.FAILED;
+        }
+        if (info.writes() && session.readOnly() && session.device() != null) {
+            console.report("Block node is read-only");
+            return ShellCommand.FAILED;
+        }
+        return found.get().factory().get().run(this, argv);
+    }
+
+    /** qemu-io's {@code command()} texts for a wrong number of arguments. */
+    static String argumentCountError(CommandInfo info, String typed, int argc) {
+        if (info.argmax() == -1) {
+            return "bad argument count " + argc + " to " + typed + ", expected at least " + info.argmin() + " arguments";
+        }
+        if (info.argmin() == info.argmax()) {
+            return "bad argument count " + argc + " to " + typed + ", expected " + info.argmin() + " arguments";
+        }
+        return "bad argument count " + argc + " to " + typed + ", expected between " + info.argmin() + " and "
+                + info.argmax() + " arguments";
+    }
+
+    /** qemu-io's {@code breakline}: split on single spaces, drop empty words, no quoting. */
+    public static List<String> breakline(String line) {
+        List<String> words = new ArrayList<>();
+        for (String w : line.split(" ", -1)) {
+            if (!w.isEmpty()) {
+                words.add(w);
+            }
+        }
+        return words;
+    }
+
+    /** Waits (bounded) until every request is done, suspended or waiting on another. */
+    void settle() throws InterruptedException {
+        if (!session.settle(settleTimeout)) {
+            console.error("blkdebug: warning: requests still running after " + settleTimeout.toSeconds()
+                    + "s; output may be out of order");
+        }
+    }
+
+    /** stdin mode runs one main-loop turn before reading each command (after the prompt). */
+    public void betweenCommands() throws InterruptedException {
+        if (session.device() != null) {
+            settle();
+            completions.poll(session.device(), CompletionPrinter.Poll.FAST);
+        }
+    }
+
+    /** At exit: drain and print every report, close the device, print what closing finished. */
+    public int finish() {
+        try {
+            Device d = session.device();
+            if (d != null) {
+                settle();
+                completions.poll(d, CompletionPrinter.Poll.ALL);
+                List<String> stuck = suspendedTags(d);
+                if (!stuck.isEmpty()) {
+                    // QEMU would hang here forever; we resume them (see differences-from-qemu.md)
+                    console.error("blkdebug: warning: resuming requests still suspended at exit: "
+                            + String.join(", ", stuck));
+                }
+                session.close();
+                completions.poll(d, CompletionPrinter.Poll.ALL);
+            } else {
+                session.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            session.close();
+        }
+        if (recorder != null) {
+            try {
+                recorder.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+        return failed ? 1 : 0;
+    }
+
+    private static List<String> suspendedTags(Device d) {
+        List<String> tags = new ArrayList<>();
+        for (RequestInfo r : d.requests()) {
+            if (r.phase() == Phase.SUSPENDED && r.tag() != null) {
+                tags.add(r.tag());
+            }
+        }
+        return tags;
+    }
+
+    // ---- setup -------------------------------------------------------------------------------
+
+    public boolean openInitial(OpenRequest request, boolean imageOpts) {
+        return session.open(request, imageOpts);
+    }
+
+    public boolean openScratch(String cache, boolean readOnly) {
+        return session.openScratch(cache, readOnly);
+    }
+
+    public void setInteractive(boolean on) {
+        interactive = on;
+    }
+
+    public boolean failed() {
+        return failed;
+    }
+
+    /** Marks the session failed from outside a command (an interrupted command). */
+    public void markFailed() {
+        failed = true;
+    }
+
+    // ---- Context -----------------------------------------------------------------------------
+
+    @Override
+    public Console console() {
+        return console;
+    }
+
+    @Override
+    public Device device() {
+        return session.device();
+    }
+
+    @Override
+    public boolean readOnly() {
+        return session.readOnly();
+    }
+
+    @Override
+    public DeviceSpec.Format format() {
+        return session.format();
+    }
+
+    @Override
+    public void mainLoop() throws InterruptedException {
+        poll(CompletionPrinter.Poll.FAST);
+    }
+
+    @Override
+    public void mainLoopWaiting() throws InterruptedException {
+        poll(CompletionPrinter.Poll.ALL);
+    }
+
+    private void poll(CompletionPrinter.Poll kind) throws InterruptedException {
+        Device d = session.device();
+        if (d != null) {
+            settle();
+            completions.poll(d, kind);
+        }
+    }
+
+    @Override
+    public String drain() throws InterruptedException {
+        Device d = session.device();
+        settle();
+        completions.poll(d, CompletionPrinter.Poll.ALL);
+        List<String> stuck = suspendedTags(d);
+        return stuck.isEmpty() ? null : stuck.getFirst();
+    }
+
+    @Override
+    public Duration settleTimeout() {
+        return settleTimeout;
+    }
+
+    @Override
+    public boolean open(OpenRequest request) {
+        return session.open(request, false);
+    }
+
+    @Override
+    public void close() {
+        Device d = session.device();
+        if (d != null) {
+            try {
+                settle();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            completions.poll(d, CompletionPrinter.Poll.ALL);
+            session.close();
+            completions.poll(d, CompletionPrinter.Poll.ALL);
+        }
+    }
+
+    @Override
+    public void quit() {
+        quit = true;
+    }
+
+    @Override
+    public List<CommandInfo> commands() {
+        return Commands.infos();
+    }
+
+    @Override
+    public boolean interactive() {
+        return interactive;
+    }
+
+    @Override
+    public void record(Path file) throws IOException {
+        if (recorder != null) {
+            recorder.close();
+        }
+        recorder = new Recorder(file);
+    }
+}

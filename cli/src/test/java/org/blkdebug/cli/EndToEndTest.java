@@ -1,0 +1,156 @@
+package org.blkdebug.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.blkdebug.cli.report.Console;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whole sessions through {@link Main#run} and the real engine on a temp image. Expected outputs
+ * were taken from qemu-io 7.2 on the same commands (statistics lines masked).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class EndToEndTest {
+    @TempDir
+    Path dir;
+    Path image;
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void createImage() throws IOException {
+        image = dir.resolve("t.img");
+        try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(1 << 20);
+        }
+    }
+
+    private int run(InputStream stdin, String... args) {
+        Console console = new Console(out, err, StandardCharsets.UTF_8);
+        return Main.run(args, console, stdin, false);
+    }
+
+    private int run(String... args) {
+        return run(InputStream.nullInputStream(), args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8).replaceAll("(?m)^.*, 1 ops; .*$", "STATS");
+    }
+
+    @Test
+    void writeReadRoundTripOnImage() throws IOException {
+        int rc = run("-f", "raw", "-c", "write -P 0x31 0 4k", "-c", "read -P 0x31 0 4k", "-c", "read -P 0 4k 4k",
+                "blkdebug::" + image);
+        assertThat(rc).isZero();
+        assertThat(out()).isEqualTo("""
+                wrote 4096/4096 bytes at offset 0
+                STATS
+                read 4096/4096 bytes at offset 0
+                STATS
+                read 4096/4096 bytes at offset 4096
+                STATS
+                """);
+        assertThat(Files.readAllBytes(image)[0]).isEqualTo((byte) 0x31);
+    }
+
+    // qemu-io 7.2 prints exactly this (thread pool: newest-released first at aio_flush)
+    @Test
+    void twoRacingAioWritesBreakAndResume() {
+        int rc = run("-f", "raw", "-c", "break write_aio A", "-c", "aio_write 0 512", "-c", "break write_aio B",
+                "-c", "aio_write 512 512", "-c", "wait_break B", "-c", "resume A", "-c", "resume B", "-c", "aio_flush",
+                "blkdebug::" + image);
+        assertThat(rc).isZero();
+        assertThat(out()).isEqualTo("""
+                blkdebug: Suspended request 'A'
+                blkdebug: Suspended request 'B'
+                blkdebug: Resuming request 'A'
+                blkdebug: Resuming request 'B'
+                wrote 512/512 bytes at offset 512
+                STATS
+                wrote 512/512 bytes at offset 0
+                STATS
+                """);
+    }
+
+    @Test
+    void stdinReplayPrintsPrompts() {
+        byte[] script = "write -q 0 512\nlength\nfrobnicate\n".getBytes(StandardCharsets.UTF_8);
+        int rc = run(new ByteArrayInputStream(script), "-f", "raw", "blkdebug::" + image);
+        assertThat(rc).isEqualTo(1);
+        assertThat(out()).isEqualTo("qemu-io> qemu-io> 1 MiB\nqemu-io> qemu-io> ");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("command \"frobnicate\" not found\n");
+    }
+
+    // QEMU hangs in aio_flush while a request is suspended; we fail clearly instead
+    @Test
+    void aioFlushWithSuspendedRequestFails() {
+        int rc = run("-f", "raw", "-c", "break write_aio A", "-c", "aio_write 0 512", "-c", "aio_flush",
+                "-c", "resume A", "-c", "aio_flush", "blkdebug::" + image);
+        assertThat(rc).isEqualTo(1);
+        assertThat(out()).isEqualTo("""
+                blkdebug: Suspended request 'A'
+                aio_flush: request suspended at 'A'; resume it first
+                blkdebug: Resuming request 'A'
+                wrote 512/512 bytes at offset 0
+                STATS
+                """);
+    }
+
+    @Test
+    void waitBreakTimesOutClearly() {
+        int rc = run("-f", "raw", "-c", "break write_aio A", "-c", "wait_break A 200ms", "blkdebug::" + image);
+        assertThat(rc).isEqualTo(1);
+        assertThat(out()).isEqualTo("wait_break: no request suspended at 'A' after 200ms\n");
+    }
+
+    @Test
+    void openErrorNamesTheDevice() {
+        int rc = run("-f", "raw", "-c", "length", dir.resolve("nosuch").toString());
+        assertThat(rc).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("qemu-io: can't open device "
+                + dir.resolve("nosuch") + ": Could not open '" + dir.resolve("nosuch") + "': No such file or directory\n");
+    }
+
+    @Test
+    void probingPrintsTheWarning() {
+        int rc = run("-c", "length", "blkdebug::" + image);
+        assertThat(rc).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(
+                "WARNING: Image format was not specified for 'blkdebug::" + image + "' and probing guessed raw.\n");
+        assertThat(out()).isEqualTo("1 MiB\n");
+    }
+
+    @Test
+    void withoutFileUsesScratchImage() {
+        assertThat(run("-c", "length", "-c", "info")).isZero();
+        assertThat(out()).isEqualTo("64 MiB\nformat name: raw\ncluster size: 0 bytes\nvm state offset: 0 bytes\n");
+    }
+
+    @Test
+    void recordWritesAReplayableScript() throws IOException {
+        Path script = dir.resolve("session.txt");
+        run("--record", script.toString(), "-f", "raw", "-c", "write -q 0 512", "-c", "length", "blkdebug::" + image);
+        assertThat(Files.readString(script)).isEqualTo("write -q 0 512\nlength\n");
+    }
+
+    @Test
+    void badCommandLineOptionPrintsUsage() {
+        assertThat(run("-x")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("qemu-io: invalid option -- 'x'\n");
+        assertThat(out()).startsWith("Usage: blkdebug");
+    }
+}

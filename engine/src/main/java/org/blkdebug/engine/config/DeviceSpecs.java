@@ -1,0 +1,37 @@
+package org.blkdebug.engine.config;
+
+import org.blkdebug.engine.DeviceSpec;
+import org.blkdebug.engine.OpenException;
+
+/**
+ * What qemu-io would open for a FILENAME argument or an {@code --image-opts} string, checked at
+ * parse time with QEMU 7.2's messages. The config file named by {@code config} is not read here:
+ * the engine reads it at open, so that close + open reloads it.
+ */
+public final class DeviceSpecs {
+    private DeviceSpecs() {
+    }
+
+    /**
+     * A qemu-io FILENAME argument: "blkdebug:CONFIG:IMAGE", "blkdebug::IMAGE", "json:{...}", or a
+     * plain image path. {@code format} is the -f value or null (then the format is probed, unless
+     * json names the driver). Supported drivers: raw (format), blkdebug and file; any other is
+     * "Unknown driver 'X'".
+     */
+    public static DeviceSpec parseFilename(String filename, String format) throws OpenException {
+        QDict options = new QDict();
+        if (format != null) {
+            options.put("driver", format);
+        }
+        return NodeOpener.openTop(filename, options);
+    }
+
+    /**
+     * An {@code --image-opts} / {@code open -o} option string, e.g.
+     * "driver=raw,file.driver=blkdebug,file.config=c.ini,file.image.filename=img,file.align=4k,
+     * file.inject-error.0.event=read_aio" (",," is an escaped comma).
+     */
+    public static DeviceSpec parseImageOpts(String options) throws OpenException {
+        return NodeOpener.openTop(null, OptionString.parse(options));
+    }
+}

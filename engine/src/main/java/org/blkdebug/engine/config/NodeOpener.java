@@ -1,0 +1,302 @@
+package org.blkdebug.engine.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.blkdebug.engine.BlkDebugOptions;
+import org.blkdebug.engine.DeviceSpec;
+import org.blkdebug.engine.OpenException;
+
+/**
+ * The part of QEMU 7.2's block.c ({@code bdrv_open_inherit}, {@code bdrv_fill_options},
+ * {@code bdrv_open_child_bs}) and block/blkdebug.c ({@code blkdebug_open}) that turns a filename
+ * and a flat option dict into a node tree, for the three drivers we model: raw (format), blkdebug
+ * and file (protocols). Checks run in QEMU's order so the first error is QEMU's: for blkdebug,
+ * runtime option values, rule sections, rules, permission lists, the image child, the size
+ * limits, then unused options. Files are not touched: the engine opens the image and reads the
+ * config.
+ */
+final class NodeOpener {
+    /** An opened protocol node: blkdebug (with its image's name) or a plain file. */
+    private record Node(BlkDebugOptions blkdebug, String filename) {
+    }
+
+    private static final Set<String> DRIVERS = Set.of("raw", "blkdebug", "file");
+    private static final Set<String> PERMISSIONS = Set.of("consistent-read", "write", "write-unchanged", "resize");
+    private static final long INT_MAX = Integer.MAX_VALUE;
+    /** blkdebug assumes its child's request alignment is 1 (a file node with no O_DIRECT). */
+    private static final long CHILD_REQUEST_ALIGNMENT = 1;
+
+    private NodeOpener() {
+    }
+
+    /** The top node: raw (named or probed) over a child, or a protocol node named by "driver". */
+    static DeviceSpec openTop(String filename, QDict options) throws OpenException {
+        if (filename != null && filename.startsWith("json:")) {
+            joinJson(options, filename);
+            filename = null;
+        }
+        String driver = options.getString("driver");
+        if (driver != null) {
+            checkKnown(driver);
+            if (!driver.equals("raw")) {
+                Node node = openProtocol(filename, options);
+                return new DeviceSpec(DeviceSpec.Format.NONE, node.blkdebug(), node.filename());
+            }
+        }
+        Node file = openChild(filename, options, "file", true);
+        if (file == null) {
+            throw new OpenException(driver == null ? "Must specify either driver or file"
+                    : mustSpecify("file"));
+        }
+        options.remove("driver");
+        if (options.size() > 0) {
+            throw new OpenException("Block format 'raw' does not support the option '" + options.firstKey() + "'");
+        }
+        DeviceSpec.Format format = driver == null ? DeviceSpec.Format.PROBE : DeviceSpec.Format.RAW;
+        return new DeviceSpec(format, file.blkdebug(), file.filename());
+    }
+
+    /** parse_json_filename + qdict_join: options given directly win over the json ones. */
+    private static void joinJson(QDict options, String filename) throws OpenException {
+        QDict json = Json.parseOptions(filename.substring("json:".length()));
+        for (String k : json.keys()) {
+            if (!options.containsKey(k)) {
+                options.put(k, json.get(k));
+            }
+        }
+    }
+
+    private static void checkKnown(String driver) throws OpenException {
+        if (!DRIVERS.contains(driver)) {
+            throw new OpenException("Unknown driver '" + driver + "'");
+        }
+    }
+
+    private static String mustSpecify(String child) {
+        return "A block device must be specified for \"" + child + "\"";
+    }
+
+    /** bdrv_open_child_bs: the child from "NAME.*" options and/or a filename, or a reference. */
+    private static Node openChild(String filename, QDict parent, String name, boolean allowNone)
+            throws OpenException {
+        QDict sub = parent.extractSub(name + ".");
+        String reference = parent.getString(name);
+        parent.remove(name);
+        if (filename == null && reference == null && sub.size() == 0) {
+            if (allowNone) {
+                return null;
+            }
+            throw new OpenException(mustSpecify(name));
+        }
+        if (reference != null) {
+            if (filename != null || sub.size() > 0) {
+                throw new OpenException("Cannot reference an existing block device with additional "
+                        + "options or a new filename");
+            }
+            // We have no named nodes, so every reference is unknown.
+            throw new OpenException("Cannot find device='" + reference + "' nor node-name='" + reference + "'");
+        }
+        return openProtocol(filename, sub);
+    }
+
+    /** bdrv_open_inherit + bdrv_fill_options for a protocol node. */
+    private static Node openProtocol(String filename, QDict options) throws OpenException {
+        if (filename != null && filename.startsWith("json:")) {
+            joinJson(options, filename);
+            filename = null;
+        }
+        String driver = options.getString("driver");
+        if (driver != null) {
+            checkKnown(driver);
+        }
+        boolean parseFilename = false;
+        if (filename != null) {
+            if (options.containsKey("filename")) {
+                throw new OpenException("Can't specify 'file' and 'filename' options at the same time");
+            }
+            options.put("filename", filename);
+            parseFilename = true;
+        }
+        String name = options.getString("filename");
+        if (driver == null) {
+            if (name == null) {
+                throw new OpenException("Must specify either driver or file");
+            }
+            driver = findProtocol(name, parseFilename);
+        }
+        options.remove("driver");
+        return switch (driver) {
+            case "blkdebug" -> {
+                if (parseFilename) {
+                    blkdebugParseFilename(name, options);
+                }
+                options.remove("filename");
+                yield openBlkdebug(options);
+            }
+            case "file" -> {
+                if (parseFilename && name.startsWith("file:")) {
+                    options.put("filename", name.substring("file:".length())); // raw_parse_filename
+                }
+                yield openFile(options);
+            }
+            // A format node below blkdebug or raw: QEMU allows it, we do not model it.
+            default -> throw new OpenException("Unknown driver '" + driver + "'");
+        };
+    }
+
+    /** bdrv_find_protocol: "PROTO:" before any '/' names a protocol, if prefixes are allowed. */
+    private static String findProtocol(String filename, boolean allowPrefix) throws OpenException {
+        int stop = 0;
+        while (stop < filename.length() && filename.charAt(stop) != ':' && filename.charAt(stop) != '/') {
+            stop++;
+        }
+        if (!allowPrefix || stop == filename.length() || filename.charAt(stop) != ':') {
+            return "file";
+        }
+        String protocol = filename.substring(0, Math.min(stop, 127));
+        if (protocol.equals("file") || protocol.equals("blkdebug")) {
+            return protocol;
+        }
+        // QEMU knows more protocols (nbd, http, ...); none of them is modelled here.
+        throw new OpenException("Unknown protocol '" + protocol + "'");
+    }
+
+    /** blkdebug_parse_filename: "blkdebug:CONFIG:IMAGE" (empty CONFIG = none), or just IMAGE. */
+    private static void blkdebugParseFilename(String filename, QDict options) throws OpenException {
+        if (!filename.startsWith("blkdebug:")) {
+            options.put("x-image", filename);
+            return;
+        }
+        String rest = filename.substring("blkdebug:".length());
+        int colon = rest.indexOf(':');
+        if (colon < 0) {
+            throw new OpenException("blkdebug requires both config file and image path");
+        }
+        if (colon > 0) {
+            options.put("config", rest.substring(0, colon));
+        }
+        options.put("x-image", rest.substring(colon + 1));
+    }
+
+    private static Node openFile(QDict options) throws OpenException {
+        String name = options.getString("filename");
+        options.remove("filename");
+        if (name == null || name.isEmpty()) {
+            throw new OpenException("The 'file' block driver requires a file name");
+        }
+        if (options.size() > 0) {
+            // QEMU's file driver has options of its own (aio, locking, ...); we support none.
+            throw new OpenException("Block protocol 'file' doesn't support the option '" + options.firstKey() + "'");
+        }
+        return new Node(null, name);
+    }
+
+    /** blkdebug_open, in QEMU's order. */
+    private static Node openBlkdebug(QDict options) throws OpenException {
+        Opts runtime = Opts.OptsList.BLKDEBUG.create(null, Set.of());
+        runtime.absorb(options);
+        // (read_config would parse the config file here; the engine does that at open.)
+        List<Opts> inject = OptionSections.extract(options, Opts.OptsList.INJECT_ERROR);
+        List<Opts> setState = OptionSections.extract(options, Opts.OptsList.SET_STATE);
+        ConfigFile.Rules rules = RuleFactory.build(inject, setState);
+        checkPermissions(options, "take-child-perms.");
+        checkPermissions(options, "unshare-child-perms.");
+        Node image = openChild(runtime.getString("x-image"), options, "image", false);
+        if (image.blkdebug() != null) {
+            // QEMU can stack blkdebug on blkdebug; our engine has one blkdebug node.
+            throw new OpenException("Unknown driver 'blkdebug'");
+        }
+        long align = runtime.getNumber("align", 0);
+        if (align != 0 && (Long.compareUnsigned(align, INT_MAX) >= 0 || Long.bitCount(align) != 1)) {
+            throw constraints("align", align);
+        }
+        long a = Math.max(align, CHILD_REQUEST_ALIGNMENT);
+        long maxTransfer = limit(runtime, "max-transfer", a);
+        long optWriteZero = limit(runtime, "opt-write-zero", a);
+        long maxWriteZero = limit(runtime, "max-write-zero", maxUnsigned(optWriteZero, a));
+        long optDiscard = limit(runtime, "opt-discard", a);
+        long maxDiscard = limit(runtime, "max-discard", maxUnsigned(optDiscard, a));
+        options.remove("filename");
+        if (options.size() > 0) {
+            throw new OpenException("Block protocol 'blkdebug' doesn't support the option '"
+                    + options.firstKey() + "'");
+        }
+        BlkDebugOptions o = new BlkDebugOptions(runtime.getString("config"), image.filename(), align,
+                maxTransfer, optWriteZero, maxWriteZero, optDiscard, maxDiscard,
+                rules.injectErrors(), rules.setStates());
+        return new Node(o, image.filename());
+    }
+
+    private static long maxUnsigned(long x, long y) {
+        return Long.compareUnsigned(x, y) >= 0 ? x : y;
+    }
+
+    /** A size limit: 0 = none, else below INT_MAX and a multiple of {@code multipleOf}. */
+    private static long limit(Opts runtime, String name, long multipleOf) throws OpenException {
+        long v = runtime.getNumber(name, 0);
+        if (v != 0 && (Long.compareUnsigned(v, INT_MAX) >= 0 || Long.remainderUnsigned(v, multipleOf) != 0)) {
+            throw constraints(name, v);
+        }
+        return v;
+    }
+
+    private static OpenException constraints(String name, long value) {
+        return new OpenException("Cannot meet constraints with " + name + " " + Long.toUnsignedString(value));
+    }
+
+    /**
+     * blkdebug_parse_perm_list: "take-child-perms.N" must crumple into a list of permission names.
+     * The permissions themselves are not modelled (the engine has no permission system).
+     */
+    private static void checkPermissions(QDict options, String prefix) throws OpenException {
+        QDict sub = options.extractSub(prefix);
+        if (sub.size() == 0) {
+            return;
+        }
+        // qdict_crumple: group by the first key component, then qdict_is_list.
+        Map<String, Object> firstLevel = new LinkedHashMap<>();
+        for (String k : sub.keys()) {
+            int dot = k.indexOf('.');
+            firstLevel.put(dot < 0 ? k : k.substring(0, dot), dot < 0 ? sub.get(k) : QDict.OTHER);
+        }
+        int isList = -1;
+        long len = 0;
+        long max = -1;
+        for (String k : firstLevel.keySet()) {
+            Strtox.Parsed p = Strtox.strtoull(k, 10);
+            boolean index = !p.erange() && p.end() == k.length() && p.end() > 0 && k.indexOf('-') < 0;
+            if (isList == -1) {
+                isList = index ? 1 : 0;
+            }
+            if (index != (isList == 1)) {
+                throw new OpenException("Cannot mix list and non-list keys");
+            }
+            if (index) {
+                len++;
+                max = Math.max(max, p.value());
+            }
+        }
+        if (len != max + 1) {
+            throw new OpenException("List indices are not contiguous, saw " + len + " elements but "
+                    + max + " largest index");
+        }
+        if (isList != 1) {
+            throw new OpenException("Invalid parameter type for '<anonymous>', expected: array");
+        }
+        for (long i = 0; i <= max; i++) {
+            Object v = firstLevel.get(Long.toString(i));
+            if (v == null) {
+                throw new OpenException("Missing list index " + i);
+            }
+            if (!(v instanceof String s)) {
+                throw new OpenException("Invalid parameter type for '[" + i + "]', expected: string");
+            }
+            if (!PERMISSIONS.contains(s)) {
+                throw new OpenException("Parameter 'null' does not accept value '" + s + "'");
+            }
+        }
+    }
+}

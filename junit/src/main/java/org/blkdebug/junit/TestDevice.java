@@ -1,0 +1,205 @@
+package org.blkdebug.junit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.lang.reflect.AnnotatedElement;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.blkdebug.engine.BlkDebug;
+import org.blkdebug.engine.Device;
+import org.blkdebug.engine.Event;
+import org.blkdebug.engine.IoType;
+import org.blkdebug.engine.Rule;
+import org.blkdebug.engine.nio.BlkDebugFileChannel;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/** One test's device, built from its annotations, with the channel and temporary files that go with it. */
+final class TestDevice implements AutoCloseable {
+    private final Device device;
+    private final boolean verifyBreakpoints;
+    /** Deleted at close: a TEMP_FILE image, a config copied out of a jar. */
+    private final List<Path> tempFiles;
+    /** Made on first request; only the test's thread asks for parameters, so no lock. */
+    private BlkDebugFileChannel channel;
+
+    private TestDevice(Device device, boolean verifyBreakpoints, List<Path> tempFiles) {
+        this.device = device;
+        this.verifyBreakpoints = verifyBreakpoints;
+        this.tempFiles = tempFiles;
+    }
+
+    Device device() {
+        return device;
+    }
+
+    boolean verifyBreakpoints() {
+        return verifyBreakpoints;
+    }
+
+    BlkDebugFileChannel channel() {
+        if (channel == null) {
+            try {
+                channel = BlkDebugFileChannel.open(device, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return channel;
+    }
+
+    /** Builds the device the annotations on the test method and its class describe. */
+    static TestDevice open(ExtensionContext ec) {
+        Class<?> testClass = ec.getRequiredTestClass();
+        AnnotatedElement method = ec.getRequiredTestMethod();
+        Image image = find(method, Image.class).or(() -> find(testClass, Image.class)).orElse(null);
+        List<Path> temps = new ArrayList<>();
+        try {
+            BlkDebug.Builder b = BlkDebug.builder();
+            long size = image == null ? 1 << 20 : image.size();
+            if (image != null && image.backing() == Image.Backing.TEMP_FILE) {
+                Path f = Files.createTempFile("blkdebug-", ".img");
+                temps.add(f);
+                try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+                    raf.setLength(size); // sparse: reads as zeroes
+                }
+                b.image(f.toString());
+            } else {
+                b.memory(size);
+            }
+            if (image != null) {
+                b.cache(image.cache()).align(image.align());
+            }
+            Optional<Config> config = find(method, Config.class).or(() -> find(testClass, Config.class));
+            if (config.isPresent()) {
+                b.config(configPath(testClass, config.get().value(), temps).toString());
+            }
+            for (AnnotatedElement e : List.of(testClass, method)) {
+                AnnotationSupport.findRepeatableAnnotations(e, InjectError.class).forEach(a -> b.injectError(rule(a)));
+                AnnotationSupport.findRepeatableAnnotations(e, SetState.class).forEach(a -> b.setState(rule(a)));
+            }
+            Device dev = b.open();
+            TestDevice td = new TestDevice(dev, image == null || image.verifyBreakpoints(), temps);
+            try {
+                for (AnnotatedElement e : List.of(testClass, method)) {
+                    for (Breakpoint bp : AnnotationSupport.findRepeatableAnnotations(e, Breakpoint.class)) {
+                        dev.breakpoint(event(bp.event()), bp.tag());
+                    }
+                }
+            } catch (IOException | RuntimeException ex) {
+                td.close();
+                throw ex;
+            }
+            return td;
+        } catch (IOException e) {
+            deleteAll(temps);
+            throw new ExtensionConfigurationException("blkdebug: cannot open the test's device: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteAll(temps);
+            throw e;
+        }
+    }
+
+    private static <A extends java.lang.annotation.Annotation> Optional<A> find(AnnotatedElement e, Class<A> type) {
+        return AnnotationSupport.findAnnotation(e, type);
+    }
+
+    static Rule.InjectError rule(InjectError a) {
+        Rule.InjectError r = Rule.InjectError.of(event(a.event())).withState(a.state()).withErrno(a.errno())
+                .withSector(a.sector()).withOnce(a.once()).withImmediately(a.immediately());
+        if (!a.iotype().isEmpty()) {
+            r = r.withIoType(IoType.byName(a.iotype()).orElseThrow(() -> new ExtensionConfigurationException(
+                    "blkdebug: unknown iotype '" + a.iotype() + "'")));
+        }
+        return r;
+    }
+
+    static Rule.SetState rule(SetState a) {
+        return new Rule.SetState(event(a.event()), a.state(), a.newState());
+    }
+
+    private static Event event(String name) {
+        return Event.byName(name).orElseThrow(() -> new ExtensionConfigurationException(
+                "blkdebug: unknown event '" + name + "' (QEMU's names, e.g. write_aio)"));
+    }
+
+    /** A class-path resource if there is one (copied out when it is inside a jar), else a file. */
+    private static Path configPath(Class<?> testClass, String name, List<Path> temps) throws IOException {
+        URL url = testClass.getResource(name);
+        if (url == null) {
+            Path p = Path.of(name);
+            if (!Files.isRegularFile(p)) {
+                throw new ExtensionConfigurationException("blkdebug: @Config(\"" + name
+                        + "\") is neither a class-path resource nor a file");
+            }
+            return p;
+        }
+        if ("file".equals(url.getProtocol())) {
+            try {
+                return Path.of(url.toURI());
+            } catch (java.net.URISyntaxException e) {
+                throw new IOException(e);
+            }
+        }
+        Path copy = Files.createTempFile("blkdebug-", ".ini");
+        temps.add(copy);
+        try (InputStream in = url.openStream()) {
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return copy;
+    }
+
+    /** Channel, device, then files; the first failure is thrown once everything was tried. */
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            failure = e;
+        }
+        try {
+            device.close();
+        } catch (IOException e) {
+            failure = add(failure, e);
+        }
+        IOException d = deleteAll(tempFiles);
+        if (d != null) {
+            failure = add(failure, d);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static IOException add(IOException first, IOException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    private static IOException deleteAll(List<Path> files) {
+        IOException failure = null;
+        for (Path f : files) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                failure = add(failure, e);
+            }
+        }
+        return failure;
+    }
+}
