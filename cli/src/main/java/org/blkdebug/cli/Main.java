@@ -66,8 +66,11 @@ public final class Main {
                 return 1;
             }
         }
+        boolean interactive = inv.commands.isEmpty() && stdinIsTerminal;
+        // Without a file, qemu-io starts with none open (scripts then "open" one); only the
+        // interactive shell gets the scratch image, so "try it now" needs no arguments.
         boolean opened = inv.files.isEmpty()
-                ? shell.openScratch(cache, inv.readOnly)
+                ? !interactive || shell.openScratch(cache, inv.readOnly)
                 : shell.openInitial(new OpenRequest(inv.files.getFirst(), null, inv.format, cache, inv.readOnly),
                         inv.imageOpts);
         if (!opened) {

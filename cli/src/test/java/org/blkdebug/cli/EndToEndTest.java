@@ -135,9 +135,11 @@ class EndToEndTest {
     }
 
     @Test
-    void withoutFileUsesScratchImage() {
-        assertThat(run("-c", "length", "-c", "info")).isZero();
-        assertThat(out()).isEqualTo("64 MiB\nformat name: raw\ncluster size: 0 bytes\nvm state offset: 0 bytes\n");
+    void withoutFileScriptedCommandsFindNoFileOpenAsInQemuIo() {
+        // only the interactive shell gets the scratch image; scripts may "open" one themselves
+        assertThat(run("-c", "length", "-c", "open -o driver=raw blkdebug::" + image, "-c", "length")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("no file open, try 'help open'\n");
+        assertThat(out()).isEqualTo("1 MiB\n");
     }
 
     @Test

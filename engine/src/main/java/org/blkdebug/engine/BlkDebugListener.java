@@ -14,6 +14,16 @@ public interface BlkDebugListener {
     default void suspended(String tag) {
     }
 
+    /**
+     * As {@link #suspended(String)}, telling whether the request had blocked (backend I/O, a
+     * wait) since it was submitted or last resumed. QEMU prints the message from a later
+     * main-loop turn in that case, not inside the command that started the request; a shell
+     * that mimics qemu-io's output order defers it. The default ignores the difference.
+     */
+    default void suspended(String tag, boolean afterYield) {
+        suspended(tag);
+    }
+
     default void resuming(String tag) {
     }
 }

@@ -2,7 +2,6 @@ package org.blkdebug.engine;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +33,8 @@ final class BlockDevice implements Device {
     /** The device that owns the stack; this for the device itself, the owner for a session. */
     private final BlockDevice owner;
     private volatile boolean reportCompletions;
+    /** Set once, by the first close; later closes return at once. */
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
 
     BlockDevice(Node top, BlkDebugNode blkdebug, CacheMode cache, RequestTracker tracker) {
@@ -92,6 +93,7 @@ final class BlockDevice implements Device {
     private void run(Request r, Body body, CompletableFuture<Void> f, Object attachment, boolean report) {
         int errno = 0;
         Throwable failure = null;
+        Request.setCurrent(r);
         try {
             body.run(r);
         } catch (BlockException e) {
@@ -105,7 +107,7 @@ final class BlockDevice implements Device {
             // queued before the request stops counting as busy, so a caller that waited for
             // quiescence is sure to find it
             completions.offer(new Completion(r.id(), r.op(), r.offset(), r.length(), errno, r.yielded(),
-                    r.sequence(), r.startNanos(), System.nanoTime(), attachment));
+                    r.sequence(), r.releasedBy(), r.startNanos(), System.nanoTime(), attachment));
         }
         tracker.end(r);
         if (failure == null) {
@@ -246,6 +248,14 @@ final class BlockDevice implements Device {
     }
 
     @Override
+    public long blockStatus(long offset, long length) throws BlockException {
+        long[] result = new long[1];
+        await(submit(Operation.BLOCK_STATUS, offset, length, null, false,
+                r -> result[0] = BlockIo.blockStatus(top, r, offset, length)));
+        return result[0];
+    }
+
+    @Override
     public void truncate(long length) throws BlockException {
         if (length < 0) {
             throw new BlockException(Errno.EINVAL);
@@ -291,6 +301,16 @@ final class BlockDevice implements Device {
     }
 
     // ---- breakpoints -----------------------------------------------------------------------------------
+
+    @Override
+    public boolean readOnly() {
+        return top.readOnly();
+    }
+
+    @Override
+    public long requestAlignment() {
+        return blkdebug == null ? 1 : blkdebug.limits().requestAlignment();
+    }
 
     @Override
     public boolean hasBlkDebug() {
@@ -400,8 +420,8 @@ final class BlockDevice implements Device {
 
     @Override
     public void close() throws BlockException {
-        if (owner != this || closed) {
-            return; // a session owns nothing
+        if (owner != this || !closing.compareAndSet(false, true)) {
+            return; // a session owns nothing; a second close finds the first one's work done
         }
         closed = true;
         if (blkdebug != null) {
@@ -414,12 +434,11 @@ final class BlockDevice implements Device {
         }
         // QEMU flushes at close (bdrv_close); its result is not reported
         Request r = tracker.begin(Operation.FLUSH, 0, 0, origin);
-        List<Throwable> errors = new ArrayList<>();
         Thread t = Thread.ofVirtual().start(() -> {
             try {
                 BlockIo.flush(top, r);
             } catch (BlockException e) {
-                errors.add(e);
+                // QEMU ignores a failing flush at close too
             } finally {
                 tracker.end(r);
             }

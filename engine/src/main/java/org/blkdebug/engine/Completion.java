@@ -13,12 +13,16 @@ package org.blkdebug.engine;
  *                   request it waited for), in one global order. Requests released together race
  *                   on their own threads; QEMU runs them one after another in release order, so a
  *                   caller that wants QEMU's output order sorts a batch of reports by this key
+ * @param releasedBy the id of the request whose end last released this one (it waited for that
+ *                   request, e.g. an overlapping read-modify-write), or 0 when it was last set
+ *                   running by a caller (submission, resume). QEMU runs such a request only after
+ *                   the releasing one has completed, so its report comes in a later batch
  * @param startNanos {@link System#nanoTime()} at submission
  * @param endNanos   {@link System#nanoTime()} at completion
  * @param attachment whatever the submitter attached (e.g. the shell's command), or null
  */
 public record Completion(long id, Operation op, long offset, long length, int errno, boolean yielded,
-                         long sequence, long startNanos, long endNanos, Object attachment) {
+                         long sequence, long releasedBy, long startNanos, long endNanos, Object attachment) {
     public boolean failed() {
         return errno != 0;
     }

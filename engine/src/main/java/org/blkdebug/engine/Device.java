@@ -49,6 +49,13 @@ public interface Device extends AutoCloseable {
 
     long length() throws BlockException;
 
+    /**
+     * QEMU's block status: how many bytes from {@code offset} (at most {@code length}) share one
+     * allocation status. A raw image is allocated everywhere; the query is checked against the
+     * armed rules as iotype {@code block-status}, so it can fail like any request.
+     */
+    long blockStatus(long offset, long length) throws BlockException;
+
     void truncate(long length) throws BlockException;
 
     CompletableFuture<Void> readAsync(long offset, ByteBuffer[] dsts, Object attachment);
@@ -71,6 +78,12 @@ public interface Device extends AutoCloseable {
     void reportCompletions(boolean on);
 
     // ---- breakpoints -------------------------------------------------------------------------
+
+    /** True when opened read-only: writes fail with EPERM. */
+    boolean readOnly();
+
+    /** The smallest request the stack handles without padding: blkdebug's {@code align}, else 1. */
+    long requestAlignment();
 
     /** True when a blkdebug filter is in the stack; otherwise breakpoints answer ENOTSUP. */
     boolean hasBlkDebug();

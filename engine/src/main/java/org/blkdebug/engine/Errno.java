@@ -16,12 +16,14 @@ public final class Errno {
     public static final int EACCES = 13;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int ENOTDIR = 20;
     public static final int EISDIR = 21;
     public static final int EINVAL = 22;
     public static final int EFBIG = 27;
     public static final int ENOSPC = 28;
     public static final int EROFS = 30;
     public static final int ERANGE = 34;
+    public static final int EOVERFLOW = 75;
     public static final int ENOMEDIUM = 123;
     public static final int ETIMEDOUT = 110;
     public static final int ESHUTDOWN = 108;

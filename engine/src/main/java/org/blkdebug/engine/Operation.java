@@ -8,6 +8,8 @@ public enum Operation {
     DISCARD("discard"),
     FLUSH("flush"),
     TRUNCATE("truncate"),
+    /** An allocation query (qemu-io {@code map}, {@code alloc}); checked as iotype block-status. */
+    BLOCK_STATUS("block-status"),
     /** {@link Device#event} called by code above the device; it can be suspended like a request. */
     EVENT("event");
 

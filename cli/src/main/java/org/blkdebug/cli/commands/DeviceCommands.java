@@ -74,15 +74,23 @@ final class DeviceCommands {
 
     /** {@code map}: a raw image reports everything allocated, as QEMU's raw driver does. */
     static int map(Context ctx, List<String> argv) {
+        long len;
         try {
-            long len = ctx.device().length();
-            if (len > 0) {
-                ctx.console().println(Sizes.cvtstr(len) + " (0x" + Long.toHexString(len)
+            len = ctx.device().length();
+        } catch (BlockException e) {
+            ctx.console().report("Failed to query image length: " + e.getMessage());
+            return ShellCommand.FAILED;
+        }
+        try {
+            // one extent: everything is allocated; the query itself can fail by rule
+            long n = len > 0 ? ctx.device().blockStatus(0, len) : 0;
+            if (n > 0) {
+                ctx.console().println(Sizes.cvtstr(n) + " (0x" + Long.toHexString(n)
                         + ") bytes     allocated at offset 0 bytes (0x0)");
             }
             return ShellCommand.OK;
         } catch (BlockException e) {
-            ctx.console().report("Failed to query image length: " + e.getMessage());
+            ctx.console().report("Failed to get allocation status: " + e.getMessage());
             return ShellCommand.FAILED;
         }
     }
@@ -101,8 +109,7 @@ final class DeviceCommands {
             return ShellCommand.FAILED;
         }
         try {
-            long len = ctx.device().length();
-            long counted = Math.max(0, Math.min(count, len - offset));
+            long counted = ctx.device().blockStatus(offset, count);
             out.println(counted + "/" + counted + " bytes allocated at offset " + Sizes.cvtstr(offset));
             return ShellCommand.OK;
         } catch (BlockException e) {

@@ -21,7 +21,8 @@ import org.blkdebug.engine.Device;
  * </ul>
  * Within one poll QEMU runs bottom halves newest first (never-blocked requests print in reverse),
  * then rescheduled failures in order, then the thread pool's completions, newest first (QEMU's
- * thread pool lists finished work newest-submitted first) — "newest" by {@link Completion#sequence()}.
+ * thread pool lists finished work newest-submitted first) — "newest" by {@link Completion#sequence()} —
+ * except that a request released by another's end comes after it ({@link Completion#releasedBy()}).
  *
  * <p>Used by the shell's command thread only.
  */
@@ -35,6 +36,13 @@ final class CompletionPrinter {
     }
 
     private final Console console;
+    /**
+     * blkdebug's "Suspended" lines of requests that had blocked before reaching the breakpoint:
+     * QEMU prints them from a later main-loop turn, so they wait for the next poll. Written by
+     * request threads (the listener), drained by the shell's thread.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> deferred =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Finished but not yet printed, in completion order. */
     private final List<Completion> pending = new ArrayList<>();
 
@@ -42,7 +50,20 @@ final class CompletionPrinter {
         this.console = console;
     }
 
+    /** Queues a line for the next poll (any thread). */
+    void defer(String line) {
+        deferred.add(line);
+    }
+
+    /** Prints the deferred lines; a poll does this first, as QEMU's loop turn runs them first. */
+    void printDeferred() {
+        for (String line; (line = deferred.poll()) != null; ) {
+            console.println(line);
+        }
+    }
+
     void poll(Device device, Poll kind) {
+        printDeferred();
         for (Completion c; (c = device.pollCompletion()) != null; ) {
             if (c.attachment() instanceof AioReport) {
                 pending.add(c);
@@ -63,7 +84,8 @@ final class CompletionPrinter {
         // requests released together race in the engine; QEMU ran them in release order (sequence)
         bottomHalves.sort(Comparator.comparingLong(Completion::sequence).reversed());
         rescheduled.sort(Comparator.comparingLong(Completion::sequence));
-        threadPool.sort(Comparator.comparingLong(Completion::sequence).reversed());
+        threadPool.sort(Comparator.comparingInt((Completion c) -> generation(c, threadPool))
+                .thenComparing(Comparator.comparingLong(Completion::sequence).reversed()));
         List<Completion> batch = new ArrayList<>(bottomHalves);
         batch.addAll(rescheduled);
         batch.addAll(threadPool);
@@ -71,6 +93,31 @@ final class CompletionPrinter {
         for (Completion c : batch) {
             ((AioReport) c.attachment()).print(c, console);
         }
+    }
+
+    /**
+     * How many requests of the batch ran before this one could: a request released by the end of
+     * another (it waited for an overlapping one) did its I/O only after that one completed, so
+     * QEMU reports it in a later loop turn.
+     */
+    private static int generation(Completion c, List<Completion> batch) {
+        int gen = 0;
+        long by = c.releasedBy();
+        while (by != 0 && gen < batch.size()) {
+            Completion releaser = null;
+            for (Completion o : batch) {
+                if (o.id() == by) {
+                    releaser = o;
+                    break;
+                }
+            }
+            if (releaser == null) {
+                break;
+            }
+            gen++;
+            by = releaser.releasedBy();
+        }
+        return gen;
     }
 
     /** True when reports are waiting for a longer poll. */

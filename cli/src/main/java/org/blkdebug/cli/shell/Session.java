@@ -36,6 +36,13 @@ public final class Session {
     private boolean readOnly;
     private Path scratch;
 
+    /** Where "Suspended" lines of requests that had blocked go until the next main-loop turn. */
+    private java.util.function.Consumer<String> deferredLines;
+
+    void deferTo(java.util.function.Consumer<String> sink) {
+        deferredLines = sink;
+    }
+
     Session(Console console, Opener opener) {
         this.console = console;
         this.opener = opener;
@@ -60,6 +67,9 @@ public final class Session {
      * @param imageOpts the filename is an option string ({@code --image-opts})
      */
     boolean open(OpenRequest r, boolean imageOpts) {
+        if (device != null && scratch != null) {
+            close(); // the scratch image only stands in until the user opens a real one
+        }
         if (device != null) {
             console.report("file open already, try 'help close'");
             return false;
@@ -78,8 +88,7 @@ public final class Session {
                 spec = DeviceSpecs.parseImageOpts(r.options() == null ? "" : r.options());
             } else {
                 label = r.filename();
-                String fmt = r.format() != null ? r.format() : driverOption(r.options());
-                spec = DeviceSpecs.parseFilename(r.filename(), fmt);
+                spec = DeviceSpecs.parseFilename(r.filename(), r.format(), r.options());
             }
             OpenOptions options = new OpenOptions(cache, r.readOnly(), listener());
             Device d = opener.open(spec, options);
@@ -154,6 +163,17 @@ public final class Session {
             }
 
             @Override
+            public void suspended(String tag, boolean afterYield) {
+                String line = "blkdebug: Suspended request '" + tag + "'";
+                java.util.function.Consumer<String> sink = deferredLines;
+                if (afterYield && sink != null) {
+                    sink.accept(line); // QEMU prints it from a later loop turn (see CompletionPrinter)
+                } else {
+                    console.println(line);
+                }
+            }
+
+            @Override
             public void resuming(String tag) {
                 console.println("blkdebug: Resuming request '" + tag + "'");
             }
@@ -171,19 +191,7 @@ public final class Session {
         return CacheMode.byName(name).orElse(null);
     }
 
-    /** The {@code driver=X} of an {@code open -o} option string, or null. */
-    private static String driverOption(String options) {
-        if (options == null) {
-            return null;
-        }
-        for (String kv : options.split(",")) {
-            if (kv.startsWith("driver=")) {
-                return kv.substring("driver=".length());
-            }
-        }
-        return null;
-    }
-
+    /** An {@code --image-opts} string: the file argument's options, then {@code -o}'s. */
     private static String join(String a, String b) {
         if (a == null) {
             return b == null ? "" : b;

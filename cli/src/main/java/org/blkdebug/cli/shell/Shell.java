@@ -44,6 +44,7 @@ public final class Shell implements Context {
         this.console = console;
         this.session = new Session(console, opener);
         this.completions = new CompletionPrinter(console);
+        session.deferTo(completions::defer);
         this.settleTimeout = settleTimeout;
     }
 
@@ -130,6 +131,8 @@ public final class Shell implements Context {
         if (session.device() != null) {
             settle();
             completions.poll(session.device(), CompletionPrinter.Poll.FAST);
+        } else {
+            completions.printDeferred();
         }
     }
 

@@ -57,7 +57,7 @@ final class FakeDevice implements Device {
             errno = e.errno();
         }
         if (report) {
-            done.add(new Completion(id, op, offset, length, errno, yielded, id, start, System.nanoTime(), attachment));
+            done.add(new Completion(id, op, offset, length, errno, yielded, id, 0, start, System.nanoTime(), attachment));
         }
         return errno == 0 ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.failedFuture(new BlockException(errno));
@@ -155,6 +155,21 @@ final class FakeDevice implements Device {
     @Override
     public long length() {
         return data.length;
+    }
+
+    @Override
+    public boolean readOnly() {
+        return false;
+    }
+
+    @Override
+    public long requestAlignment() {
+        return 1;
+    }
+
+    @Override
+    public long blockStatus(long offset, long length) {
+        return Math.max(0, Math.min(length, data.length - offset));
     }
 
     @Override

@@ -84,6 +84,11 @@ public final class BlkDebugNode extends Node {
     }
 
     @Override
+    protected void blockStatusCheck(Request r, long offset, long bytes) throws BlockException {
+        check(r, offset, bytes, IoType.BLOCK_STATUS);
+    }
+
+    @Override
     protected void flushToDisk(Request r) throws BlockException {
         if (!check(r, 0, 0, IoType.FLUSH)) {
             BlockIo.flush(child, r);

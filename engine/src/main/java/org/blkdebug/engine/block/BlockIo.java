@@ -95,15 +95,16 @@ public final class BlockIo {
                 bytes += pad.head + pad.tail;
             }
         }
-        Node.Tracked t = bs.trackedBegin(r, offset, bytes);
+        // RMW: serialise over the widened range before reading the padding
+        boolean padded = pad != null || (zero && Padding.needed(bs, offset, bytes));
+        Node.Tracked t = padded ? bs.trackedBeginSerialising(r, offset, bytes, align)
+                : bs.trackedBegin(r, offset, bytes);
         try {
             if (zero) {
                 doZeroPwritev(bs, t, r, offset, bytes, flags);
                 return;
             }
             if (pad != null) {
-                // RMW: serialise over the widened range before reading the padding
-                bs.makeSerialising(t, align);
                 rmwRead(bs, t, r, pad, false);
             }
             alignedPwritev(bs, t, r, offset, bytes, align, qiov, flags);
@@ -385,6 +386,26 @@ public final class BlockIo {
         }
     }
 
+    // ---- block status ------------------------------------------------------------------------------
+
+    /**
+     * bdrv_co_block_status down the stack, reduced to what raw images have: everything is
+     * allocated. Each node sees the range rounded to its request alignment; blkdebug checks it.
+     */
+    public static long blockStatus(Node bs, Request r, long offset, long bytes) throws BlockException {
+        long total = bs.length();
+        if (offset < 0 || offset >= total || bytes <= 0) {
+            return 0;
+        }
+        bytes = Math.min(bytes, total - offset);
+        for (Node n = bs; n != null; n = n.child) {
+            long a = n.limits.requestAlignment();
+            long alignedOffset = offset & ~(a - 1);
+            n.blockStatusCheck(r, alignedOffset, Node.roundUp(offset + bytes, a) - alignedOffset);
+        }
+        return bytes;
+    }
+
     // ---- truncate ----------------------------------------------------------------------------------
 
     /** bdrv_co_truncate, reduced to what blkdebug can see: no events, no rule checks. */
@@ -435,6 +456,11 @@ public final class BlockIo {
             this.local = qiov == null ? null : qiov.padded(
                     head != 0 ? buf.slice(0, (int) head) : null,
                     tail != 0 ? buf.slice((int) (bufLen - tail), (int) tail) : null);
+        }
+
+        static boolean needed(Node bs, long offset, long bytes) {
+            long align = bs.limits.requestAlignment();
+            return ((offset | (offset + bytes)) & (align - 1)) != 0;
         }
 
         /** Null when {@code [offset, offset + bytes)} is aligned already. */

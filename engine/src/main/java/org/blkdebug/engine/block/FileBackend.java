@@ -100,6 +100,7 @@ public final class FileBackend implements Backend {
                     left -= n;
                 }
             }
+            size.accumulateAndGet(pos, Math::max);
         } catch (IOException | RuntimeException e) {
             throw new BlockException(Errno.of(e), e);
         }

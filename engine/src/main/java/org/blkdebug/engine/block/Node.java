@@ -61,6 +61,10 @@ public abstract class Node {
         this.readOnly = readOnly;
     }
 
+    public boolean readOnly() {
+        return readOnly;
+    }
+
     public Limits limits() {
         return limits;
     }
@@ -95,6 +99,10 @@ public abstract class Node {
     protected void flushToDisk(Request r) throws BlockException {
     }
 
+    /** The driver's part of a block-status query; only blkdebug checks it. */
+    protected void blockStatusCheck(Request r, long offset, long bytes) throws BlockException {
+    }
+
     /** QEMU's {@code bdrv_co_debug_event}: only blkdebug reacts. */
     protected void debugEvent(Request r, Event event) {
     }
@@ -120,12 +128,16 @@ public abstract class Node {
         final Request request;
         final long offset;
         final long bytes;
+        /** Guarded by reqsLock, as are the fields below. */
         long overlapOffset;
         long overlapBytes;
         boolean serialising;
+        /** The request this one waits for; cleared by that request's end, under reqsLock. */
         Tracked waitingFor;
-        /** Guarded by reqsLock; null once the request has ended. */
-        List<Waiter> waitQueue = new ArrayList<>(0);
+        /** Where this request is parked while waitingFor is set. */
+        Waiter parked;
+        /** Requests waiting for this one; null once it has ended. */
+        List<Tracked> waitQueue = new ArrayList<>(0);
 
         Tracked(Request request, long offset, long bytes) {
             this.request = request;
@@ -151,15 +163,40 @@ public abstract class Node {
         return t;
     }
 
+    /**
+     * A padded write: tracked and made serialising in one lock hold, then waits for overlapping
+     * requests. QEMU does both without yielding in between; with threads, a gap would let another
+     * read-modify-write slip past this one unseen.
+     */
+    Tracked trackedBeginSerialising(Request r, long offset, long bytes, long align) {
+        Tracked t = new Tracked(r, offset, bytes);
+        reqsLock.lock();
+        try {
+            tracked.addFirst(t);
+            setSerialising(t, align);
+            waitSerialisingLocked(t);
+        } finally {
+            reqsLock.unlock();
+        }
+        return t;
+    }
+
     void trackedEnd(Tracked t) {
-        List<Waiter> wake;
+        List<Waiter> wake = new ArrayList<>();
         reqsLock.lock();
         try {
             if (t.serialising) {
                 serialisingInFlight.decrementAndGet();
             }
             tracked.remove(t);
-            wake = t.waitQueue;
+            for (Tracked w : t.waitQueue) {
+                // cleared here, not when the waiter runs again: until then it must count as a
+                // request that others wait for, or they would skip it (QEMU's coroutines run
+                // one at a time and never see that window)
+                w.waitingFor = null;
+                wake.add(w.parked);
+                w.parked = null;
+            }
             t.waitQueue = null;
         } finally {
             reqsLock.unlock();
@@ -187,15 +224,15 @@ public abstract class Node {
     private void waitSerialisingLocked(Tracked self) {
         Tracked c;
         while ((c = findConflict(self)) != null) {
-            self.waitingFor = c;
             Waiter w = new Waiter(self.request, Phase.WAITING, null);
-            c.waitQueue.add(w);
+            self.waitingFor = c;
+            self.parked = w;
+            c.waitQueue.add(self);
             reqsLock.unlock();
             try {
                 w.park();
             } finally {
                 reqsLock.lock();
-                self.waitingFor = null;
             }
         }
     }
@@ -215,18 +252,23 @@ public abstract class Node {
     void makeSerialising(Tracked self, long align) {
         reqsLock.lock();
         try {
-            long off = self.offset & ~(align - 1);
-            long bytes = roundUp(self.offset + self.bytes, align) - off;
-            if (!self.serialising) {
-                serialisingInFlight.incrementAndGet();
-                self.serialising = true;
-            }
-            self.overlapOffset = Math.min(self.overlapOffset, off);
-            self.overlapBytes = Math.max(self.overlapBytes, bytes);
+            setSerialising(self, align);
             waitSerialisingLocked(self);
         } finally {
             reqsLock.unlock();
         }
+    }
+
+    /** Guarded by reqsLock. QEMU's tracked_request_set_serialising. */
+    private void setSerialising(Tracked self, long align) {
+        long off = self.offset & ~(align - 1);
+        long bytes = roundUp(self.offset + self.bytes, align) - off;
+        if (!self.serialising) {
+            serialisingInFlight.incrementAndGet();
+            self.serialising = true;
+        }
+        self.overlapOffset = Math.min(self.overlapOffset, off);
+        self.overlapBytes = Math.max(self.overlapBytes, bytes);
     }
 
     // ---- flush queue ---------------------------------------------------------------------------

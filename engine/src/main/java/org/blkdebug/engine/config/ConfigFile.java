@@ -55,12 +55,12 @@ public final class ConfigFile {
         } catch (AccessDeniedException e) {
             throw cannotRead(Errno.EACCES, e);
         } catch (NotDirectoryException e) {
-            throw cannotRead(20 /* ENOTDIR */, e);
+            throw cannotRead(Errno.ENOTDIR, e);
         } catch (IOException e) {
             if (e instanceof OpenException oe) {
                 throw oe;
             }
-            throw cannotRead(Errno.EIO, e);
+            throw cannotRead(Errno.of(e), e); // e.g. ENOTDIR, which Java reports by its text only
         }
         return parseBytes(new String(bytes, StandardCharsets.ISO_8859_1));
     }

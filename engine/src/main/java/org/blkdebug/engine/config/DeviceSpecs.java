@@ -27,6 +27,20 @@ public final class DeviceSpecs {
     }
 
     /**
+     * A FILENAME with an option string, as qemu-io's {@code open -o OPTIONS FILENAME} (QEMU's
+     * bdrv_open of a filename plus an options dict): e.g. {@code -o driver=raw,file.align=4k}
+     * with {@code blkdebug::img} sets the blkdebug node's align. {@code format}, when given, is
+     * the top driver (as {@code driver=} in the options).
+     */
+    public static DeviceSpec parseFilename(String filename, String format, String options) throws OpenException {
+        QDict dict = options == null || options.isEmpty() ? new QDict() : OptionString.parse(options);
+        if (format != null) {
+            dict.put("driver", format);
+        }
+        return NodeOpener.openTop(filename, dict);
+    }
+
+    /**
      * An {@code --image-opts} / {@code open -o} option string, e.g.
      * "driver=raw,file.driver=blkdebug,file.config=c.ini,file.image.filename=img,file.align=4k,
      * file.inject-error.0.event=read_aio" (",," is an escaped comma).

@@ -168,8 +168,9 @@ public final class BlkDebugRules {
         }
         if (parks != null) {
             BlkDebugListener l = listener;
+            boolean afterYield = request.yieldedSinceRelease();
             for (Waiter w : parks) {
-                l.suspended(w.tag());
+                l.suspended(w.tag(), afterYield);
             }
             // one park per breakpoint hit: each needs its own resume, in any order
             for (Waiter w : parks) {

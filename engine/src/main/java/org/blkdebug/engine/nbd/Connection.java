@@ -87,7 +87,9 @@ final class Connection {
     }
 
     private Export export() throws IOException {
-        return Export.of(options.exportName(), device.length(), options.readOnly(), options.align());
+        // the device's own read-only flag and alignment apply unless the options say more
+        return Export.of(options.exportName(), device.length(), options.readOnly() || device.readOnly(),
+                options.align() != 0 ? options.align() : device.requestAlignment());
     }
 
     private void transmit(Export export, boolean structured) throws IOException {

@@ -37,5 +37,5 @@ final class NbdErrors {
     }
 
     /** Not among {@link Errno}'s constants; Linux's value. */
-    static final int EOVERFLOW = 75;
+    static final int EOVERFLOW = Errno.EOVERFLOW;
 }

@@ -10,6 +10,9 @@ import org.blkdebug.engine.RequestInfo;
  * {@link Waiter}, whose releaser sets the request running again.
  */
 public final class Request {
+    /** The request whose virtual thread this is; only request threads set it. */
+    private static final ThreadLocal<Request> CURRENT = new ThreadLocal<>();
+
     private final RequestTracker tracker;
     private final long id;
     private final Operation op;
@@ -23,8 +26,12 @@ public final class Request {
     private volatile String tag;
     /** The order in which requests were last set running; see Completion#sequence. */
     private volatile long sequence;
+    /** See Completion#releasedBy. */
+    private volatile long releasedBy;
     /** Whether the request ever blocked (QEMU: yielded). Written by the request's own thread. */
     private boolean yielded;
+    /** Whether it blocked since it was submitted or last released; see {@link #yieldedSinceRelease()}. */
+    private volatile boolean yieldedSinceRelease;
 
     Request(RequestTracker tracker, long id, Operation op, long offset, long length, String origin,
             long sequence) {
@@ -62,6 +69,15 @@ public final class Request {
         return sequence;
     }
 
+    public long releasedBy() {
+        return releasedBy;
+    }
+
+    /** Marks the calling virtual thread as running {@code r}. */
+    public static void setCurrent(Request r) {
+        CURRENT.set(r);
+    }
+
     public boolean yielded() {
         return yielded;
     }
@@ -69,6 +85,16 @@ public final class Request {
     /** Marks that the request completes asynchronously (QEMU: it yielded at least once). */
     public void markYielded() {
         yielded = true;
+        yieldedSinceRelease = true;
+    }
+
+    /**
+     * True when the request blocked (backend I/O, a wait) since it was submitted or last
+     * released. In QEMU its coroutine then no longer runs inside the command that started or
+     * resumed it: what it does next happens in a later main-loop turn.
+     */
+    public boolean yieldedSinceRelease() {
+        return yieldedSinceRelease;
     }
 
     public Phase phase() {
@@ -80,6 +106,7 @@ public final class Request {
         phase = in ? Phase.BACKEND_IO : Phase.RUNNING;
         if (in) {
             yielded = true;
+            yieldedSinceRelease = true;
         }
     }
 
@@ -91,13 +118,22 @@ public final class Request {
         tag = t;
         phase = p;
         yielded = true;
+        yieldedSinceRelease = true;
     }
 
     /** Called by a releaser before the request becomes busy again. */
-    void released() {
+    void released(long byId) {
         tag = null;
         phase = Phase.RUNNING;
+        releasedBy = byId == id ? 0 : byId;
+        yieldedSinceRelease = false;
         sequence = tracker.nextSequence();
+    }
+
+    /** The id of the request running on the calling thread, or 0 for any other thread. */
+    static long currentId() {
+        Request r = CURRENT.get();
+        return r == null ? 0 : r.id;
     }
 
     void done() {

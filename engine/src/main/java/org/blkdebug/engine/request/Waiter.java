@@ -24,6 +24,8 @@ public final class Waiter {
     private final String tag;
     private final AtomicInteger state = new AtomicInteger(REGISTERED);
     private final Thread thread;
+    /** Who released it (see Completion#releasedBy); written before the state changes. */
+    private volatile long releasedBy;
 
     /** Must be created on the request's own thread. */
     public Waiter(Request request, Phase phase, String tag) {
@@ -45,7 +47,7 @@ public final class Waiter {
     public void park() {
         request.parkedAs(phase, tag);
         if (!state.compareAndSet(REGISTERED, PARKED)) {
-            request.released(); // released before we parked: we never stopped being busy
+            request.released(releasedBy); // released before we parked: we never stopped being busy
             return;
         }
         request.tracker().quiet();
@@ -59,9 +61,10 @@ public final class Waiter {
      * waiter from its list, so no second releaser can find it.
      */
     public void release() {
+        releasedBy = Request.currentId();
         int prev = state.getAndSet(RELEASED);
         if (prev == PARKED) {
-            request.released();
+            request.released(releasedBy);
             request.tracker().busy();
             LockSupport.unpark(thread);
         }
