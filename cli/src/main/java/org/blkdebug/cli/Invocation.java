@@ -88,6 +88,8 @@ final class Invocation {
                            [-o offset] [--pattern=N] [-q] [-s size] [-S step] [-t cache] [-w]
                            [--backend-only] [--repeat N] file
                                    qemu-img bench's benchmark through blkdebug
+            blkdebug serve [--socket PATH | --tcp [HOST:]PORT] [--export-name NAME] [OPTIONS] file
+                                   the shell, with the device exported over NBD from the start
             """;
 
     static final String VERSION = """

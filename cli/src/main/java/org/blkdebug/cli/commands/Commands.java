@@ -15,7 +15,7 @@ public final class Commands {
     public static final List<String> CACHE_MODES = List.of("none", "off", "writeback", "writethrough", "unsafe",
             "directsync");
 
-    private static final Set<String> EXTENSIONS = Set.of("is_suspended", "requests", "rules", "state", "record");
+    private static final Set<String> EXTENSIONS = Set.of("is_suspended", "requests", "rules", "state", "record", "serve");
 
     /** A table entry: what it is and how to get a fresh runnable instance. */
     public record Entry(CommandInfo info, Supplier<ShellCommand> factory) {
@@ -52,7 +52,8 @@ public final class Commands {
             plain(SessionCommands.RECORD, SessionCommands::record),
             plain(InspectCommands.REQUESTS, InspectCommands::requests),
             plain(InspectCommands.RULES, InspectCommands::rules),
-            plain(InspectCommands.STATE, InspectCommands::state))
+            plain(InspectCommands.STATE, InspectCommands::state),
+            plain(ServeCommand.INFO, ServeCommand::serve))
             .stream().sorted(Comparator.comparing(e -> e.info().name())).toList();
 
     private Commands() {

@@ -54,6 +54,12 @@ public interface Context {
     /** True in the interactive shell (help then also lists the extensions). */
     boolean interactive();
 
+    /** The NBD export of the open device, or null ({@code serve}). */
+    org.blkdebug.engine.nbd.NbdServer nbdServer();
+
+    /** Remembers the export so closing the device stops it first. */
+    void nbdServer(org.blkdebug.engine.nbd.NbdServer server);
+
     /** Starts writing the session's commands to {@code file} ({@code record FILE}). */
     void record(Path file) throws java.io.IOException;
 

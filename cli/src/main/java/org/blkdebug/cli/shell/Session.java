@@ -52,6 +52,17 @@ public final class Session {
         return device;
     }
 
+    /** The NBD export of {@link #device}, or null. Stopped before the device closes. */
+    private org.blkdebug.engine.nbd.NbdServer nbd;
+
+    org.blkdebug.engine.nbd.NbdServer nbdServer() {
+        return nbd;
+    }
+
+    void nbdServer(org.blkdebug.engine.nbd.NbdServer server) {
+        nbd = server;
+    }
+
     DeviceSpec.Format format() {
         return format;
     }
@@ -127,6 +138,10 @@ public final class Session {
 
     /** Closes the device: the engine resumes suspended requests, waits for all and flushes. */
     void close() {
+        if (nbd != null) {
+            nbd.close(); // clients get their answers (or ESHUTDOWN) before the device goes
+            nbd = null;
+        }
         Device d = device;
         device = null;
         if (d != null) {

@@ -276,6 +276,16 @@ public final class Shell implements Context {
     }
 
     @Override
+    public org.blkdebug.engine.nbd.NbdServer nbdServer() {
+        return session.nbdServer();
+    }
+
+    @Override
+    public void nbdServer(org.blkdebug.engine.nbd.NbdServer server) {
+        session.nbdServer(server);
+    }
+
+    @Override
     public void quit() {
         quit = true;
     }
