@@ -71,6 +71,9 @@ public final class Bench implements Callable<Integer> {
     boolean backendOnly;
     @Option(names = "--repeat", paramLabel = "N", description = "run N times in this process, printing each time")
     int repeat = 1;
+    @Option(names = "--compare", paramLabel = "N",
+            description = "N rounds alternating blkdebug and --backend-only in this process; prints medians and their ratio")
+    int compare;
     @Parameters(index = "0", paramLabel = "filename")
     String filename;
 
@@ -110,6 +113,9 @@ public final class Bench implements Callable<Integer> {
             err.println("qemu-img: Invalid cache mode");
             return 1;
         }
+        if (compare > 0) {
+            return compare(cacheMode);
+        }
         Target target;
         try {
             target = backendOnly ? FileTarget.open(plainPath(filename), write) : DeviceTarget.open(filename, format, cacheMode);
@@ -142,6 +148,45 @@ public final class Bench implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** Target 1 of docs/performance.md: the engine against the bare file, A and B alternating. */
+    private int compare(CacheMode cacheMode) {
+        try (Target engine = DeviceTarget.open(filename, format, cacheMode);
+             Target bare = FileTarget.open(plainPath(filename), write)) {
+            double[] a = new double[compare];
+            double[] b = new double[compare];
+            runOnce(engine); // one warm-up each: the ratio is about steady state
+            runOnce(bare);
+            for (int i = 0; i < compare; i++) {
+                a[i] = timed(engine);
+                b[i] = timed(bare);
+                out.printf(Locale.ROOT, "round %d: blkdebug %.3f s, file %.3f s%n", i + 1, a[i], b[i]);
+            }
+            double ma = median(a);
+            double mb = median(b);
+            out.printf(Locale.ROOT, "median: blkdebug %.3f s (%.0f IOPS), file %.3f s (%.0f IOPS); "
+                    + "blkdebug/file throughput %.3f%n", ma, count / ma, mb, count / mb, mb / ma);
+            return 0;
+        } catch (Exception e) {
+            err.println("qemu-img: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private double timed(Target t) throws InterruptedException {
+        long t0 = System.nanoTime();
+        String failure = runOnce(t);
+        if (failure != null) {
+            throw new IllegalStateException("Failed request: " + failure);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }
 
     private String validate() {
