@@ -21,6 +21,9 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * reports completions through an MPSC queue.
  */
 final class BlockDevice implements Device {
+    /** Every request gets its own virtual thread; one factory serves them all. */
+    private static final java.util.concurrent.ThreadFactory REQUEST_THREADS = Thread.ofVirtual().factory();
+
     /** How long close waits for in-flight requests after resuming the suspended ones. */
     private static final Duration CLOSE_DRAIN = Duration.ofSeconds(60);
 
@@ -93,7 +96,6 @@ final class BlockDevice implements Device {
     private void run(Request r, Body body, CompletableFuture<Void> f, Object attachment, boolean report) {
         int errno = 0;
         Throwable failure = null;
-        Request.setCurrent(r);
         try {
             body.run(r);
         } catch (BlockException e) {

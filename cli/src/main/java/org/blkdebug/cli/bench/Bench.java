@@ -72,8 +72,12 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--repeat", paramLabel = "N", description = "run N times in this process, printing each time")
     int repeat = 1;
     @Option(names = "--compare", paramLabel = "N",
-            description = "N rounds alternating blkdebug and --backend-only in this process; prints medians and their ratio")
+            description = "N rounds alternating the image through blkdebug and without it (--against); prints medians and their ratio")
     int compare;
+    @Option(names = "--against", paramLabel = "plain|bare",
+            description = "for --compare: 'plain' = the same image opened without blkdebug (the filter's cost, default), "
+                    + "'bare' = FileChannel calls on one virtual thread per request, no engine at all")
+    String against = "plain";
     @Parameters(index = "0", paramLabel = "filename")
     String filename;
 
@@ -152,8 +156,14 @@ public final class Bench implements Callable<Integer> {
 
     /** Target 1 of docs/performance.md: the engine against the bare file, A and B alternating. */
     private int compare(CacheMode cacheMode) {
+        if (!against.equals("plain") && !against.equals("bare")) {
+            err.println("qemu-img: --against takes plain or bare");
+            return 1;
+        }
+        String image = plainPath(filename);
         try (Target engine = DeviceTarget.open(filename, format, cacheMode);
-             Target bare = FileTarget.open(plainPath(filename), write)) {
+             Target bare = against.equals("bare") ? FileTarget.open(image, write)
+                     : DeviceTarget.open(image, "raw", cacheMode)) {
             double[] a = new double[compare];
             double[] b = new double[compare];
             runOnce(engine); // one warm-up each: the ratio is about steady state
@@ -161,12 +171,12 @@ public final class Bench implements Callable<Integer> {
             for (int i = 0; i < compare; i++) {
                 a[i] = timed(engine);
                 b[i] = timed(bare);
-                out.printf(Locale.ROOT, "round %d: blkdebug %.3f s, file %.3f s%n", i + 1, a[i], b[i]);
+                out.printf(Locale.ROOT, "round %d: blkdebug %.3f s, %s %.3f s%n", i + 1, a[i], against, b[i]);
             }
             double ma = median(a);
             double mb = median(b);
-            out.printf(Locale.ROOT, "median: blkdebug %.3f s (%.0f IOPS), file %.3f s (%.0f IOPS); "
-                    + "blkdebug/file throughput %.3f%n", ma, count / ma, mb, count / mb, mb / ma);
+            out.printf(Locale.ROOT, "median: blkdebug %.3f s (%.0f IOPS), %s %.3f s (%.0f IOPS); "
+                    + "blkdebug/%s throughput %.3f%n", ma, count / ma, against, mb, count / mb, against, mb / ma);
             return 0;
         } catch (Exception e) {
             err.println("qemu-img: " + e.getMessage());

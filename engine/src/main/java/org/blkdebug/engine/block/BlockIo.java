@@ -380,7 +380,7 @@ public final class BlockIo {
         if (failure == null) {
             bs.flushedGen = currentGen;
         }
-        bs.flushEnd();
+        bs.flushEnd(r);
         if (failure != null) {
             throw failure;
         }

@@ -1,49 +1,57 @@
 package org.blkdebug.engine.block;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
- * QEMU's QEMUIOVector: an ordered list of buffer segments seen as one byte range. Segments are
- * read and written by absolute index (never by their position), so one IoVec can be sliced,
- * padded and handed down the stack without copying.
+ * QEMU's QEMUIOVector: an ordered list of buffer segments seen as one byte range. It keeps the
+ * caller's buffers with absolute bounds and never moves their positions, so one IoVec can be
+ * sliced, padded and handed down the stack without copying, and the only buffer object made per
+ * request is the view the backend reads or writes through ({@link #segments()}).
  */
 public final class IoVec {
-    private final ByteBuffer[] segs;
+    private final ByteBuffer[] bufs;
+    private final int[] offs;
+    private final int[] lens;
     private final long size;
 
-    private IoVec(ByteBuffer[] segs) {
-        this.segs = segs;
+    private IoVec(ByteBuffer[] bufs, int[] offs, int[] lens) {
+        this.bufs = bufs;
+        this.offs = offs;
+        this.lens = lens;
         long s = 0;
-        for (ByteBuffer b : segs) {
-            s += b.remaining();
+        for (int l : lens) {
+            s += l;
         }
         this.size = s;
     }
 
-    /** Views the remaining bytes of each buffer (positions are not changed). */
+    /** Views the remaining bytes of each buffer (positions are not changed, now or later). */
     public static IoVec of(ByteBuffer... buffers) {
-        ByteBuffer[] s = new ByteBuffer[buffers.length];
-        for (int i = 0; i < buffers.length; i++) {
-            s[i] = buffers[i].slice();
+        int n = buffers.length;
+        ByteBuffer[] b = buffers.clone();
+        int[] o = new int[n];
+        int[] l = new int[n];
+        for (int i = 0; i < n; i++) {
+            o[i] = b[i].position();
+            l[i] = b[i].remaining();
         }
-        return new IoVec(s);
+        return new IoVec(b, o, l);
     }
 
     public static IoVec zeroes(int length) {
-        return new IoVec(new ByteBuffer[] {ByteBuffer.allocate(length)});
+        return new IoVec(new ByteBuffer[] {ByteBuffer.allocate(length)}, new int[] {0}, new int[] {length});
     }
 
     public long size() {
         return size;
     }
 
-    /** The segments, each a slice of exactly its bytes (position 0, limit = length). */
+    /** The segments as fresh views (position 0, limit = length), free for the caller to move. */
     public ByteBuffer[] segments() {
-        ByteBuffer[] out = new ByteBuffer[segs.length];
-        for (int i = 0; i < segs.length; i++) {
-            out[i] = segs[i].duplicate();
+        ByteBuffer[] out = new ByteBuffer[bufs.length];
+        for (int i = 0; i < bufs.length; i++) {
+            out[i] = bufs[i].slice(offs[i], lens[i]);
         }
         return out;
     }
@@ -53,59 +61,72 @@ public final class IoVec {
         if (offset == 0 && length == size) {
             return this;
         }
-        List<ByteBuffer> out = new ArrayList<>();
+        int n = bufs.length;
+        ByteBuffer[] b = new ByteBuffer[n];
+        int[] o = new int[n];
+        int[] l = new int[n];
+        int k = 0;
         long skip = offset;
         long left = length;
-        for (ByteBuffer b : segs) {
-            int n = b.remaining();
-            if (skip >= n) {
-                skip -= n;
+        for (int i = 0; i < n && left > 0; i++) {
+            int len = lens[i];
+            if (skip >= len) {
+                skip -= len;
                 continue;
             }
-            int take = (int) Math.min(n - skip, left);
-            out.add(b.slice((int) skip, take));
+            int take = (int) Math.min(len - skip, left);
+            b[k] = bufs[i];
+            o[k] = offs[i] + (int) skip;
+            l[k] = take;
+            k++;
             left -= take;
             skip = 0;
-            if (left == 0) {
-                break;
-            }
         }
-        return new IoVec(out.toArray(new ByteBuffer[0]));
+        return new IoVec(Arrays.copyOf(b, k), Arrays.copyOf(o, k), Arrays.copyOf(l, k));
     }
 
     /** {@code head}, then this, then {@code tail}; null parts are left out. */
     public IoVec padded(ByteBuffer head, ByteBuffer tail) {
-        List<ByteBuffer> out = new ArrayList<>(segs.length + 2);
+        int n = bufs.length + (head != null ? 1 : 0) + (tail != null ? 1 : 0);
+        ByteBuffer[] b = new ByteBuffer[n];
+        int[] o = new int[n];
+        int[] l = new int[n];
+        int k = 0;
         if (head != null) {
-            out.add(head);
+            b[k] = head;
+            o[k] = head.position();
+            l[k++] = head.remaining();
         }
-        out.addAll(List.of(segs));
+        for (int i = 0; i < bufs.length; i++, k++) {
+            b[k] = bufs[i];
+            o[k] = offs[i];
+            l[k] = lens[i];
+        }
         if (tail != null) {
-            out.add(tail);
+            b[k] = tail;
+            o[k] = tail.position();
+            l[k] = tail.remaining();
         }
-        return new IoVec(out.toArray(new ByteBuffer[0]));
+        return new IoVec(b, o, l);
     }
 
     /** Sets {@code [offset, offset + length)} to zero. */
     public void zero(long offset, long length) {
         long skip = offset;
         long left = length;
-        for (ByteBuffer b : segs) {
-            int n = b.remaining();
-            if (skip >= n) {
-                skip -= n;
+        for (int i = 0; i < bufs.length && left > 0; i++) {
+            int len = lens[i];
+            if (skip >= len) {
+                skip -= len;
                 continue;
             }
-            int from = (int) skip;
-            int take = (int) Math.min(n - skip, left);
-            for (int i = 0; i < take; i++) {
-                b.put(from + i, (byte) 0);
+            int from = offs[i] + (int) skip;
+            int take = (int) Math.min(len - skip, left);
+            for (int j = 0; j < take; j++) {
+                bufs[i].put(from + j, (byte) 0);
             }
             left -= take;
             skip = 0;
-            if (left == 0) {
-                return;
-            }
         }
     }
 
@@ -113,9 +134,9 @@ public final class IoVec {
     public byte[] toArray() {
         byte[] out = new byte[(int) size];
         int at = 0;
-        for (ByteBuffer b : segs) {
-            b.get(b.position(), out, at, b.remaining());
-            at += b.remaining();
+        for (int i = 0; i < bufs.length; i++) {
+            bufs[i].get(offs[i], out, at, lens[i]);
+            at += lens[i];
         }
         return out;
     }

@@ -152,7 +152,17 @@ public abstract class Node {
         }
     }
 
+    /**
+     * What {@link #trackedBegin} returns on a node that can never have a serialising request: only
+     * padding makes a request serialising, and a node of request alignment 1 never pads. Skipping
+     * the bookkeeping there keeps two lock round trips per node off every request.
+     */
+    static final Tracked UNTRACKED = new Tracked(null, 0, 0);
+
     Tracked trackedBegin(Request r, long offset, long bytes) {
+        if (limits.requestAlignment() == 1) {
+            return UNTRACKED;
+        }
         Tracked t = new Tracked(r, offset, bytes);
         reqsLock.lock();
         try {
@@ -182,6 +192,9 @@ public abstract class Node {
     }
 
     void trackedEnd(Tracked t) {
+        if (t == UNTRACKED) {
+            return;
+        }
         List<Waiter> wake = new ArrayList<>();
         reqsLock.lock();
         try {
@@ -202,7 +215,7 @@ public abstract class Node {
             reqsLock.unlock();
         }
         for (Waiter w : wake) { // FIFO, as qemu_co_queue_restart_all
-            w.release();
+            w.release(t.request);
         }
     }
 
@@ -238,7 +251,7 @@ public abstract class Node {
     }
 
     void waitSerialising(Tracked self) {
-        if (serialisingInFlight.get() == 0) {
+        if (self == UNTRACKED || serialisingInFlight.get() == 0) {
             return;
         }
         reqsLock.lock();
@@ -293,7 +306,7 @@ public abstract class Node {
         }
     }
 
-    void flushEnd() {
+    void flushEnd(Request r) {
         Waiter next;
         reqsLock.lock();
         try {
@@ -303,7 +316,7 @@ public abstract class Node {
             reqsLock.unlock();
         }
         if (next != null) {
-            next.release();
+            next.release(r);
         }
     }
 

@@ -10,8 +10,6 @@ import org.blkdebug.engine.RequestInfo;
  * {@link Waiter}, whose releaser sets the request running again.
  */
 public final class Request {
-    /** The request whose virtual thread this is; only request threads set it. */
-    private static final ThreadLocal<Request> CURRENT = new ThreadLocal<>();
 
     private final RequestTracker tracker;
     private final long id;
@@ -20,6 +18,10 @@ public final class Request {
     private final long length;
     private final String origin;
     private final long startNanos;
+
+    /** Links in {@link InFlight}'s list; guarded by that list's stripe lock. */
+    Request prev;
+    Request next;
 
     private volatile Phase phase = Phase.RUNNING;
     /** Tag of the breakpoint it is parked at; written before parking, cleared on release. */
@@ -73,10 +75,6 @@ public final class Request {
         return releasedBy;
     }
 
-    /** Marks the calling virtual thread as running {@code r}. */
-    public static void setCurrent(Request r) {
-        CURRENT.set(r);
-    }
 
     public boolean yielded() {
         return yielded;
@@ -130,11 +128,6 @@ public final class Request {
         sequence = tracker.nextSequence();
     }
 
-    /** The id of the request running on the calling thread, or 0 for any other thread. */
-    static long currentId() {
-        Request r = CURRENT.get();
-        return r == null ? 0 : r.id;
-    }
 
     void done() {
         phase = Phase.DONE;

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -20,9 +19,9 @@ import org.blkdebug.engine.RequestInfo;
  * wake a thread that waits, and only when one does ({@link #waiters} &gt; 0).
  */
 public final class RequestTracker {
-    private final AtomicLong ids = new AtomicLong();
+    /** Hands out request ids and release sequence numbers: one order for both. */
     private final AtomicLong sequences = new AtomicLong();
-    private final ConcurrentHashMap<Long, Request> inFlight = new ConcurrentHashMap<>();
+    private final InFlight inFlight = new InFlight();
     private final AtomicInteger busy = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when busy drops to 0 or a request ends. Guarded by {@link #lock}. */
@@ -31,16 +30,17 @@ public final class RequestTracker {
 
     /** Registers a new busy request. Call on the submitting thread, before starting the request's thread. */
     public Request begin(Operation op, long offset, long length, String origin) {
-        Request r = new Request(this, ids.incrementAndGet(), op, offset, length, origin, nextSequence());
+        long seq = nextSequence();
+        Request r = new Request(this, seq, op, offset, length, origin, seq);
         busy.incrementAndGet();
-        inFlight.put(r.id(), r);
+        inFlight.add(r);
         return r;
     }
 
     /** The request has finished: it leaves the in-flight set and stops being busy. */
     public void end(Request r) {
         r.done();
-        inFlight.remove(r.id());
+        inFlight.remove(r);
         busy.decrementAndGet();
         signalIfWaited(); // idle waiters care about every end, not only the last busy one
     }
@@ -109,9 +109,7 @@ public final class RequestTracker {
     /** Snapshot of the in-flight requests, oldest first. */
     public List<RequestInfo> snapshot() {
         List<RequestInfo> list = new ArrayList<>();
-        for (Request r : inFlight.values()) {
-            list.add(r.info());
-        }
+        inFlight.forEach(r -> list.add(r.info()));
         list.sort(Comparator.comparingLong(RequestInfo::id));
         return list;
     }

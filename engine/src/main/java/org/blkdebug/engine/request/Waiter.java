@@ -61,7 +61,15 @@ public final class Waiter {
      * waiter from its list, so no second releaser can find it.
      */
     public void release() {
-        releasedBy = Request.currentId();
+        release(null);
+    }
+
+    /**
+     * As {@link #release()}, by the end of {@code by} (the request this one waited for), which
+     * {@link org.blkdebug.engine.Completion#releasedBy()} reports.
+     */
+    public void release(Request by) {
+        releasedBy = by == null ? 0 : by.id();
         int prev = state.getAndSet(RELEASED);
         if (prev == PARKED) {
             request.released(releasedBy);
