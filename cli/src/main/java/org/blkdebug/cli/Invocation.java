@@ -1,6 +1,5 @@
 package org.blkdebug.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,8 +26,9 @@ final class Invocation {
     boolean imageOpts;
     @Option(names = {"-c", "--cmd"})
     List<String> commands = new ArrayList<>();
+    /** A string, not a Path: a name the platform cannot encode is reported by Main, not by picocli. */
     @Option(names = "--record")
-    Path record;
+    String record;
     @Option(names = {"-h", "--help"})
     boolean help;
     @Option(names = {"-V", "--version"})

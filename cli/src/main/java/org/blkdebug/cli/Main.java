@@ -99,8 +99,8 @@ public final class Main {
         Shell shell = new Shell(console, SETTLE_TIMEOUT);
         if (inv.record != null) {
             try {
-                shell.record(inv.record);
-            } catch (IOException e) {
+                shell.record(Path.of(inv.record));
+            } catch (IOException | java.nio.file.InvalidPathException e) {
                 console.report("cannot write " + inv.record + ": " + e.getMessage());
                 return 1;
             }

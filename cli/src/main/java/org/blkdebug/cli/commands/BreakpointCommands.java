@@ -53,7 +53,8 @@ final class BreakpointCommands {
 
     /**
      * {@code wait_break TAG [TIMEOUT]}: runs the main loop until a request is suspended at TAG.
-     * Without a timeout it waits as long as QEMU does (forever; Ctrl-C interrupts it).
+     * Without a timeout it waits as long as QEMU does (forever; Ctrl-C interrupts it), except in a
+     * script where nothing can move any more ({@link Requests#nothingCanMove}): then it fails.
      */
     static int waitBreak(Context ctx, List<String> argv) throws InterruptedException {
         String tag = argv.get(1);
@@ -76,8 +77,14 @@ final class BreakpointCommands {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         while (true) {
             ctx.mainLoopWaiting();
+            boolean stuck = timeout == null && Requests.nothingCanMove(ctx); // looked at before isSuspended
             if (ctx.device().isSuspended(tag)) {
                 return ShellCommand.OK;
+            }
+            if (stuck) {
+                // a script cannot bring a request to the tag any more; QEMU waits forever (D11)
+                ctx.console().println("wait_break: no request in flight can reach '" + tag + "'");
+                return ShellCommand.FAILED;
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {

@@ -20,7 +20,13 @@ final class Buffers {
     }
 
     static ByteBuffer filled(long length, int pattern) {
-        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(length));
+        ByteBuffer b;
+        try {
+            b = ByteBuffer.allocate(Math.toIntExact(length));
+        } catch (OutOfMemoryError e) {
+            // qemu-io aborts with qemu_memalign's text; we fail the command instead
+            throw new CommandAborted("failed to allocate " + length + " bytes of memory");
+        }
         if (pattern != 0) {
             java.util.Arrays.fill(b.array(), (byte) pattern);
         }
@@ -86,6 +92,12 @@ final class Buffers {
     static ByteBuffer fromFile(Console console, String file, long length) {
         byte[] data = new byte[Math.toIntExact(length)];
         int got = 0;
+        try {
+            Path.of(file);
+        } catch (java.nio.file.InvalidPathException e) {
+            console.error(file + ": " + Errno.message(Errno.EINVAL)); // a NUL, or unencodable here
+            return null;
+        }
         try (InputStream in = Files.newInputStream(Path.of(file))) {
             while (got < data.length) {
                 int n = in.read(data, got, data.length - got);

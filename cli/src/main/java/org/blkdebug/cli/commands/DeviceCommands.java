@@ -28,7 +28,7 @@ final class DeviceCommands {
     /** {@code flush}: prints nothing, even when it fails; only the exit status tells. */
     static int flush(Context ctx, List<String> argv) throws InterruptedException {
         // qemu-io prints no aio reports during a flush (observed-events §4)
-        int errno = Requests.await(ctx.device().flushAsync(Requests.SYNC));
+        int errno = Requests.await(ctx, ctx.device().flushAsync(Requests.SYNC));
         return errno == 0 ? ShellCommand.OK : ShellCommand.FAILED;
     }
 

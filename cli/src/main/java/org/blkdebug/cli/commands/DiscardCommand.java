@@ -44,7 +44,7 @@ final class DiscardCommand extends GetoptCommand {
             return FAILED;
         }
         long t1 = System.nanoTime();
-        int errno = Requests.await(ctx.device().discardAsync(v[0], v[1], Requests.SYNC));
+        int errno = Requests.await(ctx, ctx.device().discardAsync(v[0], v[1], Requests.SYNC));
         long t2 = System.nanoTime();
         ctx.mainLoop();
         if (errno != 0) {

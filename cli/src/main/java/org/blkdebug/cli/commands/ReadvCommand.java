@@ -54,7 +54,7 @@ final class ReadvCommand extends GetoptCommand {
         }
         long size = Buffers.size(bufs[0]);
         long t1 = System.nanoTime();
-        int errno = Requests.await(ctx.device().readAsync(offset[0], bufs[0], Requests.SYNC));
+        int errno = Requests.await(ctx, ctx.device().readAsync(offset[0], bufs[0], Requests.SYNC));
         long t2 = System.nanoTime();
         ctx.mainLoop();
         if (errno != 0) {

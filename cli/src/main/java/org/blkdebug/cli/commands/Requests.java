@@ -1,11 +1,16 @@
 package org.blkdebug.cli.commands;
 
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.Errno;
+import org.blkdebug.engine.Phase;
+import org.blkdebug.engine.RequestInfo;
 
 /**
  * Waits for a request the way qemu-io's synchronous commands do, but interruptibly: the shell
@@ -21,20 +26,58 @@ final class Requests {
         }
     };
 
+    /** How often a waiting command looks whether anything can still move. */
+    private static final long POLL_MILLIS = 100;
+
     private Requests() {
     }
 
-    /** @return 0 or the positive errno the request failed with */
-    static int await(CompletableFuture<Void> f) throws InterruptedException {
-        try {
-            f.get();
-            return 0;
-        } catch (ExecutionException | CancellationException e) {
-            Throwable t = e instanceof ExecutionException ? e.getCause() : e;
-            while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-                t = t.getCause();
+    /**
+     * @return 0 or the positive errno the request failed with
+     * @throws CommandAborted in a script, when the request is held at a breakpoint that nothing
+     *                        can resume any more (QEMU hangs there for good; see differences-from-qemu D11)
+     */
+    static int await(Context ctx, CompletableFuture<Void> f) throws InterruptedException {
+        int stuckPolls = 0;
+        while (true) {
+            try {
+                f.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                return 0;
+            } catch (TimeoutException e) {
+                // Twice in a row: the engine ends a request in its tracker just before it completes
+                // the future, so one look can fall between the two.
+                stuckPolls = !f.isDone() && nothingCanMove(ctx) ? stuckPolls + 1 : 0;
+                if (stuckPolls >= 2) {
+                    String tag = suspendedTag(ctx);
+                    throw new CommandAborted(tag == null ? "request cannot finish; nothing in a script can release it"
+                            : "request suspended at '" + tag + "'; nothing in a script can resume it");
+                }
+            } catch (ExecutionException | CancellationException e) {
+                Throwable t = e instanceof ExecutionException ? e.getCause() : e;
+                while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+                    t = t.getCause();
+                }
+                return t instanceof BlockException b ? b.errno() : Errno.EIO;
             }
-            return t instanceof BlockException b ? b.errno() : Errno.EIO;
         }
+    }
+
+    /**
+     * True when no request can make progress any more: the device is quiescent (every request
+     * done, suspended or waiting on another) and nobody but this thread could act — a script
+     * (the interactive user can still Ctrl-C) with no NBD export (a client could still come).
+     */
+    static boolean nothingCanMove(Context ctx) throws InterruptedException {
+        return !ctx.interactive() && ctx.nbdServer() == null && ctx.device() != null
+                && ctx.device().awaitQuiescence(Duration.ZERO);
+    }
+
+    private static String suspendedTag(Context ctx) {
+        for (RequestInfo r : ctx.device().requests()) {
+            if (r.phase() == Phase.SUSPENDED && r.tag() != null) {
+                return r.tag();
+            }
+        }
+        return null;
     }
 }

@@ -125,7 +125,7 @@ final class SessionCommands {
         try {
             ctx.record(Path.of(argv.get(1)));
             return ShellCommand.OK;
-        } catch (IOException e) {
+        } catch (IOException | java.nio.file.InvalidPathException e) {
             ctx.console().println("record: cannot write " + argv.get(1) + ": " + e.getMessage());
             return ShellCommand.FAILED;
         }

@@ -100,9 +100,9 @@ final class WriteCommand extends GetoptCommand {
         if (vmstate || compressed) {
             errno = Errno.ENOTSUP; // raw keeps no VM state and cannot compress
         } else if (zeroes) {
-            errno = Requests.await(ctx.device().writeZeroesAsync(offset, count, Requests.SYNC, flags()));
+            errno = Requests.await(ctx, ctx.device().writeZeroesAsync(offset, count, Requests.SYNC, flags()));
         } else {
-            errno = Requests.await(ctx.device().writeAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC, flags()));
+            errno = Requests.await(ctx, ctx.device().writeAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC, flags()));
         }
         long t2 = System.nanoTime();
         ctx.mainLoopWaiting(); // a write lasts long enough for earlier aio to finish

@@ -55,7 +55,7 @@ final class WritevCommand extends GetoptCommand {
         long size = Buffers.size(bufs[0]);
         WriteFlag[] flags = fua ? new WriteFlag[] {WriteFlag.FUA} : new WriteFlag[0];
         long t1 = System.nanoTime();
-        int errno = Requests.await(ctx.device().writeAsync(offset[0], bufs[0], Requests.SYNC, flags));
+        int errno = Requests.await(ctx, ctx.device().writeAsync(offset[0], bufs[0], Requests.SYNC, flags));
         long t2 = System.nanoTime();
         ctx.mainLoopWaiting();
         if (errno != 0) {

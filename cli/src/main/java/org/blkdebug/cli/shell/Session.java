@@ -109,6 +109,13 @@ public final class Session {
             console.report(label == null ? "can't open: " + e.getMessage()
                     : "can't open device " + label + ": " + e.getMessage());
             return false;
+        } catch (java.nio.file.InvalidPathException e) {
+            // a name the platform cannot encode (a NUL from a script line, non-ASCII under LANG=C):
+            // the open fails like any other, it must not end the shell
+            String msg = "Could not open '" + e.getInput() + "': " + org.blkdebug.engine.Errno.message(
+                    org.blkdebug.engine.Errno.EINVAL);
+            console.report(label == null ? "can't open: " + msg : "can't open device " + label + ": " + msg);
+            return false;
         }
         format = spec.format();
         readOnly = r.readOnly();

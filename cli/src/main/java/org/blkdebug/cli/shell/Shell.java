@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.blkdebug.cli.commands.CommandAborted;
 import org.blkdebug.cli.commands.CommandInfo;
 import org.blkdebug.cli.commands.Commands;
 import org.blkdebug.cli.commands.Context;
@@ -92,7 +93,12 @@ public final class Shell implements Context {
             console.report("Block node is read-only");
             return ShellCommand.FAILED;
         }
-        return found.get().factory().get().run(this, argv);
+        try {
+            return found.get().factory().get().run(this, argv);
+        } catch (CommandAborted e) {
+            console.println(info.name() + ": " + e.getMessage());
+            return ShellCommand.FAILED;
+        }
     }
 
     /** qemu-io's {@code command()} texts for a wrong number of arguments. */

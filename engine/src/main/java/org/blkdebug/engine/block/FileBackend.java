@@ -29,7 +29,13 @@ public final class FileBackend implements Backend {
 
     /** Opens {@code filename} as QEMU's file driver does, with its error text on failure. */
     public static FileBackend open(String filename, boolean readOnly) throws OpenException {
-        Path path = Path.of(filename);
+        Path path;
+        try {
+            path = Path.of(filename);
+        } catch (java.nio.file.InvalidPathException e) {
+            // a NUL, or a name the platform charset cannot encode: open(2) could not take it either
+            throw new OpenException("Could not open '" + filename + "': " + Errno.message(Errno.EINVAL));
+        }
         try {
             if (Files.isDirectory(path)) {
                 // file-posix opens it, then refuses: QEMU reports EISDIR at open

@@ -17,7 +17,9 @@ import org.blkdebug.engine.Errno;
  * One client: a reader (the virtual thread that runs {@link #run}) that negotiates, then reads
  * requests and submits each to the device without waiting for it; each request's completion
  * writes its own reply (through {@link Replies}), so replies go out in completion order and many
- * requests are in flight at once.
+ * requests are in flight at once. READ and WRITE payloads up to 1 MiB live in direct buffers
+ * from the connection's {@link PayloadBuffers}, taken by the reader and given back once the
+ * reply is written ({@link #settle}).
  *
  * <p>Ending: a client that hangs up is dropped at once, and the replies of its requests that are
  * still running (say, parked at a breakpoint) are discarded when they complete. After
@@ -34,6 +36,7 @@ final class Connection {
     private final String peer;
     private final Consumer<Connection> onClosed;
     private final InFlight inFlight = new InFlight();
+    private final PayloadBuffers buffers = new PayloadBuffers();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set before the reader starts transmission; read by request threads. */
     private volatile Replies replies;
@@ -73,7 +76,7 @@ final class Connection {
                 close("client ended negotiation (NBD_OPT_ABORT)");
                 return;
             }
-            replies = new Replies(channel, r.structuredReplies());
+            replies = new Replies(channel, r.structuredReplies(), inFlight::size);
             transmit(r.export(), r.structuredReplies());
         } catch (NbdProtocolException e) {
             close("dropped: " + e.getMessage());
@@ -93,74 +96,107 @@ final class Connection {
     }
 
     private void transmit(Export export, boolean structured) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate(REQUEST_HEADER);
+        RequestReader input = new RequestReader(channel, inFlight::size);
         while (true) {
-            if (!Wire.readFully(channel, head.clear())) {
+            RequestHeader h = input.next();
+            if (h == null) {
                 int n = inFlight.size();
                 ended(n == 0 ? "client disconnected" : "client disconnected; dropping the replies of "
                         + n + " request(s) still in flight");
                 return;
             }
-            RequestHeader h = RequestHeader.parse(head);
             if (h.type() == CMD_DISC) {
                 drain("client disconnected (NBD_CMD_DISC)");
                 return;
             }
+            if (drainReason != null) {
+                return; // server shutdown: requests still buffered here are not started
+            }
+            ByteBuffer block = null;
             ByteBuffer payload = null;
             if (h.hasPayload()) {
                 if (h.length() > MAX_SKIP) {
                     throw new NbdProtocolException("write payload too large to skip: " + h.describe());
                 }
                 if (h.length() > MAX_PAYLOAD) {
-                    Wire.skip(channel, h.length()); // validate() refuses it below
+                    input.skip(h.length()); // validate() refuses it below
                 } else {
-                    payload = Wire.readExactly(channel, ByteBuffer.allocate((int) h.length()));
+                    block = buffers.take(h.length());
+                    payload = input.payload(block != null ? PayloadBuffers.payload(block, (int) h.length())
+                            : ByteBuffer.allocate((int) h.length()));
                 }
             }
             int refused = Commands.validate(h, export, structured);
             if (refused != 0) {
-                replies.error(h.cookie(), NbdErrors.toNbd(refused));
+                buffers.give(block);
+                // in flight until written, so a DISC right after it still waits for this reply
+                InFlight.Pending p = inFlight.add(h);
+                p.claim();
+                replies.error(h.cookie(), NbdErrors.toNbd(refused), () -> settle(p, null));
             } else {
-                dispatch(h, payload);
+                dispatch(h, block, payload);
             }
         }
     }
 
-    /** Submits {@code h}; its completion, on the request's own thread, sends the reply. */
-    private void dispatch(RequestHeader h, ByteBuffer payload) {
+    /**
+     * Submits {@code h}; its completion, on the request's own thread, sends the reply. A read gets
+     * a pooled block (its reply is written from it), a write brings its payload (in {@code block}
+     * when pooled).
+     */
+    private void dispatch(RequestHeader h, ByteBuffer block, ByteBuffer payload) {
         InFlight.Pending p = inFlight.add(h);
-        ByteBuffer data = h.type() == CMD_READ ? ByteBuffer.allocate((int) h.length()) : payload;
+        ByteBuffer data = payload;
+        if (h.type() == CMD_READ) {
+            block = buffers.take(h.length());
+            data = block != null ? PayloadBuffers.payload(block, (int) h.length())
+                    : ByteBuffer.allocate((int) h.length());
+        }
+        ByteBuffer taken = block;
+        ByteBuffer readData = data;
         CompletableFuture<Void> f;
         try {
             f = Commands.submit(device, h, data, null);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        f.whenComplete((ignored, failure) -> finish(p, data, failure));
+        f.whenComplete((ignored, failure) -> finish(p, taken, readData, failure));
     }
 
     /** Runs when a request completes: the reply, unless the client is gone or it was answered already. */
-    private void finish(InFlight.Pending p, ByteBuffer data, Throwable failure) {
+    private void finish(InFlight.Pending p, ByteBuffer block, ByteBuffer data, Throwable failure) {
+        if (!p.claim() || closed.get()) {
+            settle(p, block); // answered with ESHUTDOWN, or nobody is listening: drop the reply silently
+            return;
+        }
+        RequestHeader h = p.header;
+        Runnable settled = () -> settle(p, block);
         try {
-            if (!p.claim() || closed.get()) {
-                return; // answered with ESHUTDOWN, or nobody is listening: drop the reply silently
-            }
-            RequestHeader h = p.header;
             if (failure != null) {
-                replies.error(h.cookie(), NbdErrors.of(failure));
+                replies.error(h.cookie(), NbdErrors.of(failure), settled);
+            } else if (h.type() == CMD_READ && block != null) {
+                replies.readData(h.cookie(), h.offset(), block, (int) h.length(), settled);
             } else if (h.type() == CMD_READ) {
-                replies.readData(h.cookie(), h.offset(), data.rewind());
+                replies.readData(h.cookie(), h.offset(), data.rewind(), settled);
             } else {
-                replies.ok(h.cookie());
+                replies.ok(h.cookie(), settled);
             }
         } catch (IOException e) {
             ended("dropped: cannot send a reply: " + e);
-        } finally {
-            inFlight.remove(p);
-            String reason = drainReason;
-            if (reason != null && inFlight.isEmpty()) {
-                close(reason);
-            }
+        }
+    }
+
+    /**
+     * The reply is written, or never will be: the request stops counting as in flight and its
+     * payload block goes back to the pool (the device is done with it, and so is the socket).
+     * Runs once per request, on whichever thread wrote the reply.
+     */
+    private void settle(InFlight.Pending p, ByteBuffer block) {
+        buffers.give(block);
+        inFlight.remove(p);
+        String reason = drainReason;
+        if (reason != null && inFlight.isEmpty()) {
+            close(reason);
         }
     }
 

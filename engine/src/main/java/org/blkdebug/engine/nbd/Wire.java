@@ -51,6 +51,13 @@ final class Wire {
         }
     }
 
+    /** One buffer: a plain write, not a gathering one (which costs the JDK an iovec array). */
+    static void writeFully(GatheringByteChannel ch, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+    }
+
     static void writeFully(GatheringByteChannel ch, ByteBuffer... bufs) throws IOException {
         long left = 0;
         for (ByteBuffer b : bufs) {

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * cheaper on the per-request path than a concurrent map of boxed ids.
  */
 final class InFlight {
-    private static final int STRIPES = 16;
+    private static final int STRIPES = 64;
 
     private final Stripe[] stripes = new Stripe[STRIPES];
     private final AtomicInteger size = new AtomicInteger();
@@ -28,7 +28,9 @@ final class InFlight {
     }
 
     private Stripe stripe(Request r) {
-        return stripes[(int) (r.id() & (STRIPES - 1))];
+        // ids are consecutive: mix them, or request N and N - STRIPES (often one being added while
+        // the other completes, at that depth) would always meet on one lock
+        return stripes[(int) ((r.id() * 0x9E3779B97F4A7C15L) >>> 58)];
     }
 
     void add(Request r) {

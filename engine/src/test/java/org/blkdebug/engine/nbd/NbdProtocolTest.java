@@ -388,4 +388,49 @@ class NbdProtocolTest {
         assertThat(NbdFixture.eventually(() -> log.snapshot().contains(
                 "nbd#1: client disconnected (NBD_CMD_DISC)"))).isTrue();
     }
+
+    /**
+     * Requests sent back to back, so headers and payloads straddle the server's input buffer, with
+     * a payload of every size the server handles differently (pooled small, pooled large, heap).
+     */
+    @Test
+    void pipelinedPayloadsOfEverySizeRoundTrip() throws Exception {
+        serve(BlkDebug.builder().memory(8 << 20).open(), log.options(dir));
+        int[] sizes = {512, 4096, 100_000, 1 << 20, 3 << 20};
+        for (boolean structured : new boolean[] {false, true}) {
+            try (NbdTestClient c = NbdTestClient.open(server, structured)) {
+                long at = 0;
+                for (int i = 0; i < sizes.length; i++) {
+                    c.request(0, CMD_WRITE, i, at, sizes[i], pattern(sizes[i], i + (structured ? 7 : 0)));
+                    at += sizes[i];
+                }
+                assertThat(c.replies(sizes.length)).allSatisfy(r -> assertThat(r.error()).isZero());
+                at = 0;
+                for (int i = 0; i < sizes.length; i++) {
+                    c.request(0, CMD_READ, 100 + i, at, sizes[i], null);
+                    at += sizes[i];
+                }
+                for (NbdTestClient.Reply r : c.replies(sizes.length)) {
+                    int i = (int) r.cookie() - 100;
+                    assertThat(r.data()).isEqualTo(pattern(sizes[i], i + (structured ? 7 : 0)));
+                }
+            }
+        }
+    }
+
+    /** A refused request and a DISC in one packet: the refusal still reaches the client before it is hung up on. */
+    @Test
+    void refusalSentJustBeforeDiscIsAnswered() throws Exception {
+        serve();
+        try (NbdTestClient c = NbdTestClient.open(server, false)) {
+            ByteBuffer b = ByteBuffer.allocate(2 * REQUEST_HEADER);
+            b.putInt(REQUEST_MAGIC).putShort((short) 0).putShort((short) CMD_READ).putLong(9).putLong(SIZE).putInt(512);
+            b.putInt(REQUEST_MAGIC).putShort((short) 0).putShort((short) CMD_DISC).putLong(0).putLong(0).putInt(0);
+            c.send(b.flip());
+            NbdTestClient.Reply r = c.reply();
+            assertThat(r.cookie()).isEqualTo(9);
+            assertThat(r.error()).isEqualTo(Errno.EINVAL);
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
 }
