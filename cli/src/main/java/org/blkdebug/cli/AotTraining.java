@@ -43,8 +43,8 @@ final class AotTraining {
                     "break pwritev_rmw_after_head A\naio_write -P 1 512 512\nwait_break A\nresume A\naio_flush\n");
             PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
             for (String d : new String[] {"1", "32"}) {
-                Bench.run(new String[] {"-c", "30000", "-d", d, "blkdebug::" + img}, sink, sink);
-                Bench.run(new String[] {"-c", "30000", "-d", d, "-w", "blkdebug::" + img}, sink, sink);
+                Bench.run(new String[] {"-c", "200000", "-d", d, "blkdebug::" + img}, sink, sink);
+                Bench.run(new String[] {"-c", "100000", "-d", d, "-w", "blkdebug::" + img}, sink, sink);
             }
             return 0;
         } catch (IOException | RuntimeException e) {

@@ -38,9 +38,11 @@ import picocli.CommandLine.Parameters;
         description = "Run a simple sequential I/O benchmark on the specified image (qemu-img bench).")
 public final class Bench implements Callable<Integer> {
     @Option(names = "-c", paramLabel = "count", description = "number of requests (default 75000)")
-    int count = 75000;
+    String countArg = "75000";
+    int count;
     @Option(names = "-d", paramLabel = "depth", description = "requests in flight (default 64)")
-    int depth = 64;
+    String depthArg = "64";
+    int depth;
     @Option(names = "-f", paramLabel = "fmt", description = "image format (raw)")
     String format;
     @Option(names = "--flush-interval", paramLabel = "flush_interval", description = "flush every N writes")
@@ -51,15 +53,18 @@ public final class Bench implements Callable<Integer> {
     String aio;
     @Option(names = "-n", description = "disable the host cache (same as -t none)")
     boolean nocache;
-    @Option(names = "-o", paramLabel = "offset", description = "start offset (default 0)")
+    @Option(names = "-o", paramLabel = "offset", description = "start offset (default 0; k, M, G… suffixes)")
+    String offsetArg = "0";
     long offset;
     @Option(names = "--pattern", paramLabel = "pattern", description = "byte written by a write test")
     int pattern;
     @Option(names = "-q", description = "quiet (accepted, as qemu-img's)")
     boolean quiet;
     @Option(names = "-s", paramLabel = "buffer_size", description = "bytes per request (default 4096)")
-    int bufsize = 4096;
+    String bufsizeArg = "4096";
+    int bufsize;
     @Option(names = "-S", paramLabel = "step_size", description = "offset step (default: buffer size)")
+    String stepArg = "0";
     long step;
     @Option(names = "-t", paramLabel = "cache", description = "cache mode (default writeback)")
     String cache;
@@ -110,6 +115,13 @@ public final class Bench implements Callable<Integer> {
         }
         if (step == 0) {
             step = bufsize;
+        }
+        if (count == 0) {
+            // nothing to send: qemu-img prints both lines and succeeds
+            out.printf(Locale.ROOT, "Sending 0 %s requests, %d bytes each, %d in parallel "
+                    + "(starting at offset %d, step size %d)%nRun completed in 0.000 seconds.%n",
+                    write ? "write" : "read", bufsize, depth, offset, step);
+            return 0;
         }
         String mode = cache != null ? cache : nocache ? "none" : "writeback";
         CacheMode cacheMode = CacheMode.byName(mode).orElse(null);
@@ -199,15 +211,43 @@ public final class Bench implements Callable<Integer> {
         return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
     }
 
+    private static final String SUFFIXES = " specified. You may use k, M, G, T, P or E suffixes for\n"
+            + "qemu-img: kilobytes, megabytes, gigabytes, terabytes, petabytes and exabytes.";
+
+    /** qemu-img's cvtnum: a size with an optional suffix; -1 when it is not one. */
+    private static long size(String s, long max) {
+        try {
+            long v = org.blkdebug.cli.commands.Numbers.cvtnum(s, w -> { });
+            return v < 0 || v > max ? -1 : v;
+        } catch (org.blkdebug.cli.commands.Numbers.NumberFormatError e) {
+            return -1;
+        }
+    }
+
     private String validate() {
-        if (count < 1) {
+        long c = size(countArg, Integer.MAX_VALUE);
+        if (c < 0) {
             return "Invalid request count specified";
         }
-        if (depth < 1) {
+        count = (int) c;
+        long d = size(depthArg, Integer.MAX_VALUE);
+        // QEMU accepts 0 and then waits forever for a request it never sends
+        if (d < 1) {
             return "Invalid queue depth specified";
         }
-        if (bufsize < 1) {
-            return "Invalid buffer size specified";
+        depth = (int) d;
+        long b = size(bufsizeArg, Integer.MAX_VALUE);
+        if (b < 0) {
+            return "Invalid buffer size" + SUFFIXES;
+        }
+        bufsize = (int) b;
+        step = size(stepArg, Long.MAX_VALUE);
+        if (step < 0) {
+            return "Invalid step_size" + SUFFIXES;
+        }
+        offset = size(offsetArg, Long.MAX_VALUE);
+        if (offset < 0) {
+            return "Invalid offset" + SUFFIXES;
         }
         if (pattern < 0 || pattern > 0xff) {
             return "Invalid pattern byte specified. Must be between 0 and 255.";
