@@ -155,4 +155,71 @@ class EndToEndTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("qemu-io: invalid option -- 'x'\n");
         assertThat(out()).startsWith("Usage: blkdebug");
     }
+
+    // ---- custom events (ours, D13) --------------------------------------------------------------
+
+    private Path customEventConfig() throws IOException {
+        return Files.writeString(dir.resolve("rules.ini"), """
+                [custom-event]
+                name = "wal_commit"
+                [set-state]
+                event = "wal_commit"
+                new_state = "2"
+                [inject-error]
+                event = "wal_commit"
+                iotype = "write"
+                errno = "28"
+                once = "on"
+                """);
+    }
+
+    @Test
+    void eventCommandFiresADeclaredCustomEvent() throws IOException {
+        int rc = run("-f", "raw", "-c", "event wal_commit", "-c", "state", "-c", "write 0 512",
+                "blkdebug:" + customEventConfig() + ":" + image);
+        assertThat(rc).isEqualTo(1); // the write fails, as the rule says
+        assertThat(out()).isEqualTo("""
+                state 2
+                write failed: No space left on device
+                """);
+    }
+
+    @Test
+    void breakOnACustomEventIsListedWithItsRules() throws IOException {
+        int rc = run("-f", "raw", "-c", "break wal_commit A", "-c", "rules", "-c", "remove_break A",
+                "blkdebug:" + customEventConfig() + ":" + image);
+        assertThat(rc).isZero();
+        assertThat(out()).contains("""
+                wal_commit:
+                  break tag=A
+                  set-state state=0 new_state=2
+                  inject-error event=wal_commit state=0 iotype=write errno=28 sector=-1 once=on immediately=off
+                """);
+    }
+
+    @Test
+    void undeclaredCustomEventIsEnoentForBreakAndEvent() throws IOException {
+        int rc = run("-f", "raw", "-c", "break wal_comit A", "-c", "event wal_comit", "-c", "state",
+                "blkdebug:" + customEventConfig() + ":" + image);
+        assertThat(rc).isEqualTo(1);
+        assertThat(out()).isEqualTo("""
+                Could not set breakpoint: No such file or directory
+                Could not fire event: No such file or directory
+                state 1
+                """);
+    }
+
+    @Test
+    void undeclaredCustomEventInTheConfigFailsTheOpen() throws IOException {
+        Path cfg = Files.writeString(dir.resolve("typo.ini"), "[set-state]\nevent = \"wal_commit\"\nnew_state = \"2\"\n");
+        assertThat(run("-f", "raw", "-c", "state", "blkdebug:" + cfg + ":" + image)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).endsWith(": invalid parameter value: wal_commit\n");
+    }
+
+    @Test
+    void helpExplainsTheEventCommand() {
+        assertThat(run("-c", "help event")).isZero();
+        assertThat(out()).startsWith("event event -- fires event (a QEMU or declared custom event)")
+                .contains("'event wal_commit' - runs the rules of the custom event wal_commit");
+    }
 }

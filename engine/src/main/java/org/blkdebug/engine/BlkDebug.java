@@ -56,13 +56,14 @@ public final class BlkDebug {
         if (bo == null || bo.config() == null || bo.config().isEmpty()) {
             return new ConfigFile.Rules(List.of(), List.of());
         }
-        return ConfigFile.read(bo.config());
+        return ConfigFile.read(bo.config(), bo.customEvents());
     }
 
     private static Device build(DeviceSpec spec, OpenOptions options, Backend backend, ConfigFile.Rules config)
             throws OpenException {
         try {
-            return StackBuilder.build(spec, options, backend, config.injectErrors(), config.setStates());
+            return StackBuilder.build(spec, options, backend, config.injectErrors(), config.setStates(),
+                    config.customEvents());
         } catch (OpenException | RuntimeException e) {
             try {
                 backend.close();
@@ -86,6 +87,7 @@ public final class BlkDebug {
         private long maxDiscard;
         private final List<Rule.InjectError> injectErrors = new ArrayList<>();
         private final List<Rule.SetState> setStates = new ArrayList<>();
+        private final List<String> customEvents = new ArrayList<>();
         private OpenOptions options = OpenOptions.defaults().withCache(CacheMode.WRITEBACK);
         private DeviceSpec.Format format = DeviceSpec.Format.RAW;
 
@@ -149,6 +151,15 @@ public final class BlkDebug {
             return this;
         }
 
+        /**
+         * Declares custom events the code above the device fires with {@link Device#event(String)}
+         * and that rules and breakpoints may use. Ours, not QEMU's (D13).
+         */
+        public Builder customEvent(String... names) {
+            customEvents.addAll(List.of(names));
+            return this;
+        }
+
         /** Cache mode; the builder's default is writeback (qemu-io's is writethrough). */
         public Builder cache(CacheMode mode) {
             options = options.withCache(mode);
@@ -176,7 +187,7 @@ public final class BlkDebug {
                 throw new OpenException("A block device must be specified for \"image\"");
             }
             BlkDebugOptions bo = new BlkDebugOptions(config, image, align, maxTransfer, optWriteZero,
-                    maxWriteZero, optDiscard, maxDiscard, injectErrors, setStates);
+                    maxWriteZero, optDiscard, maxDiscard, injectErrors, setStates, customEvents);
             DeviceSpec spec = new DeviceSpec(format, bo, image);
             return backend == null ? BlkDebug.open(spec, options) : BlkDebug.open(spec, options, backend);
         }

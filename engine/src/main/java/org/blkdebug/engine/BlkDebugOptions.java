@@ -11,13 +11,25 @@ import java.util.List;
  * @param image        the image the node filters (a file name)
  * @param injectErrors {@code inject-error} rules given as options, in definition order
  * @param setStates    {@code set-state} rules given as options, in definition order
+ * @param customEvents custom events declared as options ({@code custom-event.N}, ours: D13),
+ *                     after those of the config file; rules may use them
  */
 public record BlkDebugOptions(String config, String image, long align, long maxTransfer,
                               long optWriteZero, long maxWriteZero, long optDiscard, long maxDiscard,
-                              List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates) {
+                              List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates,
+                              List<String> customEvents) {
     public BlkDebugOptions {
         injectErrors = List.copyOf(injectErrors);
         setStates = List.copyOf(setStates);
+        customEvents = List.copyOf(customEvents);
+    }
+
+    /** Without custom events. */
+    public BlkDebugOptions(String config, String image, long align, long maxTransfer,
+                           long optWriteZero, long maxWriteZero, long optDiscard, long maxDiscard,
+                           List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates) {
+        this(config, image, align, maxTransfer, optWriteZero, maxWriteZero, optDiscard, maxDiscard,
+                injectErrors, setStates, List.of());
     }
 
     /**
@@ -34,6 +46,11 @@ public record BlkDebugOptions(String config, String image, long align, long maxT
         checkMultiple("max-write-zero", maxWriteZero, Math.max(optWriteZero, a));
         checkMultiple("opt-discard", optDiscard, a);
         checkMultiple("max-discard", maxDiscard, Math.max(optDiscard, a));
+        for (String name : customEvents) {
+            if (!CustomEvent.isValidName(name)) {
+                throw new OpenException("invalid parameter value: " + name);
+            }
+        }
     }
 
     private static void checkMultiple(String name, long value, long of) throws OpenException {

@@ -329,13 +329,20 @@ final class BlockDevice implements Device {
     @Override
     public void breakpoint(String eventName, String tag) throws BlockException {
         BlkDebugRules rules = requireBlkDebug();
-        Event e = Event.byName(eventName).orElseThrow(() -> new BlockException(Errno.ENOENT));
+        EventName e = rules.byName(eventName);
+        if (e == null) {
+            throw new BlockException(Errno.ENOENT);
+        }
         rules.breakpoint(e, tag);
     }
 
     @Override
-    public void breakpoint(Event event, String tag) throws BlockException {
-        requireBlkDebug().breakpoint(event, tag);
+    public void breakpoint(EventName event, String tag) throws BlockException {
+        BlkDebugRules rules = requireBlkDebug();
+        if (rules.byName(event.eventName()) == null) {
+            throw new BlockException(Errno.ENOENT); // an undeclared custom event
+        }
+        rules.breakpoint(event, tag);
     }
 
     @Override
@@ -362,9 +369,12 @@ final class BlockDevice implements Device {
     }
 
     @Override
-    public void event(Event event) {
+    public void event(EventName event) {
         if (blkdebug == null) {
             return;
+        }
+        if (event instanceof CustomEvent c && blkdebug.rules().byName(c.name()) == null) {
+            throw new IllegalArgumentException("custom event '" + c.name() + "' was not declared at open");
         }
         Request r = tracker.begin(Operation.EVENT, 0, 0, origin);
         try {
@@ -372,6 +382,24 @@ final class BlockDevice implements Device {
         } finally {
             tracker.end(r);
         }
+    }
+
+    @Override
+    public void event(String eventName) throws BlockException {
+        if (blkdebug == null) {
+            event(Event.byName(eventName).orElseThrow(() -> new BlockException(Errno.ENOENT)));
+            return;
+        }
+        EventName e = blkdebug.rules().byName(eventName);
+        if (e == null) {
+            throw new BlockException(Errno.ENOENT);
+        }
+        event(e);
+    }
+
+    @Override
+    public List<CustomEvent> customEvents() {
+        return blkdebug == null ? List.of() : blkdebug.rules().customEvents();
     }
 
     // ---- introspection ---------------------------------------------------------------------------------
@@ -382,7 +410,7 @@ final class BlockDevice implements Device {
     }
 
     @Override
-    public Map<Event, List<Rule>> rules() {
+    public Map<EventName, List<Rule>> rules() {
         return blkdebug == null ? Map.of() : blkdebug.rules().rules();
     }
 

@@ -89,13 +89,15 @@ public interface Device extends AutoCloseable {
     boolean hasBlkDebug();
 
     /**
-     * {@code break EVENT TAG}: a one-shot breakpoint, valid in any state.
+     * {@code break EVENT TAG}: a one-shot breakpoint, valid in any state. The event is one of
+     * QEMU's or a custom event declared at open.
      *
      * @throws BlockException ENOENT for an unknown event name, ENOTSUP without blkdebug
      */
     void breakpoint(String eventName, String tag) throws BlockException;
 
-    void breakpoint(Event event, String tag) throws BlockException;
+    /** @throws BlockException ENOENT for an undeclared custom event, ENOTSUP without blkdebug */
+    void breakpoint(EventName event, String tag) throws BlockException;
 
     /**
      * Resumes the newest request suspended under {@code tag} (QEMU's order).
@@ -117,16 +119,35 @@ public interface Device extends AutoCloseable {
     /** Waits until a request is suspended under {@code tag}; false on timeout. */
     boolean awaitSuspended(String tag, Duration timeout) throws InterruptedException;
 
-    /** Fires {@code event} on the calling thread, as a format driver above the device would. */
-    void event(Event event);
+    /**
+     * Fires {@code event} on the calling thread, as a format driver above the device would: its
+     * rules run, and a breakpoint on it <b>suspends the calling thread</b> until resumed. Without
+     * blkdebug it does nothing.
+     *
+     * @throws IllegalArgumentException for a custom event that was not declared at open
+     */
+    void event(EventName event);
+
+    /**
+     * {@link #event(EventName)} by name: a QEMU event or a custom event declared at open.
+     *
+     * @throws BlockException ENOENT for any other name
+     */
+    void event(String eventName) throws BlockException;
+
+    /** The custom events declared at open, in declaration order (none without blkdebug). */
+    List<CustomEvent> customEvents();
 
     // ---- introspection -----------------------------------------------------------------------
 
     /** The current state (1 after open). */
     int state();
 
-    /** Rules per event in QEMU's evaluation order (breakpoints, set-state, inject-error). */
-    Map<Event, List<Rule>> rules();
+    /**
+     * Rules per event in QEMU's evaluation order (breakpoints, set-state, inject-error), for the
+     * events that have rules: QEMU's in enum order, then custom ones in declaration order.
+     */
+    Map<EventName, List<Rule>> rules();
 
     /** The armed inject-error rules in match order. */
     List<Rule.InjectError> armedRules();

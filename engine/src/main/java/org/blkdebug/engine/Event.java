@@ -6,11 +6,12 @@ import java.util.Optional;
 
 /**
  * The debug events of QEMU's {@code BlkdebugEvent} (qapi/block-core.json), in QEMU's enum
- * order and with QEMU's spellings. Rules and breakpoints are keyed by these.
+ * order and with QEMU's spellings. Rules and breakpoints are keyed by these, or by a
+ * {@link CustomEvent} of the code above the device.
  *
  * <p>The old dotted spellings ({@code pwritev_rmw.head}) are rejected, as QEMU 2.5 and later do.
  */
-public enum Event {
+public enum Event implements EventName {
     L1_UPDATE("l1_update"),
     L1_GROW_ALLOC_TABLE("l1_grow_alloc_table"),
     L1_GROW_WRITE_TABLE("l1_grow_write_table"),
@@ -76,6 +77,11 @@ public enum Event {
 
     /** The name QEMU uses, e.g. {@code write_aio}. */
     public String qemuName() {
+        return qemuName;
+    }
+
+    @Override
+    public String eventName() {
         return qemuName;
     }
 

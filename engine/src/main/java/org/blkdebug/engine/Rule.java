@@ -3,14 +3,14 @@ package org.blkdebug.engine;
 import java.util.Objects;
 
 /**
- * A blkdebug rule, keyed by the {@link Event} that arms or runs it. The three kinds are QEMU's
+ * A blkdebug rule, keyed by the event ({@link Event} or {@link CustomEvent}) that arms or runs it. The three kinds are QEMU's
  * {@code ACTION_INJECT_ERROR}, {@code ACTION_SET_STATE} and {@code ACTION_SUSPEND}.
  *
  * <p>{@code state == 0} means "in any state", as in QEMU.
  */
 public sealed interface Rule permits Rule.InjectError, Rule.SetState, Rule.Suspend {
 
-    Event event();
+    EventName event();
 
     /** The state the rule needs, or 0 for any state. */
     int state();
@@ -26,14 +26,14 @@ public sealed interface Rule permits Rule.InjectError, Rule.SetState, Rule.Suspe
      * @param once        the rule is deleted for good after it fails one request
      * @param immediately fail without first yielding to the event loop
      */
-    record InjectError(Event event, int state, int iotypeMask, int errno, long sector,
+    record InjectError(EventName event, int state, int iotypeMask, int errno, long sector,
                        boolean once, boolean immediately) implements Rule {
         public InjectError {
             Objects.requireNonNull(event, "event");
         }
 
         /** A rule with QEMU's defaults: any state, all iotypes but block-status, EIO, any sector. */
-        public static InjectError of(Event event) {
+        public static InjectError of(EventName event) {
             return new InjectError(event, 0, IoType.DEFAULT_MASK, Errno.EIO, -1, false, false);
         }
 
@@ -75,7 +75,7 @@ public sealed interface Rule permits Rule.InjectError, Rule.SetState, Rule.Suspe
     }
 
     /** {@code [set-state]}: when {@link #event} fires in {@link #state}, move to {@link #newState}. */
-    record SetState(Event event, int state, int newState) implements Rule {
+    record SetState(EventName event, int state, int newState) implements Rule {
         public SetState {
             Objects.requireNonNull(event, "event");
         }
@@ -85,7 +85,7 @@ public sealed interface Rule permits Rule.InjectError, Rule.SetState, Rule.Suspe
      * A breakpoint ({@code break EVENT TAG}): one-shot, valid in any state. The request that fires
      * {@link #event} is suspended under {@link #tag} until resumed.
      */
-    record Suspend(Event event, String tag) implements Rule {
+    record Suspend(EventName event, String tag) implements Rule {
         public Suspend {
             Objects.requireNonNull(event, "event");
             Objects.requireNonNull(tag, "tag");

@@ -1,7 +1,9 @@
 package org.blkdebug.engine;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.blkdebug.engine.block.Backend;
 import org.blkdebug.engine.block.BlkDebugNode;
 import org.blkdebug.engine.block.BlockIo;
@@ -32,6 +34,13 @@ final class StackBuilder {
     static BlockDevice build(DeviceSpec spec, OpenOptions o, Backend backend,
                              List<Rule.InjectError> configInjects, List<Rule.SetState> configSets)
             throws OpenException {
+        return build(spec, o, backend, configInjects, configSets, List.of());
+    }
+
+    /** @param configCustom custom events declared in the config file (before the options' ones) */
+    static BlockDevice build(DeviceSpec spec, OpenOptions o, Backend backend,
+                             List<Rule.InjectError> configInjects, List<Rule.SetState> configSets,
+                             List<CustomEvent> configCustom) throws OpenException {
         RequestTracker tracker = new RequestTracker();
         FileNode file = new FileNode(backend, o.readOnly());
         configure(file, o);
@@ -51,7 +60,13 @@ final class StackBuilder {
             injects.addAll(bo.injectErrors());
             List<Rule.SetState> sets = new ArrayList<>(configSets);
             sets.addAll(bo.setStates());
-            BlkDebugRules rules = new BlkDebugRules(injects, sets, o.listener());
+            Set<CustomEvent> custom = new LinkedHashSet<>(configCustom);
+            for (String name : bo.customEvents()) {
+                custom.add(new CustomEvent(name)); // validated above
+            }
+            checkDeclared(injects, custom);
+            checkDeclared(sets, custom);
+            BlkDebugRules rules = new BlkDebugRules(injects, sets, List.copyOf(custom), o.listener());
             Limits limits = new Limits(Math.max(bo.align(), 1), bo.maxTransfer(), bo.optWriteZero(),
                     bo.maxWriteZero(), bo.optDiscard(), bo.maxDiscard());
             blkdebug = new BlkDebugNode(file, rules, limits);
@@ -74,6 +89,15 @@ final class StackBuilder {
             configure(top, o);
         }
         return new BlockDevice(top, blkdebug, o.cache(), tracker);
+    }
+
+    /** A rule on an undeclared custom event fails like a misspelt QEMU event (builder rules). */
+    private static void checkDeclared(List<? extends Rule> rules, Set<CustomEvent> declared) throws OpenException {
+        for (Rule r : rules) {
+            if (r.event() instanceof CustomEvent c && !declared.contains(c)) {
+                throw new OpenException("invalid parameter value: " + c.name());
+            }
+        }
     }
 
     private static void configure(Node n, OpenOptions o) {

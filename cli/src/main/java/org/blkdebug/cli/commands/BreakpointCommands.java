@@ -3,10 +3,15 @@ package org.blkdebug.cli.commands;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 
 import org.blkdebug.engine.BlockException;
+import org.blkdebug.engine.Errno;
 
-/** blkdebug's breakpoint commands: break, remove_break, resume, wait_break, and our is_suspended. */
+/**
+ * blkdebug's breakpoint commands: break, remove_break, resume, wait_break, and our is_suspended
+ * and event.
+ */
 final class BreakpointCommands {
     private BreakpointCommands() {
     }
@@ -21,6 +26,22 @@ final class BreakpointCommands {
     static final CommandInfo IS_SUSPENDED = CommandInfo.of("is_suspended", "tag",
             "tells whether a request is suspended at tag (blkdebug extension)", 1, 1);
 
+    static final CommandInfo EVENT = CommandInfo.of("event", "event",
+            "fires event (a QEMU or declared custom event) as code above the device would (blkdebug extension)",
+            1, 1).withHelp("""
+
+             fires a debug event as the code above the device would
+
+             Example:
+             'event wal_commit' - runs the rules of the custom event wal_commit
+
+             The event is one of QEMU's (l2_update, write_aio, ...) or a custom event declared
+             at open ([custom-event] in the config file, custom-event.N=NAME). Its rules run as
+             when a request fires it: inject-error rules arm, set-state rules change the state,
+             and a breakpoint on it holds this command until the request is resumed.
+
+            """);
+
     static int breakpoint(Context ctx, List<String> argv) {
         try {
             ctx.device().breakpoint(argv.get(1), argv.get(2));
@@ -29,6 +50,30 @@ final class BreakpointCommands {
             ctx.console().println("Could not set breakpoint: " + e.getMessage());
             return ShellCommand.FAILED;
         }
+    }
+
+    /**
+     * {@code event NAME}: fires the event on a request thread and waits for it like a synchronous
+     * command, so a breakpoint on it holds the shell as one on a {@code write} does (use Ctrl-C, or
+     * in a script expect the same "nothing can resume it" failure).
+     */
+    static int event(Context ctx, List<String> argv) throws InterruptedException {
+        String name = argv.get(1);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                ctx.device().event(name);
+                f.complete(null);
+            } catch (BlockException | RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        int errno = Requests.await(ctx, f);
+        if (errno != 0) {
+            ctx.console().println("Could not fire event: " + Errno.message(errno));
+            return ShellCommand.FAILED;
+        }
+        return ShellCommand.OK;
     }
 
     static int removeBreak(Context ctx, List<String> argv) {

@@ -15,7 +15,7 @@ public final class Commands {
     public static final List<String> CACHE_MODES = List.of("none", "off", "writeback", "writethrough", "unsafe",
             "directsync");
 
-    private static final Set<String> EXTENSIONS = Set.of("is_suspended", "requests", "rules", "state", "record", "serve");
+    private static final Set<String> EXTENSIONS = Set.of("event", "is_suspended", "requests", "rules", "state", "record", "serve");
 
     /** A table entry: what it is and how to get a fresh runnable instance. */
     public record Entry(CommandInfo info, Supplier<ShellCommand> factory) {
@@ -41,6 +41,7 @@ public final class Commands {
             plain(BreakpointCommands.RESUME, BreakpointCommands::resume),
             plain(BreakpointCommands.WAIT_BREAK, BreakpointCommands::waitBreak),
             plain(BreakpointCommands.IS_SUSPENDED, BreakpointCommands::isSuspended),
+            plain(BreakpointCommands.EVENT, BreakpointCommands::event),
             plain(SessionCommands.HELP, SessionCommands::help),
             plain(SessionCommands.QUIT, SessionCommands::quit),
             plain(SessionCommands.CLOSE, SessionCommands::close),

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.blkdebug.cli.report.Console;
-import org.blkdebug.engine.Event;
+import org.blkdebug.engine.EventName;
 import org.blkdebug.engine.IoType;
 import org.blkdebug.engine.RequestInfo;
 import org.blkdebug.engine.Rule;
@@ -42,14 +42,14 @@ final class InspectCommands {
             out.println("no blkdebug filter in this device");
             return ShellCommand.OK;
         }
-        Map<Event, List<Rule>> rules = ctx.device().rules();
+        Map<EventName, List<Rule>> rules = ctx.device().rules();
         boolean any = false;
-        for (Map.Entry<Event, List<Rule>> e : rules.entrySet()) {
+        for (Map.Entry<EventName, List<Rule>> e : rules.entrySet()) {
             if (e.getValue().isEmpty()) {
                 continue;
             }
             any = true;
-            out.println(e.getKey().qemuName() + ":");
+            out.println(e.getKey().eventName() + ":");
             for (Rule r : e.getValue()) {
                 out.println("  " + describe(r));
             }
@@ -74,7 +74,7 @@ final class InspectCommands {
         return switch (r) {
             case Rule.Suspend s -> "break tag=" + s.tag();
             case Rule.SetState s -> "set-state state=" + s.state() + " new_state=" + s.newState();
-            case Rule.InjectError i -> "inject-error event=" + i.event().qemuName() + " state=" + i.state()
+            case Rule.InjectError i -> "inject-error event=" + i.event().eventName() + " state=" + i.state()
                     + " iotype=" + iotypes(i.iotypeMask()) + " errno=" + i.errno() + " sector=" + i.sector()
                     + " once=" + (i.once() ? "on" : "off") + " immediately=" + (i.immediately() ? "on" : "off");
         };

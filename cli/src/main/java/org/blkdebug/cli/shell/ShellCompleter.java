@@ -7,6 +7,7 @@ import java.util.Set;
 import org.blkdebug.cli.commands.CommandInfo;
 import org.blkdebug.cli.commands.Commands;
 import org.blkdebug.engine.Device;
+import org.blkdebug.engine.CustomEvent;
 import org.blkdebug.engine.Event;
 import org.blkdebug.engine.RequestInfo;
 import org.blkdebug.engine.Rule;
@@ -16,7 +17,8 @@ import org.jline.reader.LineReader;
 import org.jline.reader.ParsedLine;
 
 /**
- * Tab completion: command names first, then event names after {@code break}, and the live tags
+ * Tab completion: command names first, then event names (QEMU's, then the device's custom
+ * ones) after {@code break} and {@code event}, and the live tags
  * (armed breakpoints and suspended requests) after {@code resume}, {@code remove_break},
  * {@code wait_break} and {@code is_suspended}.
  */
@@ -40,9 +42,15 @@ final class ShellCompleter implements Completer {
             return;
         }
         String command = words.getFirst();
-        if (command.equals("break") && index == 1) {
+        if ((command.equals("break") || command.equals("event")) && index == 1) {
             for (Event e : Event.values()) {
                 candidates.add(new Candidate(e.qemuName()));
+            }
+            Device device = shell.device();
+            if (device != null) {
+                for (CustomEvent c : device.customEvents()) {
+                    candidates.add(new Candidate(c.name()));
+                }
             }
         } else if (TAG_COMMANDS.contains(command) && index == 1) {
             for (String tag : liveTags(shell.device())) {

@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.blkdebug.engine.BlkDebugListener;
 import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.Completion;
+import org.blkdebug.engine.CustomEvent;
 import org.blkdebug.engine.Device;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.Event;
+import org.blkdebug.engine.EventName;
 import org.blkdebug.engine.Operation;
 import org.blkdebug.engine.RequestInfo;
 import org.blkdebug.engine.Rule;
@@ -198,7 +200,7 @@ final class FakeDevice implements Device {
     }
 
     @Override
-    public void breakpoint(Event event, String tag) throws BlockException {
+    public void breakpoint(EventName event, String tag) throws BlockException {
         throw new BlockException(Errno.ENOTSUP);
     }
 
@@ -223,7 +225,17 @@ final class FakeDevice implements Device {
     }
 
     @Override
-    public void event(Event event) {
+    public void event(EventName event) {
+    }
+
+    @Override
+    public void event(String eventName) throws BlockException {
+        Event.byName(eventName).orElseThrow(() -> new BlockException(Errno.ENOENT));
+    }
+
+    @Override
+    public List<CustomEvent> customEvents() {
+        return List.of();
     }
 
     @Override
@@ -232,7 +244,7 @@ final class FakeDevice implements Device {
     }
 
     @Override
-    public Map<Event, List<Rule>> rules() {
+    public Map<EventName, List<Rule>> rules() {
         return Map.of();
     }
 

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.blkdebug.engine.CustomEvent;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.OpenException;
 import org.blkdebug.engine.Rule;
@@ -21,13 +22,23 @@ import org.blkdebug.engine.Rule;
  * blkdebug's INI rule file ({@code blkdebug:CONFIG:IMAGE}, option {@code config}), read the way
  * QEMU 7.2's {@code read_config} does: {@code qemu_config_parse} into the inject-error and
  * set-state option lists, then {@code add_rule} over each list. Error texts are QEMU's.
+ *
+ * <p>Ours, which QEMU rejects ("There is no option group 'custom-event'"): {@code [custom-event]}
+ * sections with {@code name = "wal_commit"} declare custom events that rules in the same file
+ * may use (docs/differences-from-qemu.md, D13).
  */
 public final class ConfigFile {
-    /** The file's rules, each list in definition order. */
-    public record Rules(List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates) {
+    /** The file's rules and custom events, each list in definition order. */
+    public record Rules(List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates,
+                        List<CustomEvent> customEvents) {
         public Rules {
             injectErrors = List.copyOf(injectErrors);
             setStates = List.copyOf(setStates);
+            customEvents = List.copyOf(customEvents);
+        }
+
+        public Rules(List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates) {
+            this(injectErrors, setStates, List.of());
         }
     }
 
@@ -39,6 +50,14 @@ public final class ConfigFile {
      * directory", "Cannot read config file: Is a directory", and every parse error QEMU 7.2 gives.
      */
     public static Rules read(String path) throws OpenException {
+        return read(path, List.of());
+    }
+
+    /**
+     * As {@link #read(String)}; rules may also use the custom events in {@code declared} (those
+     * of the device's options).
+     */
+    public static Rules read(String path, List<String> declared) throws OpenException {
         byte[] bytes;
         try {
             Path p = Path.of(path);
@@ -62,7 +81,7 @@ public final class ConfigFile {
             }
             throw cannotRead(Errno.of(e), e); // e.g. ENOTDIR, which Java reports by its text only
         }
-        return parseBytes(new String(bytes, StandardCharsets.ISO_8859_1));
+        return parseBytes(new String(bytes, StandardCharsets.ISO_8859_1), declared);
     }
 
     private static OpenException cannotRead(int errno, Exception cause) {
@@ -71,14 +90,16 @@ public final class ConfigFile {
 
     /** Parses the text of a rule file (as its UTF-8 bytes, so line limits count bytes as QEMU does). */
     public static Rules parse(String text) throws OpenException {
-        return parseBytes(new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+        return parseBytes(new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1), List.of());
     }
 
-    private static Rules parseBytes(String bytes) throws OpenException {
+    private static Rules parseBytes(String bytes, List<String> declared) throws OpenException {
         List<Opts> inject = new ArrayList<>();
         List<Opts> setState = new ArrayList<>();
+        List<Opts> custom = new ArrayList<>();
         Set<String> injectIds = new HashSet<>();
         Set<String> setStateIds = new HashSet<>();
+        Set<String> customIds = new HashSet<>();
         IniReader.read(bytes, (group, dict) -> {
             // qemu_config_do_parse: find_list, then qemu_opts_from_qdict.
             Opts o;
@@ -91,10 +112,14 @@ public final class ConfigFile {
                     o = Opts.OptsList.SET_STATE.create(dict.getString("id"), setStateIds);
                     setState.add(o);
                 }
+                case "custom-event" -> {
+                    o = Opts.OptsList.CUSTOM_EVENT.create(dict.getString("id"), customIds);
+                    custom.add(o);
+                }
                 default -> throw new OpenException("There is no option group '" + group + "'");
             }
             o.setAll(dict);
         });
-        return RuleFactory.build(inject, setState);
+        return RuleFactory.build(inject, setState, custom, declared);
     }
 }

@@ -1,5 +1,6 @@
 package org.blkdebug.engine.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -199,9 +200,10 @@ final class NodeOpener {
         Opts runtime = Opts.OptsList.BLKDEBUG.create(null, Set.of());
         runtime.absorb(options);
         // (read_config would parse the config file here; the engine does that at open.)
+        List<String> customEvents = customEvents(options);
         List<Opts> inject = OptionSections.extract(options, Opts.OptsList.INJECT_ERROR);
         List<Opts> setState = OptionSections.extract(options, Opts.OptsList.SET_STATE);
-        ConfigFile.Rules rules = RuleFactory.build(inject, setState);
+        ConfigFile.Rules rules = RuleFactory.build(inject, setState, List.of(), customEvents);
         checkPermissions(options, "take-child-perms.");
         checkPermissions(options, "unshare-child-perms.");
         Node image = openChild(runtime.getString("x-image"), options, "image", false);
@@ -226,8 +228,32 @@ final class NodeOpener {
         }
         BlkDebugOptions o = new BlkDebugOptions(runtime.getString("config"), image.filename(), align,
                 maxTransfer, optWriteZero, maxWriteZero, optDiscard, maxDiscard,
-                rules.injectErrors(), rules.setStates());
+                rules.injectErrors(), rules.setStates(), customEvents);
         return new Node(o, image.filename());
+    }
+
+    /**
+     * Ours, not QEMU's (D13): custom events declared as {@code custom-event.N=NAME}, N from 0
+     * without gaps (json: {@code "custom-event": ["wal_commit"]}). Without them nothing changes,
+     * so QEMU's error order is kept; QEMU itself rejects the option as unsupported.
+     */
+    private static List<String> customEvents(QDict options) throws OpenException {
+        QDict sub = options.extractSub("custom-event.");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; sub.containsKey(Integer.toString(i)); i++) {
+            String index = Integer.toString(i);
+            String name = sub.getString(index);
+            if (name == null) {
+                throw new OpenException("Invalid parameter type for 'custom-event." + i + "', expected: string");
+            }
+            sub.remove(index);
+            names.add(RuleFactory.customEvent(name).name());
+        }
+        if (sub.size() > 0) {
+            throw new OpenException("Block protocol 'blkdebug' doesn't support the option 'custom-event."
+                    + sub.firstKey() + "'");
+        }
+        return names;
     }
 
     private static long maxUnsigned(long x, long y) {

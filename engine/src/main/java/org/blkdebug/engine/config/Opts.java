@@ -24,6 +24,8 @@ final class Opts {
         /** block/blkdebug.c set_state_opts. */
         static final OptsList SET_STATE = new OptsList("set-state", descs(
                 "event", Type.STRING, "state", Type.NUMBER, "new_state", Type.NUMBER));
+        /** Ours, not QEMU's: {@code [custom-event]} declares one custom event (D13). */
+        static final OptsList CUSTOM_EVENT = new OptsList("custom-event", descs("name", Type.STRING));
         /** block/blkdebug.c runtime_opts. */
         static final OptsList BLKDEBUG = new OptsList("blkdebug", descs(
                 "config", Type.STRING, "x-image", Type.STRING, "align", Type.SIZE,

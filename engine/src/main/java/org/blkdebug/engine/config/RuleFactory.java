@@ -1,10 +1,14 @@
 package org.blkdebug.engine.config;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
+import org.blkdebug.engine.CustomEvent;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.Event;
+import org.blkdebug.engine.EventName;
 import org.blkdebug.engine.IoType;
 import org.blkdebug.engine.OpenException;
 import org.blkdebug.engine.Rule;
@@ -13,38 +17,74 @@ import org.blkdebug.engine.Rule;
  * block/blkdebug.c {@code add_rule}: turns checked sections into rule records. QEMU runs it over
  * all inject-error sections first, then all set-state sections, stopping at the first error.
  * Numbers are C casts of the uint64 QemuOpts value: errno, state and new_state to int.
+ *
+ * <p>Ours: an event name may also be a custom event declared with the rules (D13).
  */
 final class RuleFactory {
     private RuleFactory() {
     }
 
     static ConfigFile.Rules build(List<Opts> injectErrors, List<Opts> setStates) throws OpenException {
+        return build(injectErrors, setStates, List.of(), List.of());
+    }
+
+    /**
+     * @param customEvents {@code [custom-event]} / {@code custom-event.N} sections, checked first
+     * @param declaredElsewhere names declared outside these sections (options, for a config file)
+     */
+    static ConfigFile.Rules build(List<Opts> injectErrors, List<Opts> setStates, List<Opts> customEvents,
+                                  List<String> declaredElsewhere) throws OpenException {
+        Set<String> declared = new LinkedHashSet<>(declaredElsewhere);
+        List<CustomEvent> custom = new ArrayList<>();
+        for (Opts o : customEvents) {
+            CustomEvent c = customEvent(o.getString("name"));
+            declared.add(c.name());
+            custom.add(c);
+        }
         List<Rule.InjectError> inject = new ArrayList<>();
         for (Opts o : injectErrors) {
-            inject.add(injectError(o));
+            inject.add(injectError(o, declared));
         }
         List<Rule.SetState> set = new ArrayList<>();
         for (Opts o : setStates) {
-            set.add(setState(o));
+            set.add(setState(o, declared));
         }
-        return new ConfigFile.Rules(inject, set);
+        return new ConfigFile.Rules(inject, set, custom);
     }
 
-    private static Event event(Opts o) throws OpenException {
+    /** A custom event's declaration; QEMU's message for a bad name. */
+    static CustomEvent customEvent(String name) throws OpenException {
+        if (name == null) {
+            throw new OpenException("Missing name for custom event");
+        }
+        if (!CustomEvent.isValidName(name)) {
+            throw invalidValue(name);
+        }
+        return new CustomEvent(name);
+    }
+
+    private static EventName event(Opts o, Set<String> declared) throws OpenException {
         String name = o.getString("event");
         if (name == null) {
             throw new OpenException("Missing event name for rule");
         }
         // qapi_enum_parse: exact, case-sensitive.
-        return Event.byName(name).orElseThrow(() -> invalidValue(name));
+        Event e = Event.byName(name).orElse(null);
+        if (e != null) {
+            return e;
+        }
+        if (declared.contains(name)) {
+            return new CustomEvent(name);
+        }
+        throw invalidValue(name);
     }
 
     private static OpenException invalidValue(String name) {
         return new OpenException("invalid parameter value: " + name);
     }
 
-    static Rule.InjectError injectError(Opts o) throws OpenException {
-        Event event = event(o);
+    static Rule.InjectError injectError(Opts o, Set<String> declared) throws OpenException {
+        EventName event = event(o, declared);
         int state = (int) o.getNumber("state", 0);
         int errno = (int) o.getNumber("errno", Errno.EIO);
         boolean once = o.getBool("once", false);
@@ -58,8 +98,8 @@ final class RuleFactory {
         return new Rule.InjectError(event, state, mask, errno, sector, once, immediately);
     }
 
-    static Rule.SetState setState(Opts o) throws OpenException {
-        Event event = event(o);
+    static Rule.SetState setState(Opts o, Set<String> declared) throws OpenException {
+        EventName event = event(o, declared);
         return new Rule.SetState(event, (int) o.getNumber("state", 0), (int) o.getNumber("new_state", 0));
     }
 }

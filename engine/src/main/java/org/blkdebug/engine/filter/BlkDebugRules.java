@@ -3,9 +3,9 @@ package org.blkdebug.engine.filter;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -13,8 +13,10 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.blkdebug.engine.BlkDebugListener;
 import org.blkdebug.engine.BlockException;
+import org.blkdebug.engine.CustomEvent;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.Event;
+import org.blkdebug.engine.EventName;
 import org.blkdebug.engine.IoType;
 import org.blkdebug.engine.Phase;
 import org.blkdebug.engine.Rule;
@@ -26,8 +28,12 @@ import org.blkdebug.engine.request.Waiter;
  * state, the armed ("active") inject-error rules and the suspended requests per tag.
  *
  * <p><b>One lock, {@link #lock}, guards every mutable field below; it is never held across a
- * park, a listener call or a backend call.</b> Two lock-free reads keep the request path cheap:
- * {@link #ruleCount} (per event) and {@link #armedCount}; both are written under the lock.
+ * park, a listener call or a backend call.</b> Lock-free reads keep the request path cheap:
+ * {@link #ruleCount} (per QEMU event), {@link #customRuleCount} and {@link #armedCount}; all are
+ * written under the lock.
+ *
+ * <p>Custom events (ours, not QEMU's) are fixed at construction; their rule lists live in
+ * {@link #customRules}, with the same semantics as QEMU's.
  */
 public final class BlkDebugRules {
     private final ReentrantLock lock = new ReentrantLock();
@@ -38,6 +44,11 @@ public final class BlkDebugRules {
     private int state = 1;
     /** Guarded by lock. Per event, head first: the order QEMU walks {@code rules[E]}. */
     private final List<ArrayDeque<Rule>> rules = new ArrayList<>();
+    /**
+     * The declared custom events in declaration order, each with its rule list (head first). The
+     * map itself never changes after construction; the lists are guarded by lock.
+     */
+    private final Map<CustomEvent, ArrayDeque<Rule>> customRules = new LinkedHashMap<>();
     /** Guarded by lock. Armed inject-error rules in match order (QEMU's active_rules). */
     private final ArmedRules armed = new ArmedRules();
     /** Guarded by lock. Per tag, newest suspension first (QEMU resumes the newest). */
@@ -46,6 +57,8 @@ public final class BlkDebugRules {
     private boolean closing;
 
     private final AtomicIntegerArray ruleCount = new AtomicIntegerArray(Event.values().length);
+    /** Rules over all custom events: firing one with no rules anywhere takes no lock. */
+    private volatile int customRuleCount;
     private volatile int armedCount;
     private volatile BlkDebugListener listener;
     /** When set, every event fired on this node is recorded (tests, the shell's trace). */
@@ -57,8 +70,20 @@ public final class BlkDebugRules {
      */
     public BlkDebugRules(List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates,
                          BlkDebugListener listener) {
+        this(injectErrors, setStates, List.of(), listener);
+    }
+
+    /**
+     * @param customEvents the custom events rules and breakpoints may use, in declaration order
+     * @throws IllegalArgumentException when a rule names a custom event not in {@code customEvents}
+     */
+    public BlkDebugRules(List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates,
+                         List<CustomEvent> customEvents, BlkDebugListener listener) {
         for (int i = 0; i < Event.values().length; i++) {
             rules.add(new ArrayDeque<>());
+        }
+        for (CustomEvent c : customEvents) {
+            customRules.putIfAbsent(c, new ArrayDeque<>());
         }
         this.listener = listener;
         // QEMU adds all inject-error rules, then all set-state rules, each at the head of its
@@ -82,18 +107,55 @@ public final class BlkDebugRules {
         listener = l == null ? BlkDebugListener.SILENT : l;
     }
 
+    /** The declared custom events, in declaration order. */
+    public List<CustomEvent> customEvents() {
+        return List.copyOf(customRules.keySet());
+    }
+
+    /** A QEMU event or a declared custom event by its name; null if there is none. */
+    public EventName byName(String name) {
+        Event e = Event.byName(name).orElse(null);
+        if (e != null || !CustomEvent.isValidName(name)) {
+            return e;
+        }
+        CustomEvent c = new CustomEvent(name);
+        return customRules.containsKey(c) ? c : null;
+    }
+
+    /** Guarded by lock. The rule list of {@code e}; IllegalArgumentException for an undeclared one. */
+    private ArrayDeque<Rule> listOf(EventName e) {
+        return switch (e) {
+            case Event q -> rules.get(q.ordinal());
+            case CustomEvent c -> {
+                ArrayDeque<Rule> list = customRules.get(c);
+                if (list == null) {
+                    throw new IllegalArgumentException("custom event '" + c.name() + "' was not declared at open");
+                }
+                yield list;
+            }
+        };
+    }
+
+    /** Guarded by lock. Keeps the lock-free counts in step with the lists. */
+    private void countRules(EventName e, int delta) {
+        switch (e) {
+            case Event q -> ruleCount.addAndGet(q.ordinal(), delta);
+            case CustomEvent c -> customRuleCount += delta;
+        }
+    }
+
     private void insertHead(Rule r) {
-        rules.get(r.event().ordinal()).addFirst(r);
-        ruleCount.incrementAndGet(r.event().ordinal());
+        listOf(r.event()).addFirst(r);
+        countRules(r.event(), 1);
     }
 
     /** Removes this very rule object (identity: equal records defined twice are distinct rules). */
     private void removeRule(Rule r) {
-        Iterator<Rule> it = rules.get(r.event().ordinal()).iterator();
+        Iterator<Rule> it = listOf(r.event()).iterator();
         while (it.hasNext()) {
             if (it.next() == r) {
                 it.remove();
-                ruleCount.decrementAndGet(r.event().ordinal());
+                countRules(r.event(), -1);
                 return;
             }
         }
@@ -104,15 +166,25 @@ public final class BlkDebugRules {
     /**
      * QEMU's {@code blkdebug_co_debug_event}: runs every rule of {@code event} against the state
      * at the start of the event, commits the new state, then suspends the request once per
-     * breakpoint hit. Runs on the request's thread.
+     * breakpoint hit. Runs on the request's thread. A custom event runs its rules the same way.
+     *
+     * @throws IllegalArgumentException for a custom event that was not declared
      */
-    public void event(Event event, Request request) {
+    public void event(EventName event, Request request) {
         EventTrace tr = trace;
         if (tr != null) {
             tr.record(event, request);
         }
-        int e = event.ordinal();
-        if (ruleCount.get(e) == 0) {
+        boolean none = switch (event) {
+            case Event q -> ruleCount.get(q.ordinal()) == 0;
+            case CustomEvent c -> {
+                if (!customRules.containsKey(c)) {
+                    throw new IllegalArgumentException("custom event '" + c.name() + "' was not declared at open");
+                }
+                yield customRuleCount == 0;
+            }
+        };
+        if (none) {
             return; // fast path: no lock when the event has no rules
         }
         List<Waiter> parks = null;
@@ -121,7 +193,7 @@ public final class BlkDebugRules {
             int oldState = state;
             int newState = oldState;
             List<Rule.InjectError> arming = null;
-            Iterator<Rule> it = rules.get(e).iterator();
+            Iterator<Rule> it = listOf(event).iterator();
             while (it.hasNext()) {
                 Rule r = it.next();
                 if (r.state() != 0 && r.state() != oldState) {
@@ -144,7 +216,7 @@ public final class BlkDebugRules {
                             continue;
                         }
                         it.remove(); // breakpoints are one-shot
-                        ruleCount.decrementAndGet(e);
+                        countRules(event, -1);
                         Waiter w = new Waiter(request, Phase.SUSPENDED, brk.tag());
                         suspended.computeIfAbsent(brk.tag(), t -> new ArrayDeque<>()).addFirst(w);
                         if (parks == null) {
@@ -214,7 +286,8 @@ public final class BlkDebugRules {
 
     // ---- breakpoints -------------------------------------------------------------------------------
 
-    public void breakpoint(Event event, String tag) {
+    /** @throws IllegalArgumentException for a custom event that was not declared */
+    public void breakpoint(EventName event, String tag) {
         lock.lock();
         try {
             insertHead(new Rule.Suspend(event, tag));
@@ -253,12 +326,12 @@ public final class BlkDebugRules {
         ArrayDeque<Waiter> stack;
         lock.lock();
         try {
-            for (int e = 0; e < rules.size(); e++) {
-                Iterator<Rule> it = rules.get(e).iterator();
+            for (ArrayDeque<Rule> list : allLists()) {
+                Iterator<Rule> it = list.iterator();
                 while (it.hasNext()) {
                     if (it.next() instanceof Rule.Suspend s && s.tag().equals(tag)) {
                         it.remove();
-                        ruleCount.decrementAndGet(e);
+                        countRules(s.event(), -1);
                         found = true;
                     }
                 }
@@ -342,8 +415,9 @@ public final class BlkDebugRules {
         }
     }
 
-    public Map<Event, List<Rule>> rules() {
-        Map<Event, List<Rule>> out = new EnumMap<>(Event.class);
+    /** Events with rules: QEMU's in enum order, then custom ones in declaration order. */
+    public Map<EventName, List<Rule>> rules() {
+        Map<EventName, List<Rule>> out = new LinkedHashMap<>();
         lock.lock();
         try {
             for (Event e : Event.values()) {
@@ -352,10 +426,22 @@ public final class BlkDebugRules {
                     out.put(e, List.copyOf(list));
                 }
             }
+            customRules.forEach((c, list) -> {
+                if (!list.isEmpty()) {
+                    out.put(c, List.copyOf(list));
+                }
+            });
         } finally {
             lock.unlock();
         }
         return out;
+    }
+
+    /** Guarded by lock. Every rule list, QEMU events first. */
+    private List<ArrayDeque<Rule>> allLists() {
+        List<ArrayDeque<Rule>> all = new ArrayList<>(rules);
+        all.addAll(customRules.values());
+        return all;
     }
 
     public List<Rule.InjectError> armedRules() {

@@ -2,7 +2,7 @@ package org.blkdebug.engine.filter;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.blkdebug.engine.Event;
+import org.blkdebug.engine.EventName;
 import org.blkdebug.engine.request.Request;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
@@ -12,12 +12,12 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  */
 public final class EventTrace {
     /** One fired event and the request that fired it. */
-    public record Entry(Event event, long requestId) {
+    public record Entry(EventName event, long requestId) {
     }
 
     private final MpscUnboundedAtomicArrayQueue<Entry> queue = new MpscUnboundedAtomicArrayQueue<>(64);
 
-    void record(Event e, Request r) {
+    void record(EventName e, Request r) {
         queue.offer(new Entry(e, r == null ? 0 : r.id()));
     }
 
@@ -29,8 +29,8 @@ public final class EventTrace {
     }
 
     /** Just the events, for tests. */
-    public List<Event> drainEvents() {
-        List<Event> out = new ArrayList<>();
+    public List<EventName> drainEvents() {
+        List<EventName> out = new ArrayList<>();
         queue.drain(en -> out.add(en.event()));
         return out;
     }

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
+import org.blkdebug.engine.CustomEvent;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.Event;
 import org.blkdebug.engine.IoType;
@@ -281,5 +283,37 @@ class ConfigFileTest {
                 .isInstanceOf(OpenException.class).hasMessage("invalid parameter value: réad");
         Files.writeString(f, READ_AIO);
         assertThat(ConfigFile.read(f.toString()).injectErrors()).hasSize(1);
+    }
+
+    // ---- [custom-event]: ours, QEMU rejects the group (D13) ------------------------------------
+
+    @Test
+    void customEventSectionDeclaresAnEventItsRulesMayUseInAnyOrder() throws Exception {
+        ConfigFile.Rules r = parse("[set-state]\nevent = \"wal_commit\"\nnew_state = \"2\"\n"
+                + "[custom-event]\nname = \"wal_commit\"\n[custom-event \"cp\"]\nname = \"checkpoint\"\n");
+        assertThat(r.customEvents()).containsExactly(new CustomEvent("wal_commit"), new CustomEvent("checkpoint"));
+        assertThat(r.setStates()).containsExactly(new Rule.SetState(new CustomEvent("wal_commit"), 0, 2));
+    }
+
+    @Test
+    void ruleOnAnUndeclaredCustomEventIsInvalidParameterValue() {
+        assertError("[custom-event]\nname = \"wal_commit\"\n[inject-error]\nevent = \"wal_comit\"\n",
+                "invalid parameter value: wal_comit");
+    }
+
+    @Test
+    void customEventSectionNeedsAValidName() {
+        assertError("[custom-event]\n", "Missing name for custom event");
+        assertError("[custom-event]\nname = \"write_aio\"\n", "invalid parameter value: write_aio");
+        assertError("[custom-event]\nname = \"Wal-Commit\"\n", "invalid parameter value: Wal-Commit");
+        assertError("[custom-event]\nevent = \"wal_commit\"\n", "Invalid parameter 'event'");
+    }
+
+    @Test
+    void configRulesMayUseCustomEventsDeclaredInTheOptions(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("c.ini"), "[inject-error]\nevent = \"wal_commit\"\n");
+        assertThat(ConfigFile.read(f.toString(), List.of("wal_commit")).injectErrors())
+                .containsExactly(Rule.InjectError.of(new CustomEvent("wal_commit")));
+        assertThatThrownBy(() -> ConfigFile.read(f.toString())).hasMessage("invalid parameter value: wal_commit");
     }
 }
