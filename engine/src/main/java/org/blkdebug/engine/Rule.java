@@ -3,8 +3,9 @@ package org.blkdebug.engine;
 import java.util.Objects;
 
 /**
- * A blkdebug rule, keyed by the event ({@link Event} or {@link CustomEvent}) that arms or runs it. The three kinds are QEMU's
- * {@code ACTION_INJECT_ERROR}, {@code ACTION_SET_STATE} and {@code ACTION_SUSPEND}.
+ * A blkdebug rule, keyed by the event ({@link Event} or {@link CustomEvent}) that arms or runs
+ * it. The three kinds are QEMU's {@code ACTION_INJECT_ERROR}, {@code ACTION_SET_STATE} and
+ * {@code ACTION_SUSPEND}.
  *
  * <p>{@code state == 0} means "in any state", as in QEMU.
  */

@@ -14,7 +14,7 @@ import org.blkdebug.engine.OpenException;
  *
  * <p>One fuzz test per module: in fuzzing mode Jazzer runs a single {@code @FuzzTest} per JVM.
  */
-class ParsersFuzzTest {
+class ParsersJazzerTest {
 
     @FuzzTest(maxDuration = "10s")
     void everyInputGetsAResultOrAnOpenExceptionWithAMessage(FuzzedDataProvider data) {
