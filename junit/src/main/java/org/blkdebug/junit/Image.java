@@ -39,6 +39,13 @@ public @interface Image {
     long align() default 0;
 
     /**
+     * Names of the test's own events (as {@code [custom-event]} declares them), which the code
+     * under test fires with {@code device.event("name")} and which {@link InjectError},
+     * {@link SetState} and {@link Breakpoint} may then name.
+     */
+    String[] customEvents() default {};
+
+    /**
      * After the test, fail when a request is still suspended or a breakpoint was never hit: both
      * mean the test did not step the scenario it set up. Set false to allow either.
      */

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Optional;
 import org.blkdebug.engine.BlkDebug;
 import org.blkdebug.engine.Device;
+import org.blkdebug.engine.CustomEvent;
 import org.blkdebug.engine.Event;
+import org.blkdebug.engine.EventName;
 import org.blkdebug.engine.IoType;
 import org.blkdebug.engine.Rule;
 import org.blkdebug.engine.nio.BlkDebugFileChannel;
@@ -76,23 +78,24 @@ final class TestDevice implements AutoCloseable {
             } else {
                 b.memory(size);
             }
+            List<String> custom = image == null ? List.of() : List.of(image.customEvents());
             if (image != null) {
-                b.cache(image.cache()).align(image.align());
+                b.cache(image.cache()).align(image.align()).customEvent(image.customEvents());
             }
             Optional<Config> config = find(method, Config.class).or(() -> find(testClass, Config.class));
             if (config.isPresent()) {
                 b.config(configPath(testClass, config.get().value(), temps).toString());
             }
             for (AnnotatedElement e : List.of(testClass, method)) {
-                AnnotationSupport.findRepeatableAnnotations(e, InjectError.class).forEach(a -> b.injectError(rule(a)));
-                AnnotationSupport.findRepeatableAnnotations(e, SetState.class).forEach(a -> b.setState(rule(a)));
+                AnnotationSupport.findRepeatableAnnotations(e, InjectError.class).forEach(a -> b.injectError(rule(a, custom)));
+                AnnotationSupport.findRepeatableAnnotations(e, SetState.class).forEach(a -> b.setState(rule(a, custom)));
             }
             Device dev = b.open();
             TestDevice td = new TestDevice(dev, image == null || image.verifyBreakpoints(), temps);
             try {
                 for (AnnotatedElement e : List.of(testClass, method)) {
                     for (Breakpoint bp : AnnotationSupport.findRepeatableAnnotations(e, Breakpoint.class)) {
-                        dev.breakpoint(event(bp.event()), bp.tag());
+                        dev.breakpoint(event(bp.event(), custom), bp.tag());
                     }
                 }
             } catch (IOException | RuntimeException ex) {
@@ -114,7 +117,11 @@ final class TestDevice implements AutoCloseable {
     }
 
     static Rule.InjectError rule(InjectError a) {
-        Rule.InjectError r = Rule.InjectError.of(event(a.event())).withState(a.state()).withErrno(a.errno())
+        return rule(a, List.of());
+    }
+
+    static Rule.InjectError rule(InjectError a, List<String> custom) {
+        Rule.InjectError r = Rule.InjectError.of(event(a.event(), custom)).withState(a.state()).withErrno(a.errno())
                 .withSector(a.sector()).withOnce(a.once()).withImmediately(a.immediately());
         if (!a.iotype().isEmpty()) {
             r = r.withIoType(IoType.byName(a.iotype()).orElseThrow(() -> new ExtensionConfigurationException(
@@ -124,12 +131,24 @@ final class TestDevice implements AutoCloseable {
     }
 
     static Rule.SetState rule(SetState a) {
-        return new Rule.SetState(event(a.event()), a.state(), a.newState());
+        return rule(a, List.of());
     }
 
-    private static Event event(String name) {
-        return Event.byName(name).orElseThrow(() -> new ExtensionConfigurationException(
-                "blkdebug: unknown event '" + name + "' (QEMU's names, e.g. write_aio)"));
+    static Rule.SetState rule(SetState a, List<String> custom) {
+        return new Rule.SetState(event(a.event(), custom), a.state(), a.newState());
+    }
+
+    /** A QEMU event, or one of the test's declared custom events. */
+    private static EventName event(String name, List<String> custom) {
+        Optional<Event> qemu = Event.byName(name);
+        if (qemu.isPresent()) {
+            return qemu.get();
+        }
+        if (custom.contains(name) && CustomEvent.isValidName(name)) {
+            return new CustomEvent(name);
+        }
+        throw new ExtensionConfigurationException("blkdebug: unknown event '" + name
+                + "' (QEMU's names, e.g. write_aio, or one of @Image(customEvents))");
     }
 
     /** A class-path resource if there is one (copied out when it is inside a jar), else a file. */

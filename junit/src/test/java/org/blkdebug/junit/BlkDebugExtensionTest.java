@@ -30,6 +30,18 @@ class BlkDebugExtensionTest {
     }
 
     @Test
+    @Image(customEvents = "wal_commit")
+    @InjectError(event = "wal_commit", iotype = "write", errno = Errno.ENOSPC, once = true)
+    void customEventNamedInAnnotationsArmsItsRuleWhenTheCodeFiresIt(Device dev) throws Exception {
+        // the code under test marks its own commit point; the next write after it fails, once
+        dev.write(0, ByteBuffer.allocate(512));
+        dev.event("wal_commit");
+        assertThatThrownBy(() -> dev.write(0, ByteBuffer.allocate(512)))
+                .isInstanceOfSatisfying(BlockException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOSPC));
+        dev.write(0, ByteBuffer.allocate(512));
+    }
+
+    @Test
     void classRulesApplyToEveryTest(Device dev) {
         assertThat(dev.rules()).containsKey(Event.L2_LOAD);
     }
