@@ -72,6 +72,8 @@ class CustomEventTest {
             CompletableFuture<Void> fired = CompletableFuture.runAsync(() -> dev.event(WAL_COMMIT),
                     r -> Thread.ofVirtual().start(r));
             assertThat(dev.awaitSuspended("A", WAIT)).isTrue();
+            // suspended = registered at the event; parked (tag shown) once it is quiescent
+            assertThat(dev.awaitQuiescence(WAIT)).isTrue();
             assertThat(fired).isNotDone();
             assertThat(dev.requests()).singleElement().satisfies(r -> {
                 assertThat(r.op()).isEqualTo(Operation.EVENT);
