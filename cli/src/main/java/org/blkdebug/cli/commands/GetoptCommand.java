@@ -120,4 +120,19 @@ abstract class GetoptCommand implements ShellCommand {
         ctx.console().println(info().usage());
         return FAILED;
     }
+
+    /**
+     * The {@code off len} operands of read, write and discard, as qemu-io checks them (cvtnum,
+     * then the request size limit); null when they fail, with qemu-io's text printed.
+     */
+    long[] offsetAndLength(Console out) {
+        long[] v = new long[2];
+        return fails(out, () -> {
+            v[0] = number(operands.get(0));
+            v[1] = number(operands.get(1));
+            if (v[1] > Buffers.MAX_REQUEST_BYTES) {
+                throw new ArgumentError("length cannot exceed " + Buffers.MAX_REQUEST_BYTES + ", given " + operands.get(1));
+            }
+        }) ? null : v;
+    }
 }

@@ -65,14 +65,8 @@ final class WriteCommand extends GetoptCommand {
             out.println(conflict);
             return FAILED;
         }
-        long[] v = new long[2];
-        if (fails(out, () -> {
-            v[0] = number(operands.get(0));
-            v[1] = number(operands.get(1));
-            if (v[1] > Buffers.MAX_REQUEST_BYTES) {
-                throw new ArgumentError("length cannot exceed " + Buffers.MAX_REQUEST_BYTES + ", given " + operands.get(1));
-            }
-        })) {
+        long[] v = offsetAndLength(out);
+        if (v == null) {
             return FAILED;
         }
         long offset = v[0];
