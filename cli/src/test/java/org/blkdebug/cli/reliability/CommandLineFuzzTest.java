@@ -37,7 +37,10 @@ class CommandLineFuzzTest {
     private static final Pattern STDERR_LINE = Pattern.compile(
             "qemu-io: .*|command \".*\" not found|no file open, try 'help open'|bad argument count .*"
                     + "|\\S+: (invalid option|option requires an argument) -- '.*'|blkdebug: warning: .*"
-                    + "|WARNING: Image format was not specified .*|\\s+(Automatically detecting|Specify the 'raw').*",
+                    + "|WARNING: Image format was not specified .*|\\s+(Automatically detecting|Specify the 'raw').*"
+                    // QEMU's own second lines of two- and three-line messages
+                    + "|Identifiers consist of letters, digits, '-', '\\.', '_', starting with a letter\\."
+                    + "|Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta-|and exabytes, respectively\\.",
             Pattern.DOTALL);
     private static final List<String> VALID_JSON = List.of(
             "{\"driver\":\"raw\",\"file\":{\"driver\":\"blkdebug\",\"image\":{\"filename\":\"IMG\"},"
@@ -63,7 +66,7 @@ class CommandLineFuzzTest {
                 Files.write(config, garbledConfig(g).getBytes(StandardCharsets.UTF_8)); // lone surrogates become '?'
                 String[] args = commandLine(g, image, config);
                 String context = "seed " + seed + ", run " + i + ", args " + BoundedMain.describe(args);
-                check(context, BoundedMain.run(BOUND, InputStream.nullInputStream(), args));
+                check(context, BoundedMain.run(BOUND, InputStream.nullInputStream(), args), args);
                 if (!watch.stray().isEmpty() || !watch.uncaught().isEmpty()) {
                     fail(context + ": output outside the console: " + watch.stray() + " " + watch.uncaught());
                 }
@@ -85,12 +88,26 @@ class CommandLineFuzzTest {
                 new String[] {"-c", huge, "-f", "raw", "blkdebug::" + dir.resolve("nosuch")},
                 new String[] {"-f", "raw", "-c", "read 0 " + huge, "-c", huge, "-c", "open " + huge, "blkdebug::" + dir.resolve("nosuch")})) {
             BoundedMain.Result r = BoundedMain.run(BOUND, InputStream.nullInputStream(), args);
-            check("args " + BoundedMain.describe(args), r);
+            check("args " + BoundedMain.describe(args), r, args);
             assertThat(r.status()).isEqualTo(1);
         }
     }
 
     private static void check(String context, BoundedMain.Result r) {
+        check(context, r, new String[0]);
+    }
+
+    /**
+     * As {@link #check(String, BoundedMain.Result)}; {@code args} that hold a newline are echoed
+     * verbatim in error texts (qemu-io does the same), so their newlines are not line breaks.
+     */
+    private static void check(String context, BoundedMain.Result r, String[] args) {
+        String err = r.err();
+        for (String a : args) {
+            if (a.indexOf('\n') >= 0) {
+                err = err.replace(a, a.replace("\n", "\\n"));
+            }
+        }
         if (r.thrown() != null) {
             fail(context + ": exception escaped Main.run", r.thrown());
         }
@@ -99,7 +116,7 @@ class CommandLineFuzzTest {
             fail(context + ": stack trace or exception text in the output:\n" + BoundedMain.shorten(both));
         }
         assertThat(r.status()).as(context).isIn(0, 1);
-        List<String> errLines = r.err().isEmpty() ? List.of() : List.of(r.err().split("\n"));
+        List<String> errLines = err.isEmpty() ? List.of() : List.of(err.split("\n"));
         boolean insideEcho = false; // a quoted echo of the input ('...') that holds a newline goes on
         for (String line : errLines) {
             boolean continues = insideEcho;
