@@ -1,6 +1,5 @@
 package org.blkdebug.cli.commands;
 
-import java.nio.ByteBuffer;
 
 import org.blkdebug.cli.report.Console;
 import picocli.CommandLine.Command;
@@ -47,17 +46,13 @@ final class AioReadCommand extends GetoptCommand {
         if (operands.size() < 2) {
             return usage();
         }
-        long[] offset = new long[1];
-        ByteBuffer[][] bufs = new ByteBuffer[1][];
-        if (fails(out, () -> {
-            offset[0] = number(operands.get(0));
-            bufs[0] = Buffers.vector(this, operands.subList(1, operands.size()), 0xab);
-        })) {
+        Vector v = offsetAndBuffers(out, 0xab);
+        if (v == null) {
             return FAILED;
         }
-        AioReport report = new AioReport(true, offset[0], Buffers.size(bufs[0]), bufs[0], pattern,
+        AioReport report = new AioReport(true, v.offset(), v.size(), v.buffers(), pattern,
                 quiet, dump, machine, System.nanoTime());
-        ctx.device().readAsync(offset[0], bufs[0], report);
+        ctx.device().readAsync(v.offset(), v.buffers(), report);
         return OK; // qemu-io: an aio command succeeds once submitted
     }
 }

@@ -121,6 +121,23 @@ abstract class GetoptCommand implements ShellCommand {
         return FAILED;
     }
 
+    /** The {@code off len [len..]} operands of the vectored commands: an offset and its buffers. */
+    record Vector(long offset, java.nio.ByteBuffer[] buffers) {
+        long size() {
+            return Buffers.size(buffers);
+        }
+    }
+
+    /**
+     * The {@code off len [len..]} operands of readv, writev and aio_read, as qemu-io checks them,
+     * with buffers filled with {@code fill}; null when they fail, with qemu-io's text printed.
+     */
+    Vector offsetAndBuffers(Console out, int fill) {
+        Vector[] v = new Vector[1];
+        return fails(out, () -> v[0] = new Vector(number(operands.get(0)),
+                Buffers.vector(this, operands.subList(1, operands.size()), fill))) ? null : v[0];
+    }
+
     /**
      * The {@code off len} operands of read, write and discard, as qemu-io checks them (cvtnum,
      * then the request size limit); null when they fail, with qemu-io's text printed.

@@ -1,6 +1,5 @@
 package org.blkdebug.cli.commands;
 
-import java.nio.ByteBuffer;
 
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.cli.report.HexDump;
@@ -44,17 +43,13 @@ final class ReadvCommand extends GetoptCommand {
         if (operands.size() < 2) {
             return usage();
         }
-        long[] offset = new long[1];
-        ByteBuffer[][] bufs = new ByteBuffer[1][];
-        if (fails(out, () -> {
-            offset[0] = number(operands.get(0));
-            bufs[0] = Buffers.vector(this, operands.subList(1, operands.size()), 0xab);
-        })) {
+        Vector v = offsetAndBuffers(out, 0xab);
+        if (v == null) {
             return FAILED;
         }
-        long size = Buffers.size(bufs[0]);
+        long size = v.size();
         long t1 = System.nanoTime();
-        int errno = Requests.await(ctx, ctx.device().readAsync(offset[0], bufs[0], Requests.SYNC));
+        int errno = Requests.await(ctx, ctx.device().readAsync(v.offset(), v.buffers(), Requests.SYNC));
         long t2 = System.nanoTime();
         ctx.mainLoop();
         if (errno != 0) {
@@ -62,17 +57,17 @@ final class ReadvCommand extends GetoptCommand {
             return FAILED;
         }
         int status = OK;
-        if (pattern != null && !Buffers.matches(bufs[0], 0, size, pattern)) {
-            out.println("Pattern verification failed at offset " + offset[0] + ", " + size + " bytes");
+        if (pattern != null && !Buffers.matches(v.buffers(), 0, size, pattern)) {
+            out.println("Pattern verification failed at offset " + v.offset() + ", " + size + " bytes");
             status = FAILED;
         }
         if (quiet) {
             return status;
         }
         if (dump) {
-            out.print(HexDump.render(Buffers.joined(bufs[0]), offset[0]));
+            out.print(HexDump.render(Buffers.joined(v.buffers()), v.offset()));
         }
-        out.print(new Stats("read", offset[0], size, size, 1, t2 - t1).render(machine));
+        out.print(new Stats("read", v.offset(), size, size, 1, t2 - t1).render(machine));
         return status;
     }
 }

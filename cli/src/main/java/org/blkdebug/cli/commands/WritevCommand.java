@@ -1,6 +1,5 @@
 package org.blkdebug.cli.commands;
 
-import java.nio.ByteBuffer;
 
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.cli.report.Stats;
@@ -44,18 +43,14 @@ final class WritevCommand extends GetoptCommand {
         if (operands.size() < 2) {
             return usage();
         }
-        long[] offset = new long[1];
-        ByteBuffer[][] bufs = new ByteBuffer[1][];
-        if (fails(out, () -> {
-            offset[0] = number(operands.get(0));
-            bufs[0] = Buffers.vector(this, operands.subList(1, operands.size()), pattern);
-        })) {
+        Vector v = offsetAndBuffers(out, pattern);
+        if (v == null) {
             return FAILED;
         }
-        long size = Buffers.size(bufs[0]);
+        long size = v.size();
         WriteFlag[] flags = fua ? new WriteFlag[] {WriteFlag.FUA} : new WriteFlag[0];
         long t1 = System.nanoTime();
-        int errno = Requests.await(ctx, ctx.device().writeAsync(offset[0], bufs[0], Requests.SYNC, flags));
+        int errno = Requests.await(ctx, ctx.device().writeAsync(v.offset(), v.buffers(), Requests.SYNC, flags));
         long t2 = System.nanoTime();
         ctx.mainLoopWaiting();
         if (errno != 0) {
@@ -63,7 +58,7 @@ final class WritevCommand extends GetoptCommand {
             return FAILED;
         }
         if (!quiet) {
-            out.print(new Stats("wrote", offset[0], size, size, 1, t2 - t1).render(machine));
+            out.print(new Stats("wrote", v.offset(), size, size, 1, t2 - t1).render(machine));
         }
         return OK;
     }
