@@ -144,6 +144,9 @@ public final class SuspensionScale {
         @SuppressWarnings("unchecked")
         CompletableFuture<Void>[] futures = new CompletableFuture[n];
         AtomicLong parked = new AtomicLong();
+        // as the engine does before its first request (BlockDevice): one virtual thread that has
+        // ended loads the classes of the exit path, or every parked thread deoptimizes there
+        Thread.ofVirtual().start(() -> { }).join();
         long before = usedHeapAfterGc();
         long t0 = System.nanoTime();
         Thread.ofVirtual().start(() -> {
@@ -156,9 +159,9 @@ public final class SuspensionScale {
                     parkDeep(depth, () -> {
                         p.thread = Thread.currentThread();
                         parked.incrementAndGet();
-                        while (!p.released) {
+                        do { // park first, test after: as Waiter#park, for the same reason
                             java.util.concurrent.locks.LockSupport.park();
-                        }
+                        } while (!p.released);
                     });
                     f.complete(null);
                 });

@@ -21,8 +21,9 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * reports completions through an MPSC queue.
  */
 final class BlockDevice implements Device {
-    /** Every request gets its own virtual thread; one factory serves them all. */
-    private static final java.util.concurrent.ThreadFactory REQUEST_THREADS = Thread.ofVirtual().factory();
+    static {
+        endOneVirtualThread();
+    }
 
     /** How long close waits for in-flight requests after resuming the suspended ones. */
     private static final Duration CLOSE_DRAIN = Duration.ofSeconds(60);
@@ -91,6 +92,35 @@ final class BlockDevice implements Device {
         }
         Thread.ofVirtual().start(() -> run(r, body, f, attachment, report));
         return f;
+    }
+
+    /**
+     * Runs one virtual thread to its end before any request starts. The JDK loads the classes of
+     * a virtual thread's exit path only when the first one ends; code compiled before then (say,
+     * while a million requests pile up at breakpoints) holds an "unloaded class" trap at that
+     * exit, and each request parked in it pays a deoptimization when resumed.
+     */
+    private static void endOneVirtualThread() {
+        // not a lambda: its body would be a method of this class, which the thread could not run
+        // until this class's initialisation (waiting for the thread) had finished
+        Thread t = Thread.ofVirtual().start(new NoOp());
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final class NoOp implements Runnable {
+        @Override
+        public void run() {
+        }
     }
 
     private void run(Request r, Body body, CompletableFuture<Void> f, Object attachment, boolean report) {
