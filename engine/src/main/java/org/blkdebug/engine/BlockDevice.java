@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
 import java.util.concurrent.ExecutionException;
 import org.blkdebug.engine.block.BlkDebugNode;
 import org.blkdebug.engine.block.BlockIo;
@@ -21,6 +22,9 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * reports completions through an MPSC queue.
  */
 final class BlockDevice implements Device {
+    /** Every request gets its own virtual thread; one factory serves them all. */
+    private static final java.util.concurrent.ThreadFactory REQUEST_THREADS = Thread.ofVirtual().factory();
+
     static {
         endOneVirtualThread();
     }
@@ -81,17 +85,39 @@ final class BlockDevice implements Device {
     private CompletableFuture<Void> submit(Operation op, long offset, long length, Object attachment,
                                            boolean report, Body body) {
         CompletableFuture<Void> f = new CompletableFuture<>();
+        start(op, offset, length, attachment, report, body, f);
+        return f;
+    }
+
+    /**
+     * Registers the request and starts its thread.
+     *
+     * @param done where the request's end goes: a {@code CompletableFuture<Void>}, or an
+     *             {@link IntConsumer} that gets 0 or the errno (no future made, none completed)
+     */
+    private void start(Operation op, long offset, long length, Object attachment, boolean report, Body body,
+                       Object done) {
         Request r = tracker.begin(op, offset, length, origin);
         // Checked only once registered: close sets closed, then waits for every registered
         // request, so a request either is waited for or sees closed here -- none reaches the
         // released image (a check before begin let one slip in while close ran).
         if (isClosed()) {
             tracker.end(r);
-            f.completeExceptionally(new BlockException(Errno.ENOMEDIUM));
-            return f;
+            finish(done, Errno.ENOMEDIUM, new BlockException(Errno.ENOMEDIUM));
+            return;
         }
-        Thread.ofVirtual().start(() -> run(r, body, f, attachment, report));
-        return f;
+        REQUEST_THREADS.newThread(() -> run(r, body, done, attachment, report)).start();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void finish(Object done, int errno, Throwable failure) {
+        if (done instanceof IntConsumer callback) {
+            callback.accept(errno);
+        } else if (failure == null) {
+            ((CompletableFuture<Void>) done).complete(null);
+        } else {
+            ((CompletableFuture<Void>) done).completeExceptionally(failure);
+        }
     }
 
     /**
@@ -123,7 +149,7 @@ final class BlockDevice implements Device {
         }
     }
 
-    private void run(Request r, Body body, CompletableFuture<Void> f, Object attachment, boolean report) {
+    private void run(Request r, Body body, Object done, Object attachment, boolean report) {
         int errno = 0;
         Throwable failure = null;
         try {
@@ -142,11 +168,7 @@ final class BlockDevice implements Device {
                     r.sequence(), r.releasedBy(), r.startNanos(), System.nanoTime(), attachment));
         }
         tracker.end(r);
-        if (failure == null) {
-            f.complete(null);
-        } else {
-            f.completeExceptionally(failure);
-        }
+        finish(done, errno, failure);
     }
 
     private static void await(CompletableFuture<Void> f) throws BlockException {
@@ -195,23 +217,38 @@ final class BlockDevice implements Device {
     }
 
     private CompletableFuture<Void> readRequest(long offset, ByteBuffer[] dsts, Object att, boolean report) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        readRequest(offset, dsts, att, report, f);
+        return f;
+    }
+
+    /** @param done as in {@link #start} */
+    private void readRequest(long offset, ByteBuffer[] dsts, Object att, boolean report, Object done) {
         long bytes = total(dsts);
         IoVec qiov = IoVec.of(dsts);
-        return submit(Operation.READ, offset, bytes, att, report, r -> {
+        start(Operation.READ, offset, bytes, att, report, r -> {
             checkRange(offset, bytes);
             BlockIo.preadv(top, r, offset, bytes, qiov);
-        });
+        }, done);
     }
 
     private CompletableFuture<Void> writeRequest(long offset, ByteBuffer[] srcs, Object att, boolean report,
                                                  WriteFlag... flags) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        writeRequest(offset, srcs, att, report, f, flags);
+        return f;
+    }
+
+    /** @param done as in {@link #start} */
+    private void writeRequest(long offset, ByteBuffer[] srcs, Object att, boolean report, Object done,
+                              WriteFlag... flags) {
         long bytes = total(srcs);
         IoVec qiov = IoVec.of(srcs);
         int f = writeFlags(flags);
-        return submit(Operation.WRITE, offset, bytes, att, report, r -> {
+        start(Operation.WRITE, offset, bytes, att, report, r -> {
             checkRange(offset, bytes);
             BlockIo.pwritev(top, r, offset, bytes, qiov, f);
-        });
+        }, done);
     }
 
     private CompletableFuture<Void> zeroRequest(long offset, long length, Object att, boolean report,
@@ -305,6 +342,17 @@ final class BlockDevice implements Device {
     @Override
     public CompletableFuture<Void> writeAsync(long offset, ByteBuffer[] srcs, Object attachment, WriteFlag... flags) {
         return writeRequest(offset, srcs, attachment, true, flags);
+    }
+
+    @Override
+    public void readAsync(long offset, ByteBuffer[] dsts, Object attachment, IntConsumer done) {
+        readRequest(offset, dsts, attachment, true, java.util.Objects.requireNonNull(done, "done"));
+    }
+
+    @Override
+    public void writeAsync(long offset, ByteBuffer[] srcs, Object attachment, IntConsumer done,
+                           WriteFlag... flags) {
+        writeRequest(offset, srcs, attachment, true, java.util.Objects.requireNonNull(done, "done"), flags);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
 
 /**
  * An open block device: the raw format over the blkdebug filter over an image, as QEMU stacks
@@ -61,6 +62,24 @@ public interface Device extends AutoCloseable {
     CompletableFuture<Void> readAsync(long offset, ByteBuffer[] dsts, Object attachment);
 
     CompletableFuture<Void> writeAsync(long offset, ByteBuffer[] srcs, Object attachment, WriteFlag... flags);
+
+    /**
+     * As {@link #readAsync(long, ByteBuffer[], Object)} without a future, like QEMU's
+     * {@code blk_aio_preadv} with its callback: {@code done} gets 0 or the request's errno when the
+     * request ends, on the request's own thread (on the caller's, with {@code ENOMEDIUM}, if the
+     * device is closed). The leanest way to keep many requests in flight: {@code done} may submit
+     * the next one. It should not block; what it throws goes to that thread's uncaught-exception
+     * handler.
+     */
+    default void readAsync(long offset, ByteBuffer[] dsts, Object attachment, IntConsumer done) {
+        readAsync(offset, dsts, attachment).whenComplete((v, e) -> done.accept(Errno.ofCompletion(e)));
+    }
+
+    /** As {@link #readAsync(long, ByteBuffer[], Object, IntConsumer)}, for a write. */
+    default void writeAsync(long offset, ByteBuffer[] srcs, Object attachment, IntConsumer done,
+                            WriteFlag... flags) {
+        writeAsync(offset, srcs, attachment, flags).whenComplete((v, e) -> done.accept(Errno.ofCompletion(e)));
+    }
 
     CompletableFuture<Void> writeZeroesAsync(long offset, long length, Object attachment, WriteFlag... flags);
 

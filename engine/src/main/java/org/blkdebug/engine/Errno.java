@@ -175,6 +175,17 @@ public final class Errno {
      * The errno behind a Java I/O failure. Java hides the number, so it is recovered from the
      * exception type, or from the OS text in the message (which is glibc's strerror).
      */
+    /**
+     * The errno a finished future's failure carries (0 for none), looking through the
+     * {@link java.util.concurrent.CompletionException} a dependent stage wraps it in.
+     */
+    public static int ofCompletion(Throwable e) {
+        if (e == null) {
+            return 0;
+        }
+        return of(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+    }
+
     public static int of(Throwable e) {
         if (e instanceof BlockException be) {
             return be.errno();

@@ -388,8 +388,11 @@ public final class Bench implements Callable<Integer> {
         @Override
         public void submit(long offset, ByteBuffer buf, boolean write, java.util.function.IntConsumer done) {
             ByteBuffer[] one = {buf};
-            (write ? dev.writeAsync(offset, one, null) : dev.readAsync(offset, one, null))
-                    .whenComplete((v, e) -> done.accept(e == null ? 0 : Errno.of(e.getCause() != null ? e.getCause() : e)));
+            if (write) {
+                dev.writeAsync(offset, one, null, done);
+            } else {
+                dev.readAsync(offset, one, null, done);
+            }
         }
 
         @Override

@@ -175,17 +175,19 @@ public final class BlkDebugRules {
         if (tr != null) {
             tr.record(event, request);
         }
-        boolean none = switch (event) {
-            case Event q -> ruleCount.get(q.ordinal()) == 0;
-            case CustomEvent c -> {
-                if (!customRules.containsKey(c)) {
-                    throw new IllegalArgumentException("custom event '" + c.name() + "' was not declared at open");
-                }
-                yield customRuleCount == 0;
+        // fast path: no lock when the event has no rules (an instanceof, not a pattern switch:
+        // the switch's bootstrap method runs on every event until C2 compiles it away)
+        if (event instanceof Event q) {
+            if (ruleCount.get(q.ordinal()) == 0) {
+                return;
             }
-        };
-        if (none) {
-            return; // fast path: no lock when the event has no rules
+        } else {
+            if (!customRules.containsKey((CustomEvent) event)) {
+                throw new IllegalArgumentException("custom event '" + event.eventName() + "' was not declared at open");
+            }
+            if (customRuleCount == 0) {
+                return;
+            }
         }
         List<Waiter> parks = null;
         lock.lock();

@@ -1,5 +1,7 @@
 package org.blkdebug.engine.request;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.blkdebug.engine.Operation;
 import org.blkdebug.engine.Phase;
 import org.blkdebug.engine.RequestInfo;
@@ -10,6 +12,25 @@ import org.blkdebug.engine.RequestInfo;
  * {@link Waiter}, whose releaser sets the request running again.
  */
 public final class Request {
+    /*
+     * The request's own thread writes its phase with release stores, not volatile ones (a full
+     * fence each on x86, several per request): readers only need to see a recent phase, and
+     * every hand-off between threads (start, park, release, end) has its own happens-before.
+     */
+    private static final VarHandle PHASE;
+    private static final VarHandle SEQUENCE;
+    private static final VarHandle YIELDED_SINCE_RELEASE;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PHASE = l.findVarHandle(Request.class, "phase", Phase.class);
+            SEQUENCE = l.findVarHandle(Request.class, "sequence", long.class);
+            YIELDED_SINCE_RELEASE = l.findVarHandle(Request.class, "yieldedSinceRelease", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final RequestTracker tracker;
     private final long id;
@@ -23,7 +44,7 @@ public final class Request {
     Request prev;
     Request next;
 
-    private volatile Phase phase = Phase.RUNNING;
+    private volatile Phase phase;
     /** Tag of the breakpoint it is parked at; written before parking, cleared on release. */
     private volatile String tag;
     /** The order in which requests were last set running; see Completion#sequence. */
@@ -43,7 +64,9 @@ public final class Request {
         this.offset = offset;
         this.length = length;
         this.origin = origin;
-        this.sequence = sequence;
+        // plain stores: the request is published by the in-flight set's lock and Thread.start
+        PHASE.set(this, Phase.RUNNING);
+        SEQUENCE.set(this, sequence);
         this.startNanos = System.nanoTime();
     }
 
@@ -101,10 +124,10 @@ public final class Request {
 
     /** Own thread only: entering or leaving a backend call. Both phases count as busy. */
     public void backendIo(boolean in) {
-        phase = in ? Phase.BACKEND_IO : Phase.RUNNING;
+        PHASE.setRelease(this, in ? Phase.BACKEND_IO : Phase.RUNNING);
         if (in) {
             yielded = true;
-            yieldedSinceRelease = true;
+            YIELDED_SINCE_RELEASE.setRelease(this, true);
         }
     }
 
@@ -130,7 +153,7 @@ public final class Request {
 
 
     void done() {
-        phase = Phase.DONE;
+        PHASE.setRelease(this, Phase.DONE);
     }
 
     public RequestInfo info() {
