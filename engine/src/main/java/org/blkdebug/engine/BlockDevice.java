@@ -97,7 +97,10 @@ final class BlockDevice implements Device {
      */
     private void start(Operation op, long offset, long length, Object attachment, boolean report, Body body,
                        Object done) {
-        Request r = tracker.begin(op, offset, length, origin);
+        // decided at submission, which is when a reported request needs its start time (a clock
+        // read per request is measurable: ~20 ns of ~1.2 us)
+        boolean reported = report && reportCompletions;
+        Request r = tracker.begin(op, offset, length, origin, reported ? System.nanoTime() : 0);
         // Checked only once registered: close sets closed, then waits for every registered
         // request, so a request either is waited for or sees closed here -- none reaches the
         // released image (a check before begin let one slip in while close ran).
@@ -106,7 +109,7 @@ final class BlockDevice implements Device {
             finish(done, Errno.ENOMEDIUM, new BlockException(Errno.ENOMEDIUM));
             return;
         }
-        REQUEST_THREADS.newThread(() -> run(r, body, done, attachment, report)).start();
+        REQUEST_THREADS.newThread(() -> run(r, body, done, attachment, reported)).start();
     }
 
     @SuppressWarnings("unchecked")
@@ -149,7 +152,7 @@ final class BlockDevice implements Device {
         }
     }
 
-    private void run(Request r, Body body, Object done, Object attachment, boolean report) {
+    private void run(Request r, Body body, Object done, Object attachment, boolean reported) {
         int errno = 0;
         Throwable failure = null;
         try {
@@ -161,7 +164,7 @@ final class BlockDevice implements Device {
             errno = Errno.EIO;
             failure = new BlockException(Errno.EIO, t);
         }
-        if (report && reportCompletions) {
+        if (reported && reportCompletions) { // and not turned off since
             // queued before the request stops counting as busy, so a caller that waited for
             // quiescence is sure to find it
             completions.offer(new Completion(r.id(), r.op(), r.offset(), r.length(), errno, r.yielded(),

@@ -88,9 +88,9 @@ public interface Device extends AutoCloseable {
     CompletableFuture<Void> flushAsync(Object attachment);
 
     /**
-     * The next finished asynchronous request, in completion order, or null. Reports of async
-     * requests are queued only while {@link #reportCompletions(boolean)} is on (off by default, so
-     * an API user who ignores them leaks nothing).
+     * The next finished asynchronous request, in completion order, or null. An async request is
+     * reported if {@link #reportCompletions(boolean)} was on when it was submitted and still is
+     * when it ends (off by default, so an API user who ignores reports leaks nothing).
      */
     Completion pollCompletion();
 

@@ -57,7 +57,7 @@ public final class Request {
     private volatile boolean yieldedSinceRelease;
 
     Request(RequestTracker tracker, long id, Operation op, long offset, long length, String origin,
-            long sequence) {
+            long sequence, long startNanos) {
         this.tracker = tracker;
         this.id = id;
         this.op = op;
@@ -67,7 +67,7 @@ public final class Request {
         // plain stores: the request is published by the in-flight set's lock and Thread.start
         PHASE.set(this, Phase.RUNNING);
         SEQUENCE.set(this, sequence);
-        this.startNanos = System.nanoTime();
+        this.startNanos = startNanos;
     }
 
     public long id() {

@@ -30,8 +30,13 @@ public final class RequestTracker {
 
     /** Registers a new busy request. Call on the submitting thread, before starting the request's thread. */
     public Request begin(Operation op, long offset, long length, String origin) {
+        return begin(op, offset, length, origin, 0);
+    }
+
+    /** As {@link #begin(Operation, long, long, String)}, with the time it was submitted. */
+    public Request begin(Operation op, long offset, long length, String origin, long startNanos) {
         long seq = nextSequence();
-        Request r = new Request(this, seq, op, offset, length, origin, seq);
+        Request r = new Request(this, seq, op, offset, length, origin, seq, startNanos);
         busy.incrementAndGet();
         inFlight.add(r);
         return r;
