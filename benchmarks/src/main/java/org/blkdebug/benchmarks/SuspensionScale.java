@@ -133,7 +133,8 @@ public final class SuspensionScale {
     /**
      * The JVM's floor for the same pattern without the engine: n virtual threads, each parked
      * {@code depth} frames deep on a flag (one hand-off per park, as above), then unparked newest
-     * first and joined through a future. Resume cost is dominated by this floor.
+     * first and joined through a future, with the engine's two precautions against deoptimizing
+     * every woken thread (see docs/perf-notes/scale-and-micro.md).
      */
     static void jdkFloor(int n, int depth) throws Exception {
         final class Parked {
