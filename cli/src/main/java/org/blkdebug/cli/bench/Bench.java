@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import org.blkdebug.engine.BlkDebug;
 import org.blkdebug.engine.CacheMode;
 import org.blkdebug.engine.Device;
@@ -278,67 +279,86 @@ public final class Bench implements Callable<Integer> {
 
     /** One run: {@code count} requests, {@code depth} in flight. Returns an error text or null. */
     private String runOnce(Target target) throws InterruptedException {
-        long imageSize = target.size();
-        AtomicLong next = new AtomicLong();
-        AtomicLong completed = new AtomicLong();
-        AtomicInteger firstErrno = new AtomicInteger();
-        CountDownLatch done = new CountDownLatch(1);
-        ByteBuffer[] buffers = new ByteBuffer[Math.min(depth, count)];
-        for (int i = 0; i < buffers.length; i++) {
-            buffers[i] = ByteBuffer.allocateDirect(bufsize);
-            if (write) {
-                while (buffers[i].hasRemaining()) {
-                    buffers[i].put((byte) pattern);
-                }
-                buffers[i].clear();
-            }
-        }
-        Runnable[] slots = new Runnable[buffers.length];
+        Run run = new Run(target);
+        Slot[] slots = new Slot[Math.min(depth, count)];
         for (int s = 0; s < slots.length; s++) {
-            ByteBuffer buf = buffers[s];
-            AtomicInteger wip = new AtomicInteger();
-            Runnable[] kick = new Runnable[1];
-            Runnable submitOne = () -> {
-                long i = next.getAndIncrement();
-                if (i >= count) {
-                    return;
+            ByteBuffer buf = ByteBuffer.allocateDirect(bufsize);
+            if (write) {
+                while (buf.hasRemaining()) {
+                    buf.put((byte) pattern);
                 }
-                long off = offsetOf(i, imageSize);
-                target.submit(off, buf.duplicate(), write, errno -> {
-                    if (errno != 0) {
-                        firstErrno.compareAndSet(0, errno);
-                    }
-                    if (flushInterval > 0 && (i + 1) % flushInterval == 0) {
-                        target.flush();
-                    }
-                    if (completed.incrementAndGet() == count || errno != 0) {
-                        done.countDown();
-                    } else {
-                        kick[0].run(); // the next request, submitted from this request's thread
-                    }
-                });
-            };
-            // A request may complete before its callback is attached; the callback then runs
-            // inside submit(). The work-in-progress counter turns that recursion into a loop.
-            kick[0] = () -> {
-                if (wip.getAndIncrement() == 0) {
-                    do {
-                        submitOne.run();
-                    } while (wip.decrementAndGet() != 0);
-                }
-            };
-            slots[s] = kick[0];
+            }
+            slots[s] = new Slot(run, buf);
         }
         Thread.ofVirtual().start(() -> {
-            for (Runnable r : slots) {
-                r.run();
+            for (Slot slot : slots) {
+                slot.submitNext();
             }
         });
-        if (!done.await(1, TimeUnit.HOURS)) {
+        if (!run.done.await(1, TimeUnit.HOURS)) {
             return "timed out";
         }
-        int e = firstErrno.get();
+        int e = run.firstErrno.get();
         return e == 0 ? null : Errno.message(e);
+    }
+
+    /** What the slots of one run share. */
+    private final class Run {
+        final Target target;
+        final long imageSize;
+        final AtomicLong next = new AtomicLong();
+        final AtomicLong completed = new AtomicLong();
+        final AtomicInteger firstErrno = new AtomicInteger();
+        final CountDownLatch done = new CountDownLatch(1);
+
+        Run(Target target) {
+            this.target = target;
+            this.imageSize = target.size();
+        }
+    }
+
+    /**
+     * One request in flight at a time, on one buffer (as qemu-img bench's slots): its completion,
+     * on the request's own thread, submits the slot's next request from there, so no platform
+     * thread is woken per request and nothing is allocated per request by the loop itself.
+     */
+    private final class Slot implements IntConsumer {
+        private final Run run;
+        private final ByteBuffer buf;
+        /** The index of the slot's request in flight. */
+        private long index;
+
+        Slot(Run run, ByteBuffer buf) {
+            this.run = run;
+            this.buf = buf;
+        }
+
+        void submitNext() {
+            long i = run.next.getAndIncrement();
+            if (i >= count) {
+                return;
+            }
+            index = i;
+            buf.clear(); // the baseline's FileChannel calls move the position; the engine never does
+            run.target.submit(offsetOf(i, run.imageSize), buf, write, this);
+        }
+
+        /** The request ended: 0 or its errno. */
+        @Override
+        public void accept(int errno) {
+            if (errno != 0) {
+                run.firstErrno.compareAndSet(0, errno);
+            }
+            if (flushInterval > 0 && (index + 1) % flushInterval == 0) {
+                run.target.flush();
+            }
+            // only an error can call back inside submit (a closed device), and it ends the chain
+            if (run.completed.incrementAndGet() == count || errno != 0) {
+                run.done.countDown();
+            } else {
+                submitNext();
+            }
+        }
     }
 
     /** qemu-img bench's offsets: step forward, wrap so the request stays inside the image. */
@@ -355,7 +375,7 @@ public final class Bench implements Callable<Integer> {
         long size();
 
         /** Submits one request; {@code done} gets 0 or the errno, on the request's own thread. */
-        void submit(long offset, ByteBuffer buf, boolean write, java.util.function.IntConsumer done);
+        void submit(long offset, ByteBuffer buf, boolean write, IntConsumer done);
 
         void flush();
 
@@ -386,7 +406,7 @@ public final class Bench implements Callable<Integer> {
         }
 
         @Override
-        public void submit(long offset, ByteBuffer buf, boolean write, java.util.function.IntConsumer done) {
+        public void submit(long offset, ByteBuffer buf, boolean write, IntConsumer done) {
             ByteBuffer[] one = {buf};
             if (write) {
                 dev.writeAsync(offset, one, null, done);
@@ -434,7 +454,7 @@ public final class Bench implements Callable<Integer> {
         }
 
         @Override
-        public void submit(long offset, ByteBuffer buf, boolean write, java.util.function.IntConsumer done) {
+        public void submit(long offset, ByteBuffer buf, boolean write, IntConsumer done) {
             Thread.ofVirtual().start(() -> {
                 int errno = 0;
                 try {
