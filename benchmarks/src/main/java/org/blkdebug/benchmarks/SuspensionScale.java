@@ -24,10 +24,13 @@ import org.blkdebug.engine.Event;
  * that read suspended — a hand-off between two virtual threads, no sleeping.
  *
  * <pre>
- * java -Xmx4g -cp benchmarks.jar org.blkdebug.benchmarks.SuspensionScale [N] [shared|distinct|jdk [DEPTH]]
+ * java -Xmx4g -cp benchmarks.jar org.blkdebug.benchmarks.SuspensionScale [N] [shared|distinct|probed|jdk [DEPTH]]
  * </pre>
  * {@code shared}: every request under tag {@code A} (resumed newest first, one {@code resume A}
- * each); {@code distinct}: tag {@code tN} for request N (one {@code resume tN} each); {@code jdk}:
+ * each); {@code distinct}: tag {@code tN} for request N (one {@code resume tN} each);
+ * {@code probed}: as shared, on the shell's default stack for an image given without {@code -f}
+ * (a 1 MiB file in the temp directory, format probed: the raw node then aligns requests to 512
+ * bytes, so every request is a tracked request of that node while it is suspended); {@code jdk}:
  * the same park/unpark pattern on bare virtual threads, no engine — the JVM's floor.
  */
 public final class SuspensionScale {
@@ -40,14 +43,14 @@ public final class SuspensionScale {
         if (mode.equals("jdk")) {
             jdkFloor(n, args.length > 2 ? Integer.parseInt(args[2]) : 12);
         } else {
-            run(n, mode.equals("distinct"), true);
+            run(n, mode.equals("distinct"), mode.equals("probed"), true);
         }
     }
 
     /** Java frames on a suspended request's stack (the listener's caller chain, plus Waiter.park's). */
     private static volatile long framesAtPark;
 
-    static void run(int n, boolean distinct, boolean print) throws Exception {
+    static void run(int n, boolean distinct, boolean probed, boolean print) throws Exception {
         AtomicLong suspendedCount = new AtomicLong();
         BlkDebugListener counting = new BlkDebugListener() {
             @Override
@@ -66,7 +69,15 @@ public final class SuspensionScale {
         for (int i = 0; i < n; i++) {
             tags[i] = distinct ? "t" + i : "A";
         }
-        try (Device dev = BlkDebug.builder().memory(1 << 20).listener(counting).open()) {
+        java.nio.file.Path image = null;
+        if (probed) {
+            image = java.nio.file.Files.createTempFile("suspension-scale", ".img");
+            java.nio.file.Files.write(image, new byte[1 << 20]);
+        }
+        try (Device dev = probed
+                ? BlkDebug.open(org.blkdebug.engine.config.DeviceSpecs.parseFilename("blkdebug::" + image, null),
+                        org.blkdebug.engine.OpenOptions.defaults().withListener(counting))
+                : BlkDebug.builder().memory(1 << 20).listener(counting).open()) {
             long before = usedHeapAfterGc();
 
             long t0 = System.nanoTime();
@@ -116,8 +127,9 @@ public final class SuspensionScale {
                 throw new IllegalStateException("left in flight: " + dev.requests().size());
             }
             if (print) {
-                System.out.printf("requests            %,d (%s tags, 512-byte reads, memory image)%n", n,
-                        distinct ? "distinct" : "one shared");
+                System.out.printf("requests            %,d (%s tags, 512-byte reads, %s)%n", n,
+                        distinct ? "distinct" : "one shared",
+                        probed ? "file image, format probed: raw aligned to 512" : "memory image");
                 System.out.printf("suspend all         %.2f s  (%.2f us/request: submit → all suspended, quiescent)%n",
                         (t1 - t0) / 1e9, (t1 - t0) / 1e3 / n);
                 System.out.printf("resume + complete   %.2f s  (%.2f us/request: first resume → every future done)%n",
@@ -126,6 +138,10 @@ public final class SuspensionScale {
                         framesAtPark);
                 System.out.printf("heap per suspended  %.0f bytes (%.1f MiB in all, used heap after GC)%n",
                         (after - before) / (double) n, (after - before) / 1048576.0);
+            }
+        } finally {
+            if (image != null) {
+                java.nio.file.Files.deleteIfExists(image);
             }
         }
     }

@@ -6,7 +6,9 @@ import static org.blkdebug.engine.RuleSemanticsTest.bytes;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -170,6 +172,36 @@ class BreakpointTest {
             assertThat(img[512]).isEqualTo((byte) 10);
             assertThat(img[1024]).isEqualTo((byte) 11);
             assertThat(img[0]).isZero();
+        }
+    }
+
+    @Test
+    void onlyReadsOverlappingASuspendedPaddedWriteWaitForIt() throws Exception {
+        // reads are not serialising: they wait for a serialising request they overlap, and only
+        // for that (QEMU's bdrv_wait_serialising_requests in bdrv_aligned_preadv)
+        try (BlockDevice dev = TestDevices.stack().align(4096).open()) {
+            dev.breakpoint(Event.PWRITEV_RMW_AFTER_HEAD, "A");
+            CompletableFuture<Void> w = dev.writeAsync(4096 + 512, buf(512, 10), null);
+            quiesce(dev);
+            // many tracked reads in flight, none of them serialising: ones that do not overlap
+            // the write's padded block [4096, 8192) finish, ones that do wait
+            List<CompletableFuture<Void>> apart = new ArrayList<>();
+            List<CompletableFuture<Void>> over = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                apart.add(dev.readAsync(8192 + (i % 4) * 4096L, new ByteBuffer[] {ByteBuffer.allocate(4096)}, null));
+                apart.add(dev.readAsync(0, new ByteBuffer[] {ByteBuffer.allocate(4096)}, null));
+                over.add(dev.readAsync(4096, new ByteBuffer[] {ByteBuffer.allocate(512)}, null));
+            }
+            CompletableFuture.allOf(apart.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            quiesce(dev);
+            assertThat(over).noneMatch(CompletableFuture::isDone);
+            assertThat(dev.requests()).hasSize(51);
+            dev.resume("A");
+            w.get(10, TimeUnit.SECONDS);
+            CompletableFuture.allOf(over.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            // the write has left the serialising list: a later overlapping read does not wait
+            dev.read(4096, ByteBuffer.allocate(4096));
+            assertThat(bytes(dev, 4096 + 512, 1)[0]).isEqualTo((byte) 10);
         }
     }
 
