@@ -172,20 +172,26 @@ public final class Errno {
     }
 
     /**
+     * The errno a future's failure carries (0 for none), looking through the
+     * {@link java.util.concurrent.CompletionException} a dependent stage wraps it in and the
+     * {@link java.util.concurrent.ExecutionException} {@code get} wraps it in.
+     */
+    public static int ofCompletion(Throwable failure) {
+        if (failure == null) {
+            return 0;
+        }
+        Throwable t = failure;
+        while ((t instanceof java.util.concurrent.CompletionException
+                || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return of(t);
+    }
+
+    /**
      * The errno behind a Java I/O failure. Java hides the number, so it is recovered from the
      * exception type, or from the OS text in the message (which is glibc's strerror).
      */
-    /**
-     * The errno a finished future's failure carries (0 for none), looking through the
-     * {@link java.util.concurrent.CompletionException} a dependent stage wraps it in.
-     */
-    public static int ofCompletion(Throwable e) {
-        if (e == null) {
-            return 0;
-        }
-        return of(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
-    }
-
     public static int of(Throwable e) {
         if (e instanceof BlockException be) {
             return be.errno();

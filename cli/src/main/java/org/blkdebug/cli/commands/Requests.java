@@ -7,7 +7,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.Phase;
 import org.blkdebug.engine.RequestInfo;
@@ -53,11 +52,7 @@ final class Requests {
                             : "request suspended at '" + tag + "'; nothing in a script can resume it");
                 }
             } catch (ExecutionException | CancellationException e) {
-                Throwable t = e instanceof ExecutionException ? e.getCause() : e;
-                while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-                    t = t.getCause();
-                }
-                return t instanceof BlockException b ? b.errno() : Errno.EIO;
+                return Errno.ofCompletion(e); // the engine fails requests with BlockException only
             }
         }
     }

@@ -1,7 +1,5 @@
 package org.blkdebug.engine.nbd;
 
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.blkdebug.engine.Errno;
 
 /**
@@ -24,11 +22,7 @@ final class NbdErrors {
 
     /** The NBD error for a failed request's exception. */
     static int of(Throwable failure) {
-        Throwable t = failure;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return toNbd(Errno.of(t));
+        return toNbd(Errno.ofCompletion(failure));
     }
 
     /** Text for a structured error chunk; the same words qemu-io prints for the errno. */
