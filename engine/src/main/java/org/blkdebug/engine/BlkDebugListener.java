@@ -26,4 +26,18 @@ public interface BlkDebugListener {
 
     default void resuming(String tag) {
     }
+
+    /**
+     * A line a format driver prints to stderr as QEMU's does with {@code fprintf(stderr)}: qcow2's
+     * corruption and repair messages. Called on request threads or during open and close.
+     */
+    default void message(String line) {
+    }
+
+    /**
+     * A message QEMU prints with {@code error_report} (qemu-io prefixes it with {@code qemu-io: }),
+     * e.g. {@code Failed to flush the L2 table cache: Input/output error} at close.
+     */
+    default void error(String message) {
+    }
 }

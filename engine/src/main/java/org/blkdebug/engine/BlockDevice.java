@@ -329,10 +329,69 @@ final class BlockDevice implements Device {
 
     @Override
     public void truncate(long length) throws BlockException {
+        truncate(length, "off");
+    }
+
+    @Override
+    public void truncate(long length, String prealloc) throws BlockException {
         if (length < 0) {
             throw new BlockException(Errno.EINVAL);
         }
-        await(submit(Operation.TRUNCATE, length, 0, null, false, r -> BlockIo.truncate(top, r, length)));
+        await(submit(Operation.TRUNCATE, length, 0, null, false, r -> BlockIo.truncate(top, r, length, prealloc)));
+    }
+
+    @Override
+    public Allocation isAllocated(long offset, long length) throws BlockException {
+        return allocation(offset, length, false);
+    }
+
+    @Override
+    public Allocation isAllocatedAbove(long offset, long length) throws BlockException {
+        return allocation(offset, length, true);
+    }
+
+    private Allocation allocation(long offset, long length, boolean above) throws BlockException {
+        org.blkdebug.engine.block.BlockStatus[] st = new org.blkdebug.engine.block.BlockStatus[1];
+        await(submit(Operation.BLOCK_STATUS, offset, length, null, false, r -> st[0] = above
+                ? BlockIo.isAllocatedAbove(top, r, offset, length) : BlockIo.isAllocated(top, r, offset, length)));
+        return new Allocation(st[0].has(org.blkdebug.engine.block.BlockStatus.ALLOCATED), st[0].bytes());
+    }
+
+    @Override
+    public FormatInfo formatInfo() {
+        org.blkdebug.engine.block.ImageInfo i = top.info();
+        List<String> specific = top instanceof org.blkdebug.engine.format.qcow2.Qcow2Node q ? q.specificInfo() : List.of();
+        return new FormatInfo(top.formatName(), i == null ? 0 : i.clusterSize(), i == null ? 0 : i.vmStateOffset(),
+                specific);
+    }
+
+    @Override
+    public CompletableFuture<Void> writeCompressedAsync(long offset, ByteBuffer[] srcs, Object attachment) {
+        long bytes = total(srcs);
+        IoVec qiov = IoVec.of(srcs);
+        return submit(Operation.WRITE, offset, bytes, attachment, false, r -> {
+            checkRange(offset, bytes);
+            BlockIo.pwritevCompressed(top, r, offset, bytes, qiov);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> readVmStateAsync(long pos, ByteBuffer[] dsts, Object attachment) {
+        long bytes = total(dsts);
+        IoVec qiov = IoVec.of(dsts);
+        return submit(Operation.READ, pos, bytes, attachment, false, r -> BlockIo.readVmState(top, r, pos, qiov));
+    }
+
+    @Override
+    public CompletableFuture<Void> writeVmStateAsync(long pos, ByteBuffer[] srcs, Object attachment) {
+        long bytes = total(srcs);
+        IoVec qiov = IoVec.of(srcs);
+        return submit(Operation.WRITE, pos, bytes, attachment, false, r -> {
+            BlockIo.writeVmState(top, r, pos, qiov);
+            if (!cache.writeCache()) {
+                BlockIo.flush(top, r); // blk_save_vmstate: writethrough flushes after the save
+            }
+        });
     }
 
     // ---- async I/O -----------------------------------------------------------------------------------

@@ -19,6 +19,20 @@ public class BlockException extends IOException {
         this.errno = errno;
     }
 
+    /**
+     * A failure QEMU reports with its own text (an Error message, e.g. {@code Failed to grow the
+     * L1 table: No space left on device}) rather than just strerror.
+     */
+    public BlockException(int errno, String message) {
+        super(message);
+        this.errno = errno;
+    }
+
+    /** True when the message is more than {@link Errno#message} of the errno. */
+    public boolean hasDetail() {
+        return !Errno.message(errno).equals(getMessage());
+    }
+
     /** The positive errno, e.g. {@link Errno#EIO}. */
     public int errno() {
         return errno;

@@ -59,6 +59,59 @@ public interface Device extends AutoCloseable {
 
     void truncate(long length) throws BlockException;
 
+    /**
+     * {@code truncate -m MODE}: resize with QEMU's preallocation mode ({@code off}, {@code metadata},
+     * {@code falloc}, {@code full}); formats without preallocation ignore the mode. A failure
+     * carries QEMU's message ({@link BlockException#hasDetail()}).
+     */
+    default void truncate(long length, String prealloc) throws BlockException {
+        truncate(length);
+    }
+
+    /** What {@link #isAllocated} found: the first {@code bytes} bytes are allocated or not. */
+    record Allocation(boolean allocated, long bytes) {
+    }
+
+    /**
+     * {@code bdrv_is_allocated}: whether the image itself (not its backing chain) holds the data
+     * at {@code offset}, and for how many bytes that holds; 0 bytes at the end of the image.
+     * Checked as iotype block-status where blkdebug is asked.
+     */
+    default Allocation isAllocated(long offset, long length) throws BlockException {
+        return new Allocation(true, blockStatus(offset, length));
+    }
+
+    /** {@code bdrv_is_allocated_above}: as {@link #isAllocated}, anywhere in the backing chain. */
+    default Allocation isAllocatedAbove(long offset, long length) throws BlockException {
+        return isAllocated(offset, length);
+    }
+
+    /** What qemu-io's {@code info} reports: the top node's driver and its geometry. */
+    record FormatInfo(String formatName, long clusterSize, long vmStateOffset, List<String> specific) {
+        public FormatInfo {
+            specific = List.copyOf(specific);
+        }
+    }
+
+    default FormatInfo formatInfo() {
+        return new FormatInfo("raw", 0, 0, List.of());
+    }
+
+    /** {@code write -c}: whole clusters, compressed (ENOTSUP where the format cannot). */
+    default CompletableFuture<Void> writeCompressedAsync(long offset, ByteBuffer[] srcs, Object attachment) {
+        return CompletableFuture.failedFuture(new BlockException(Errno.ENOTSUP));
+    }
+
+    /** {@code read -b}: from the VM state area (ENOTSUP where the format keeps none). */
+    default CompletableFuture<Void> readVmStateAsync(long pos, ByteBuffer[] dsts, Object attachment) {
+        return CompletableFuture.failedFuture(new BlockException(Errno.ENOTSUP));
+    }
+
+    /** {@code write -b}: to the VM state area (ENOTSUP where the format keeps none). */
+    default CompletableFuture<Void> writeVmStateAsync(long pos, ByteBuffer[] srcs, Object attachment) {
+        return CompletableFuture.failedFuture(new BlockException(Errno.ENOTSUP));
+    }
+
     CompletableFuture<Void> readAsync(long offset, ByteBuffer[] dsts, Object attachment);
 
     CompletableFuture<Void> writeAsync(long offset, ByteBuffer[] srcs, Object attachment, WriteFlag... flags);

@@ -7,8 +7,14 @@ package org.blkdebug.engine;
  * @param blkdebug the blkdebug node's options, or null for a plain image (breakpoints then
  *                 answer ENOTSUP, as QEMU's do)
  * @param filename the image file (for blkdebug, the same as {@code blkdebug.image()})
+ * @param tree     the whole node graph when the three fields above do not describe it (qcow2, a
+ *                 format under blkdebug, nested formats); null for raw over [blkdebug over] file
  */
-public record DeviceSpec(Format format, BlkDebugOptions blkdebug, String filename) {
+public record DeviceSpec(Format format, BlkDebugOptions blkdebug, String filename, NodeSpec tree) {
+
+    public DeviceSpec(Format format, BlkDebugOptions blkdebug, String filename) {
+        this(format, blkdebug, filename, null);
+    }
 
     /** The top of the stack. */
     public enum Format {
@@ -23,11 +29,13 @@ public record DeviceSpec(Format format, BlkDebugOptions blkdebug, String filenam
          * No format driver: blkdebug (or the file) is the top node, so {@code read_aio},
          * {@code write_aio} and {@code flush_to_*} never fire, as in QEMU.
          */
-        NONE;
+        NONE,
+        /** The qcow2 format driver on top (named, or a {@link #tree} that ends in one). */
+        QCOW2;
 
         /** True when the raw format driver ends up on top (RAW, or PROBE after probing). */
         public boolean raw() {
-            return this != NONE;
+            return this == RAW || this == PROBE;
         }
     }
 
@@ -40,6 +48,6 @@ public record DeviceSpec(Format format, BlkDebugOptions blkdebug, String filenam
     }
 
     public DeviceSpec withFormat(Format f) {
-        return new DeviceSpec(f, blkdebug, filename);
+        return new DeviceSpec(f, blkdebug, filename, tree);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.cli.report.Sizes;
 import org.blkdebug.engine.BlockException;
+import org.blkdebug.engine.Device;
 import org.blkdebug.engine.DeviceSpec;
 import org.blkdebug.engine.Errno;
 import picocli.CommandLine.Command;
@@ -57,6 +58,7 @@ final class DeviceCommands {
 
     static int info(Context ctx, List<String> argv) {
         Console out = ctx.console();
+        Device.FormatInfo fi = ctx.device().formatInfo();
         boolean blkdebugOnTop = ctx.format() == DeviceSpec.Format.NONE && ctx.device().hasBlkDebug();
         if (blkdebugOnTop) {
             // blkdebug is both the format and the protocol name of the top node
@@ -65,28 +67,58 @@ final class DeviceCommands {
         } else if (ctx.format() == DeviceSpec.Format.NONE) {
             out.println("format name: file");
         } else {
-            out.println("format name: raw");
+            out.println("format name: " + fi.formatName());
         }
-        out.println("cluster size: 0 bytes");
-        out.println("vm state offset: 0 bytes");
+        out.println("cluster size: " + Sizes.cvtstr(fi.clusterSize()));
+        out.println("vm state offset: " + Sizes.cvtstr(fi.vmStateOffset()));
+        if (!fi.specific().isEmpty()) {
+            out.println("Format specific information:");
+            for (String line : fi.specific()) {
+                out.println("    " + line);
+            }
+        }
         return ShellCommand.OK;
     }
 
-    /** {@code map}: a raw image reports everything allocated, as QEMU's raw driver does. */
+    /** {@code map}: runs of allocated and unallocated bytes (qemu-io's map_is_allocated loop). */
     static int map(Context ctx, List<String> argv) {
-        long len;
+        long bytes;
         try {
-            len = ctx.device().length();
+            bytes = ctx.device().length();
         } catch (BlockException e) {
             ctx.console().report("Failed to query image length: " + e.getMessage());
             return ShellCommand.FAILED;
         }
+        long offset = 0;
         try {
-            // one extent: everything is allocated; the query itself can fail by rule
-            long n = len > 0 ? ctx.device().blockStatus(0, len) : 0;
-            if (n > 0) {
-                ctx.console().println(Sizes.cvtstr(n) + " (0x" + Long.toHexString(n)
-                        + ") bytes     allocated at offset 0 bytes (0x0)");
+            while (bytes > 0) {
+                Device.Allocation first = ctx.device().isAllocated(offset, bytes);
+                long num = first.bytes();
+                long o = offset;
+                long b = bytes;
+                Device.Allocation next = first;
+                while (b > 0 && next.allocated() == first.allocated()) {
+                    o += next.bytes();
+                    b -= next.bytes();
+                    if (b <= 0) {
+                        break;
+                    }
+                    next = ctx.device().isAllocated(o, b);
+                    if (next.allocated() == first.allocated() && next.bytes() != 0) {
+                        num += next.bytes();
+                    } else {
+                        break;
+                    }
+                }
+                if (num == 0) {
+                    ctx.console().report("Unexpected end of image");
+                    return ShellCommand.FAILED;
+                }
+                ctx.console().println(Sizes.cvtstr(num) + " (0x" + Long.toHexString(num) + ") bytes "
+                        + (first.allocated() ? "    allocated" : "not allocated") + " at offset "
+                        + Sizes.cvtstr(offset) + " (0x" + Long.toHexString(offset) + ")");
+                offset += num;
+                bytes -= num;
             }
             return ShellCommand.OK;
         } catch (BlockException e) {
@@ -108,14 +140,28 @@ final class DeviceCommands {
             out.println(e.getMessage());
             return ShellCommand.FAILED;
         }
+        long start = offset;
+        long remaining = count;
+        long sumAlloc = 0;
         try {
-            long counted = ctx.device().blockStatus(offset, count);
-            out.println(counted + "/" + counted + " bytes allocated at offset " + Sizes.cvtstr(offset));
-            return ShellCommand.OK;
+            while (remaining != 0) {
+                Device.Allocation a = ctx.device().isAllocated(offset, remaining);
+                offset += a.bytes();
+                remaining -= a.bytes();
+                if (a.allocated()) {
+                    sumAlloc += a.bytes();
+                }
+                if (a.bytes() == 0) {
+                    count -= remaining;
+                    remaining = 0;
+                }
+            }
         } catch (BlockException e) {
             out.println("is_allocated failed: " + e.getMessage());
             return ShellCommand.FAILED;
         }
+        out.println(sumAlloc + "/" + count + " bytes allocated at offset " + Sizes.cvtstr(start));
+        return ShellCommand.OK;
     }
 
     /** {@code truncate [-m prealloc_mode] off}. */
@@ -150,10 +196,14 @@ final class DeviceCommands {
                 return FAILED;
             }
             try {
-                ctx.device().truncate(v[0]);
+                ctx.device().truncate(v[0], mode == null ? "off" : mode);
                 return OK;
             } catch (BlockException e) {
-                out.report(e.errno() == Errno.ENOTSUP ? "Cannot resize: " + e.getMessage() : e.getMessage());
+                if (e.hasDetail()) {
+                    out.report(e.getMessage()); // the format's own message (error_report_err)
+                } else {
+                    out.report(e.errno() == Errno.ENOTSUP ? "Cannot resize: " + e.getMessage() : e.getMessage());
+                }
                 return FAILED;
             }
         }

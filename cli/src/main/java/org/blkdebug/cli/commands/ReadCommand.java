@@ -88,8 +88,9 @@ final class ReadCommand extends GetoptCommand {
         }
         ByteBuffer buf = Buffers.filled(count, 0xab);
         long t1 = System.nanoTime();
-        int errno = vmstate ? Errno.ENOTSUP // the raw format keeps no VM state
-                : Requests.await(ctx, ctx.device().readAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC));
+        int errno = Requests.await(ctx, vmstate
+                ? ctx.device().readVmStateAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC)
+                : ctx.device().readAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC));
         long t2 = System.nanoTime();
         ctx.mainLoop();
         if (errno != 0) {

@@ -91,10 +91,12 @@ final class WriteCommand extends GetoptCommand {
         }
         long t1 = System.nanoTime();
         int errno;
-        if (vmstate || compressed) {
-            errno = Errno.ENOTSUP; // raw keeps no VM state and cannot compress
+        if (vmstate) {
+            errno = Requests.await(ctx, ctx.device().writeVmStateAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC));
         } else if (zeroes) {
             errno = Requests.await(ctx, ctx.device().writeZeroesAsync(offset, count, Requests.SYNC, flags()));
+        } else if (compressed) {
+            errno = Requests.await(ctx, ctx.device().writeCompressedAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC));
         } else {
             errno = Requests.await(ctx, ctx.device().writeAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC, flags()));
         }

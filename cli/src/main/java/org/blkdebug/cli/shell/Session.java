@@ -119,7 +119,7 @@ public final class Session {
         }
         format = spec.format();
         readOnly = r.readOnly();
-        if (spec.format() == DeviceSpec.Format.PROBE) {
+        if (spec.format() == DeviceSpec.Format.PROBE && device.formatInfo().formatName().equals("raw")) {
             String name = r.filename() == null ? "" : r.filename();
             console.error("WARNING: Image format was not specified for '" + name + "' and probing guessed raw.");
             console.error("         Automatically detecting the format is dangerous for raw images,"
@@ -198,6 +198,16 @@ public final class Session {
             @Override
             public void resuming(String tag) {
                 console.println("blkdebug: Resuming request '" + tag + "'");
+            }
+
+            @Override
+            public void message(String line) {
+                console.error(line);
+            }
+
+            @Override
+            public void error(String message) {
+                console.report(message);
             }
         };
     }

@@ -83,9 +83,27 @@ public final class BlkDebugNode extends Node {
         }
     }
 
+    /** blkdebug_co_block_status: the rule check, then the child's status at the same offset. */
     @Override
-    protected void blockStatusCheck(Request r, long offset, long bytes) throws BlockException {
+    protected BlockStatus driverBlockStatus(Request r, boolean wantZero, long offset, long bytes)
+            throws BlockException {
         check(r, offset, bytes, IoType.BLOCK_STATUS);
+        return new BlockStatus(BlockStatus.RAW | BlockStatus.OFFSET_VALID, bytes, offset, child);
+    }
+
+    @Override
+    protected boolean isFilter() {
+        return true;
+    }
+
+    @Override
+    public String formatName() {
+        return "blkdebug";
+    }
+
+    @Override
+    public ImageInfo info() {
+        return child.info(); // bdrv_get_info of a filter asks the filtered node
     }
 
     @Override

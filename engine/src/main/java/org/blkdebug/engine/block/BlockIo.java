@@ -355,7 +355,7 @@ public final class BlockIo {
      * written since the last flush) flush_to_disk and the driver's flush, then every child.
      */
     public static void flush(Node bs, Request r) throws BlockException {
-        if (bs.readOnly) {
+        if (bs.readOnly || !bs.inserted()) {
             return;
         }
         long currentGen = bs.writeGen.get();
@@ -365,14 +365,21 @@ public final class BlockIo {
             if (bs.child != null) {
                 bs.child.debugEvent(r, Event.FLUSH_TO_OS);
             }
+            bs.flushToOs(r); // even with cache=unsafe (QEMU: "write back cached data to the OS")
             if (!bs.noFlush && bs.flushedGen != currentGen) {
                 if (bs.child != null) {
                     bs.child.debugEvent(r, Event.FLUSH_TO_DISK);
                 }
                 bs.flushToDisk(r);
             }
-            if (bs.child != null) {
-                flush(bs.child, r);
+            for (Node c : bs.flushChildren()) { // every child is flushed; the first error counts
+                try {
+                    flush(c, r);
+                } catch (BlockException e) {
+                    if (failure == null) {
+                        failure = e;
+                    }
+                }
             }
         } catch (BlockException e) {
             failure = e;
@@ -389,32 +396,248 @@ public final class BlockIo {
     // ---- block status ------------------------------------------------------------------------------
 
     /**
-     * bdrv_co_block_status down the stack, reduced to what raw images have: everything is
-     * allocated. Each node sees the range rounded to its request alignment; blkdebug checks it.
+     * bdrv_co_block_status: the status of {@code [offset, offset + bytes)} on this node alone, with
+     * filters followed to their child (their RAW answer). Each node sees the range rounded to its
+     * request alignment; blkdebug checks it against its rules (iotype block-status).
+     */
+    public static BlockStatus blockStatus(Node bs, Request r, boolean wantZero, long offset, long bytes)
+            throws BlockException {
+        long total = bs.length();
+        if (offset >= total) {
+            return new BlockStatus(BlockStatus.EOF, 0, 0, null);
+        }
+        if (bytes == 0) {
+            return new BlockStatus(0, 0, 0, null);
+        }
+        bytes = Math.min(bytes, total - offset);
+        long align = bs.limits.requestAlignment();
+        long alignedOffset = offset & ~(align - 1);
+        long alignedBytes = Node.roundUp(offset + bytes, align) - alignedOffset;
+        BlockStatus d = bs.driverBlockStatus(r, wantZero, alignedOffset, alignedBytes);
+        if (d == null) {
+            if (bs.isFilter()) {
+                d = new BlockStatus(BlockStatus.RAW | BlockStatus.OFFSET_VALID, alignedBytes, alignedOffset, bs.child);
+            } else {
+                int flags = BlockStatus.DATA | BlockStatus.ALLOCATED;
+                if (offset + bytes == total) {
+                    flags |= BlockStatus.EOF;
+                }
+                if (bs.isProtocol()) {
+                    return new BlockStatus(flags | BlockStatus.OFFSET_VALID, bytes, offset, bs);
+                }
+                return new BlockStatus(flags, bytes, 0, null);
+            }
+        }
+        int flags = d.flags();
+        long pnum = d.bytes() - (offset - alignedOffset);
+        if (pnum > bytes) {
+            pnum = bytes;
+        }
+        long map = d.map();
+        Node file = d.file();
+        if ((flags & BlockStatus.OFFSET_VALID) != 0) {
+            map += offset - alignedOffset;
+        }
+        if ((flags & BlockStatus.RAW) != 0) {
+            BlockStatus inner = blockStatus(file, r, wantZero, map, pnum);
+            return withEof(inner, offset, total);
+        }
+        if ((flags & (BlockStatus.DATA | BlockStatus.ZERO)) != 0) {
+            flags |= BlockStatus.ALLOCATED;
+        } else {
+            Node cow = bs.backing();
+            if (cow == null) {
+                flags |= BlockStatus.ZERO;
+            } else if (wantZero && offset >= cow.length()) {
+                flags |= BlockStatus.ZERO;
+            }
+        }
+        if (wantZero && (flags & BlockStatus.RECURSE) != 0 && file != null && file != bs
+                && (flags & BlockStatus.DATA) != 0 && (flags & BlockStatus.ZERO) == 0
+                && (flags & BlockStatus.OFFSET_VALID) != 0) {
+            try {
+                BlockStatus f = blockStatus(file, r, wantZero, map, pnum);
+                if (f.has(BlockStatus.EOF) && (f.bytes() == 0 || f.has(BlockStatus.ZERO))) {
+                    flags |= BlockStatus.ZERO; // a format may read past its file's end: zeroes
+                } else {
+                    pnum = f.bytes();
+                    flags |= f.flags() & BlockStatus.ZERO;
+                }
+            } catch (BlockException e) {
+                // QEMU ignores errors here: it is only extra information
+            }
+            flags &= ~BlockStatus.RECURSE;
+        }
+        if (offset + pnum == total) {
+            flags |= BlockStatus.EOF;
+        }
+        return new BlockStatus(flags, pnum, map, file);
+    }
+
+    private static BlockStatus withEof(BlockStatus s, long offset, long total) {
+        if (offset + s.bytes() == total && !s.has(BlockStatus.EOF)) {
+            return new BlockStatus(s.flags() | BlockStatus.EOF, s.bytes(), s.map(), s.file());
+        }
+        return s;
+    }
+
+    /** bdrv_filter_or_cow_bs: where a query goes on below a node. */
+    private static Node filterOrCow(Node bs) {
+        return bs.isFilter() ? bs.child : bs.backing();
+    }
+
+    /**
+     * bdrv_co_common_block_status_above: the status through the backing chain from {@code bs}
+     * down to {@code base} (included when {@code includeBase}); {@code depth[0]} gets the depth
+     * of the layer that answered (1 = {@code bs}).
+     */
+    public static BlockStatus blockStatusAbove(Node bs, Node base, boolean includeBase, boolean wantZero,
+                                               Request r, long offset, long bytes, int[] depth)
+            throws BlockException {
+        depth[0] = 0;
+        if (!includeBase && bs == base) {
+            return new BlockStatus(0, bytes, 0, null);
+        }
+        BlockStatus ret = blockStatus(bs, r, wantZero, offset, bytes);
+        depth[0]++;
+        if (ret.bytes() == 0 || ret.has(BlockStatus.ALLOCATED) || bs == base) {
+            return ret;
+        }
+        long eof = ret.has(BlockStatus.EOF) ? offset + ret.bytes() : 0;
+        bytes = ret.bytes();
+        for (Node p = filterOrCow(bs); p != null && (includeBase || p != base); p = filterOrCow(p)) {
+            ret = blockStatus(p, r, wantZero, offset, bytes);
+            depth[0]++;
+            if (ret.bytes() == 0) {
+                // the layer is short: its zeroes past EOF count as allocated there
+                ret = new BlockStatus(BlockStatus.ZERO | BlockStatus.ALLOCATED, bytes, 0, p);
+                break;
+            }
+            if (ret.has(BlockStatus.ALLOCATED)) {
+                ret = new BlockStatus(ret.flags() & ~BlockStatus.EOF, ret.bytes(), ret.map(), ret.file());
+                break;
+            }
+            if (p == base) {
+                break;
+            }
+            bytes = ret.bytes();
+        }
+        if (offset + ret.bytes() == eof) {
+            ret = new BlockStatus(ret.flags() | BlockStatus.EOF, ret.bytes(), ret.map(), ret.file());
+        }
+        return ret;
+    }
+
+    /** bdrv_is_allocated: allocated in {@code bs} itself (its filters followed). */
+    public static BlockStatus isAllocated(Node bs, Request r, long offset, long bytes) throws BlockException {
+        return blockStatusAbove(bs, bs, true, false, r, offset, bytes, new int[1]);
+    }
+
+    /** bdrv_is_allocated_above with no base: allocated anywhere in the backing chain. */
+    public static BlockStatus isAllocatedAbove(Node bs, Request r, long offset, long bytes) throws BlockException {
+        return blockStatusAbove(bs, null, false, false, r, offset, bytes, new int[1]);
+    }
+
+    /** bdrv_co_is_zero_fast: true when the range is known to read as zeroes (fast, may say no). */
+    public static boolean isZeroFast(Node bs, Request r, long offset, long bytes) throws BlockException {
+        if (bytes == 0) {
+            return true;
+        }
+        BlockStatus s = blockStatusAbove(bs, null, false, false, r, offset, bytes, new int[1]);
+        return s.bytes() == bytes && s.has(BlockStatus.ZERO);
+    }
+
+    /**
+     * The count of bytes from {@code offset} with one allocation status, for raw images where
+     * everything is allocated; kept for callers that only need the extent.
      */
     public static long blockStatus(Node bs, Request r, long offset, long bytes) throws BlockException {
         long total = bs.length();
         if (offset < 0 || offset >= total || bytes <= 0) {
             return 0;
         }
-        bytes = Math.min(bytes, total - offset);
+        return isAllocated(bs, r, offset, Math.min(bytes, total - offset)).bytes();
+    }
+
+    // ---- VM state ----------------------------------------------------------------------------------
+
+    /** bdrv_co_readv_vmstate: the first node down the primary children that keeps VM state. */
+    public static void readVmState(Node bs, Request r, long pos, IoVec qiov) throws BlockException {
         for (Node n = bs; n != null; n = n.child) {
-            long a = n.limits.requestAlignment();
-            long alignedOffset = offset & ~(a - 1);
-            n.blockStatusCheck(r, alignedOffset, Node.roundUp(offset + bytes, a) - alignedOffset);
+            if (!n.inserted()) {
+                throw new BlockException(Errno.ENOMEDIUM);
+            }
+            if (n.loadVmState(r, pos, qiov)) {
+                return;
+            }
         }
-        return bytes;
+        throw new BlockException(Errno.ENOTSUP);
+    }
+
+    /** bdrv_co_writev_vmstate, as {@link #readVmState}. */
+    public static void writeVmState(Node bs, Request r, long pos, IoVec qiov) throws BlockException {
+        for (Node n = bs; n != null; n = n.child) {
+            if (!n.inserted()) {
+                throw new BlockException(Errno.ENOMEDIUM);
+            }
+            if (n.saveVmState(r, pos, qiov)) {
+                return;
+            }
+        }
+        throw new BlockException(Errno.ENOTSUP);
+    }
+
+    /**
+     * A compressed write (BDRV_REQ_WRITE_COMPRESSED): tracked like a write, but no pwritev event,
+     * no alignment padding and no FUA emulation (QEMU's bdrv_driver_pwritev_compressed).
+     */
+    public static void pwritevCompressed(Node bs, Request r, long offset, long bytes, IoVec qiov)
+            throws BlockException {
+        if (bs.readOnly) {
+            throw new BlockException(Errno.EPERM);
+        }
+        Node.Tracked t = bs.trackedBegin(r, offset, bytes);
+        try {
+            bs.waitSerialising(t);
+            BlockException failure = null;
+            try {
+                bs.pwritevCompressed(r, offset, bytes, qiov);
+            } catch (BlockException e) {
+                failure = e;
+            }
+            bs.debugEvent(r, Event.PWRITEV_DONE);
+            bs.writeGen.incrementAndGet();
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            bs.trackedEnd(t);
+        }
     }
 
     // ---- truncate ----------------------------------------------------------------------------------
 
     /** bdrv_co_truncate, reduced to what blkdebug can see: no events, no rule checks. */
     public static void truncate(Node bs, Request r, long length) throws BlockException {
+        truncate(bs, r, length, "off");
+    }
+
+    /**
+     * bdrv_co_truncate with a preallocation mode: when a backing file would show through the new
+     * area, the driver is asked to zero it.
+     */
+    public static void truncate(Node bs, Request r, long length, String prealloc) throws BlockException {
         if (bs.readOnly) {
             throw new BlockException(Errno.EACCES);
         }
+        int flags = 0;
+        long old = bs.length();
+        Node backing = bs.backing();
+        if (length > old && backing != null && backing.length() > old) {
+            flags |= Node.REQ_ZERO_WRITE;
+        }
         try {
-            bs.truncateDriver(r, length);
+            bs.truncateDriver(r, length, prealloc, flags);
         } finally {
             bs.writeGen.incrementAndGet();
         }

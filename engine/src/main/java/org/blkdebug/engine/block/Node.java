@@ -84,6 +84,55 @@ public abstract class Node {
         return child;
     }
 
+    /** For drivers outside this package (formats): their limits, set once at open. */
+    protected final void setLimits(Limits l) {
+        limits = l;
+    }
+
+    /** For drivers outside this package: QEMU's supported_write_flags and supported_zero_flags. */
+    protected final void setSupportedFlags(int write, int zero) {
+        supportedWriteFlags = write;
+        supportedZeroFlags = zero;
+    }
+
+    /** The zero-write flags this node passes on (QEMU's supported_zero_flags). */
+    public final int supportedZeroFlags() {
+        return supportedZeroFlags;
+    }
+
+    /**
+     * {@code BLKDBG_EVENT(child, event)}: fires {@code event} on this node, as a format fires it on
+     * its child; only blkdebug reacts. Events do not propagate.
+     */
+    public final void event(Request r, Event event) {
+        debugEvent(r, event);
+    }
+
+    /**
+     * The children a flush of this node goes on to, in QEMU's order (the newest attached child
+     * first): those with write permission. Formats with more than one writable child override it.
+     */
+    protected Node[] flushChildren() {
+        return child == null ? NO_NODES : new Node[] {child};
+    }
+
+    static final Node[] NO_NODES = new Node[0];
+
+    /** {@code bdrv_cow_bs}: the backing node reads fall through to, or null. */
+    public Node backing() {
+        return null;
+    }
+
+    /** True for protocol nodes (file): a node block status maps onto itself. */
+    protected boolean isProtocol() {
+        return child == null;
+    }
+
+    /** True for filters (blkdebug): block status passes to {@link #child} unchanged. */
+    protected boolean isFilter() {
+        return false;
+    }
+
     // ---- driver callbacks (QEMU's BlockDriver) ---------------------------------------------------
 
     /** Called aligned to the node's request alignment and within max-transfer. */
@@ -106,12 +155,54 @@ public abstract class Node {
         throw new BlockException(Errno.ENOTSUP);
     }
 
-    /** {@code bdrv_co_flush_to_disk}; the default has none (QEMU then treats the flush as done). */
-    protected void flushToDisk(Request r) throws BlockException {
+    /** {@code bdrv_co_flush_to_os}: write back what the driver caches (qcow2's metadata). */
+    protected void flushToOs(Request r) throws BlockException {
     }
 
-    /** The driver's part of a block-status query; only blkdebug checks it. */
-    protected void blockStatusCheck(Request r, long offset, long bytes) throws BlockException {
+    /**
+     * {@code bdrv_co_block_status} of the driver, for a range aligned to the request alignment;
+     * null when the driver has none (the block layer then reports everything as data).
+     */
+    protected BlockStatus driverBlockStatus(Request r, boolean wantZero, long offset, long bytes)
+            throws BlockException {
+        return null;
+    }
+
+    /**
+     * {@code bdrv_load_vmstate} ({@code read -b}): false when the driver keeps no VM state, and the
+     * block layer then asks the primary child.
+     */
+    protected boolean loadVmState(Request r, long pos, IoVec qiov) throws BlockException {
+        return false;
+    }
+
+    /** {@code bdrv_save_vmstate} ({@code write -b}), as {@link #loadVmState}. */
+    protected boolean saveVmState(Request r, long pos, IoVec qiov) throws BlockException {
+        return false;
+    }
+
+    /** {@code bdrv_co_pwritev_compressed}: ENOTSUP unless the format compresses. */
+    protected void pwritevCompressed(Request r, long offset, long bytes, IoVec qiov) throws BlockException {
+        throw new BlockException(Errno.ENOTSUP);
+    }
+
+    /** False once the driver is gone (QEMU's bs->drv == NULL after a fatal corruption). */
+    protected boolean inserted() {
+        return true;
+    }
+
+    /** The driver's name as qemu-io's {@code info} prints it ("format name: ..."). */
+    public String formatName() {
+        return "file";
+    }
+
+    /** {@code bdrv_get_info}: cluster size and VM state offset; null when the driver has none. */
+    public ImageInfo info() {
+        return null;
+    }
+
+    /** {@code bdrv_co_flush_to_disk}; the default has none (QEMU then treats the flush as done). */
+    protected void flushToDisk(Request r) throws BlockException {
     }
 
     /** QEMU's {@code bdrv_co_debug_event}: only blkdebug reacts. */
@@ -124,6 +215,15 @@ public abstract class Node {
 
     protected void truncateDriver(Request r, long length) throws BlockException {
         BlockIo.truncate(child, r, length);
+    }
+
+    /**
+     * {@code bdrv_co_truncate} of the driver with a preallocation mode ("off", "metadata",
+     * "falloc", "full") and QEMU's truncate flags ({@link #REQ_ZERO_WRITE}: the new area must
+     * read as zeroes). Drivers without preallocation ignore both.
+     */
+    protected void truncateDriver(Request r, long length, String prealloc, int flags) throws BlockException {
+        truncateDriver(r, length);
     }
 
     public void close() throws BlockException {

@@ -41,6 +41,22 @@ public final class RawNode extends Node {
         BlockIo.pwritev(child, r, offset, bytes, null, flags | REQ_ZERO_WRITE);
     }
 
+    /** raw_co_block_status: whatever the child says at the same offset. */
+    @Override
+    protected BlockStatus driverBlockStatus(Request r, boolean wantZero, long offset, long bytes) {
+        return new BlockStatus(BlockStatus.RAW | BlockStatus.OFFSET_VALID, bytes, offset, child);
+    }
+
+    @Override
+    public String formatName() {
+        return "raw";
+    }
+
+    @Override
+    public ImageInfo info() {
+        return new ImageInfo(0, 0);
+    }
+
     @Override
     protected boolean hasDiscard() {
         return true;

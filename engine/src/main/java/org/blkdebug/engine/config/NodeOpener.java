@@ -8,7 +8,9 @@ import java.util.Set;
 
 import org.blkdebug.engine.BlkDebugOptions;
 import org.blkdebug.engine.DeviceSpec;
+import org.blkdebug.engine.NodeSpec;
 import org.blkdebug.engine.OpenException;
+import org.blkdebug.engine.format.qcow2.Qcow2Options;
 
 /**
  * The part of QEMU 7.2's block.c ({@code bdrv_open_inherit}, {@code bdrv_fill_options},
@@ -20,11 +22,8 @@ import org.blkdebug.engine.OpenException;
  * config.
  */
 final class NodeOpener {
-    /** An opened protocol node: blkdebug (with its image's name) or a plain file. */
-    private record Node(BlkDebugOptions blkdebug, String filename) {
-    }
-
-    private static final Set<String> DRIVERS = Set.of("raw", "blkdebug", "file");
+    private static final Set<String> DRIVERS = Set.of("raw", "blkdebug", "file", "qcow2");
+    private static final Set<String> FORMATS = Set.of("raw", "qcow2");
     private static final Set<String> PERMISSIONS = Set.of("consistent-read", "write", "write-unchanged", "resize");
     private static final long INT_MAX = Integer.MAX_VALUE;
     /** blkdebug assumes its child's request alignment is 1 (a file node with no O_DIRECT). */
@@ -33,7 +32,7 @@ final class NodeOpener {
     private NodeOpener() {
     }
 
-    /** The top node: raw (named or probed) over a child, or a protocol node named by "driver". */
+    /** The top node: a format (named or probed) over a child, or a protocol node named by "driver". */
     static DeviceSpec openTop(String filename, QDict options) throws OpenException {
         if (filename != null && filename.startsWith("json:")) {
             joinJson(options, filename);
@@ -42,12 +41,14 @@ final class NodeOpener {
         String driver = options.getString("driver");
         if (driver != null) {
             checkKnown(driver);
+            if (driver.equals("qcow2")) {
+                return toDeviceSpec(DeviceSpec.Format.QCOW2, openQcow2(filename, options));
+            }
             if (!driver.equals("raw")) {
-                Node node = openProtocol(filename, options);
-                return new DeviceSpec(DeviceSpec.Format.NONE, node.blkdebug(), node.filename());
+                return toDeviceSpec(DeviceSpec.Format.NONE, openProtocol(filename, options));
             }
         }
-        Node file = openChild(filename, options, "file", true);
+        NodeSpec file = openChild(filename, options, "file", true);
         if (file == null) {
             throw new OpenException(driver == null ? "Must specify either driver or file"
                     : mustSpecify("file"));
@@ -56,8 +57,53 @@ final class NodeOpener {
         if (options.size() > 0) {
             throw new OpenException("Block format 'raw' does not support the option '" + options.firstKey() + "'");
         }
-        DeviceSpec.Format format = driver == null ? DeviceSpec.Format.PROBE : DeviceSpec.Format.RAW;
-        return new DeviceSpec(format, file.blkdebug(), file.filename());
+        if (driver == null) {
+            return toDeviceSpec(DeviceSpec.Format.PROBE, new NodeSpec.Probe(file));
+        }
+        return toDeviceSpec(DeviceSpec.Format.RAW, new NodeSpec.Raw(file, false));
+    }
+
+    /**
+     * The device spec of a node graph: the plain three fields when they say it all (raw or no
+     * format over [blkdebug over] a file, or the probe of it), else with the tree.
+     */
+    private static DeviceSpec toDeviceSpec(DeviceSpec.Format format, NodeSpec top) {
+        NodeSpec chain = switch (top) {
+            case NodeSpec.Raw raw -> raw.file();
+            case NodeSpec.Probe probe -> probe.file();
+            default -> top;
+        };
+        boolean simple = format != DeviceSpec.Format.QCOW2 && isProtocolChain(chain)
+                && !(top instanceof NodeSpec.Raw raw && raw.probed());
+        if (simple) {
+            if (chain instanceof NodeSpec.BlkDebug b) {
+                return new DeviceSpec(format, b.options(), ((NodeSpec.File) b.image()).filename());
+            }
+            return new DeviceSpec(format, null, ((NodeSpec.File) chain).filename());
+        }
+        // the main image: down the primary children to the first file
+        NodeSpec n = top;
+        BlkDebugOptions bo = null;
+        while (!(n instanceof NodeSpec.File)) {
+            n = switch (n) {
+                case NodeSpec.BlkDebug b -> {
+                    if (bo == null) {
+                        bo = b.options();
+                    }
+                    yield b.image();
+                }
+                case NodeSpec.Raw raw -> raw.file();
+                case NodeSpec.Probe probe -> probe.file();
+                case NodeSpec.Qcow2 q -> q.file();
+                case NodeSpec.File f -> f;
+            };
+        }
+        return new DeviceSpec(format, bo, ((NodeSpec.File) n).filename(), top);
+    }
+
+    /** A file, or one blkdebug over a file. */
+    private static boolean isProtocolChain(NodeSpec n) {
+        return n instanceof NodeSpec.File || (n instanceof NodeSpec.BlkDebug b && b.image() instanceof NodeSpec.File);
     }
 
     /** parse_json_filename + qdict_join: options given directly win over the json ones. */
@@ -80,8 +126,11 @@ final class NodeOpener {
         return "A block device must be specified for \"" + child + "\"";
     }
 
-    /** bdrv_open_child_bs: the child from "NAME.*" options and/or a filename, or a reference. */
-    private static Node openChild(String filename, QDict parent, String name, boolean allowNone)
+    /**
+     * bdrv_open_child_bs: the child from "NAME.*" options and/or a filename, or a reference. A
+     * child may name a format driver ("file.driver=qcow2"); without one it is a protocol node.
+     */
+    private static NodeSpec openChild(String filename, QDict parent, String name, boolean allowNone)
             throws OpenException {
         QDict sub = parent.extractSub(name + ".");
         String reference = parent.getString(name);
@@ -100,11 +149,104 @@ final class NodeOpener {
             // We have no named nodes, so every reference is unknown.
             throw new OpenException("Cannot find device='" + reference + "' nor node-name='" + reference + "'");
         }
+        String driver = sub.getString("driver");
+        if (driver != null && FORMATS.contains(driver)) {
+            return openFormat(filename, sub, driver);
+        }
         return openProtocol(filename, sub);
     }
 
+    /** A format node below another node (nested formats, blkdebug over qcow2, a raw data file). */
+    private static NodeSpec openFormat(String filename, QDict options, String driver) throws OpenException {
+        if (driver.equals("qcow2")) {
+            return openQcow2(filename, options);
+        }
+        options.remove("driver");
+        NodeSpec file = openChild(filename, options, "file", false);
+        if (options.size() > 0) {
+            throw new OpenException("Block format 'raw' does not support the option '" + options.firstKey() + "'");
+        }
+        return new NodeSpec.Raw(file, false);
+    }
+
+    /**
+     * The qcow2 format node: its "file" child, "data-file" and "backing" children, and its runtime
+     * options (QEMU's qcow2_runtime_opts, checked as QemuOpts checks them).
+     */
+    private static NodeSpec openQcow2(String filename, QDict options) throws OpenException {
+        if (filename != null && filename.startsWith("json:")) {
+            joinJson(options, filename);
+            filename = null;
+        }
+        options.remove("driver");
+        NodeSpec.Backing backing = new NodeSpec.Backing.FromImage();
+        if (options.containsKey("backing")) {
+            Object b = options.get("backing");
+            if (b == QDict.OTHER || "".equals(b)) {
+                options.remove("backing");
+                backing = new NodeSpec.Backing.None();
+            }
+        }
+        if (!(backing instanceof NodeSpec.Backing.None) && options.hasKeyStartingWith("backing.")) {
+            NodeSpec node = openBacking(options);
+            backing = new NodeSpec.Backing.Given(node);
+        }
+        NodeSpec file = openChild(filename, options, "file", false);
+        NodeSpec dataFile = null;
+        if (options.containsKey("data-file") || options.hasKeyStartingWith("data-file.")) {
+            dataFile = openChild(null, options, "data-file", true);
+        }
+        Opts runtime = Opts.OptsList.QCOW2.create(null, Set.of());
+        runtime.absorb(options);
+        if (options.size() > 0) {
+            throw new OpenException("Block format 'qcow2' does not support the option '" + options.firstKey() + "'");
+        }
+        return new NodeSpec.Qcow2(file, dataFile, backing, qcow2Options(runtime));
+    }
+
+    /** A "backing.*" child: a format node (probed when no driver is named). */
+    private static NodeSpec openBacking(QDict parent) throws OpenException {
+        QDict sub = parent.extractSub("backing.");
+        String driver = sub.getString("driver");
+        if (driver != null) {
+            checkKnown(driver);
+            if (FORMATS.contains(driver)) {
+                return openFormat(null, sub, driver);
+            }
+            return openProtocol(null, sub);
+        }
+        NodeSpec file = openChild(null, sub, "file", true);
+        if (file == null) {
+            file = openProtocol(null, sub);
+        } else if (sub.size() > 0) {
+            throw new OpenException("Block format 'raw' does not support the option '" + sub.firstKey() + "'");
+        }
+        return new NodeSpec.Probe(file);
+    }
+
+    private static Qcow2Options qcow2Options(Opts o) throws OpenException {
+        String overlap = o.getString("overlap-check");
+        String template = o.getString("overlap-check.template");
+        if (overlap != null && template != null && !overlap.equals(template)) {
+            throw new OpenException("Conflicting values for qcow2 options 'overlap-check' ('" + overlap
+                    + "') and 'overlap-check.template' ('" + template + "')");
+        }
+        java.util.Map<Integer, Boolean> bits = new java.util.HashMap<>();
+        for (int i = 0; i < Qcow2Options.OVERLAP_KINDS.length; i++) {
+            String key = "overlap-check." + Qcow2Options.OVERLAP_KINDS[i];
+            if (o.has(key)) {
+                bits.put(i, o.getBool(key, false));
+            }
+        }
+        return new Qcow2Options(o.boolOrNull("lazy-refcounts"), o.boolOrNull("pass-discard-request"),
+                o.boolOrNull("pass-discard-snapshot"), o.boolOrNull("pass-discard-other"),
+                overlap != null ? overlap : template, bits, o.longOrNull("cache-size"), o.longOrNull("l2-cache-size"),
+                o.longOrNull("l2-cache-entry-size"), o.longOrNull("refcount-cache-size"),
+                o.longOrNull("cache-clean-interval"));
+    }
+
     /** bdrv_open_inherit + bdrv_fill_options for a protocol node. */
-    private static Node openProtocol(String filename, QDict options) throws OpenException {
+    private static NodeSpec openProtocol(String filename, QDict options) throws OpenException {
         if (filename != null && filename.startsWith("json:")) {
             joinJson(options, filename);
             filename = null;
@@ -143,7 +285,7 @@ final class NodeOpener {
                 }
                 yield openFile(options);
             }
-            // A format node below blkdebug or raw: QEMU allows it, we do not model it.
+            // a format driver where a protocol is expected
             default -> throw new OpenException("Unknown driver '" + driver + "'");
         };
     }
@@ -182,7 +324,7 @@ final class NodeOpener {
         options.put("x-image", rest.substring(colon + 1));
     }
 
-    private static Node openFile(QDict options) throws OpenException {
+    private static NodeSpec openFile(QDict options) throws OpenException {
         String name = options.getString("filename");
         options.remove("filename");
         if (name == null || name.isEmpty()) {
@@ -192,11 +334,11 @@ final class NodeOpener {
             // QEMU's file driver has options of its own (aio, locking, ...); we support none.
             throw new OpenException("Block protocol 'file' doesn't support the option '" + options.firstKey() + "'");
         }
-        return new Node(null, name);
+        return new NodeSpec.File(name);
     }
 
     /** blkdebug_open, in QEMU's order. */
-    private static Node openBlkdebug(QDict options) throws OpenException {
+    private static NodeSpec openBlkdebug(QDict options) throws OpenException {
         Opts runtime = Opts.OptsList.BLKDEBUG.create(null, Set.of());
         runtime.absorb(options);
         // (read_config would parse the config file here; the engine does that at open.)
@@ -206,9 +348,9 @@ final class NodeOpener {
         ConfigFile.Rules rules = RuleFactory.build(inject, setState, List.of(), customEvents);
         checkPermissions(options, "take-child-perms.");
         checkPermissions(options, "unshare-child-perms.");
-        Node image = openChild(runtime.getString("x-image"), options, "image", false);
-        if (image.blkdebug() != null) {
-            // QEMU can stack blkdebug on blkdebug; our engine has one blkdebug node.
+        NodeSpec image = openChild(runtime.getString("x-image"), options, "image", false);
+        if (image instanceof NodeSpec.BlkDebug) {
+            // QEMU can stack blkdebug on blkdebug; our engine does not.
             throw new OpenException("Unknown driver 'blkdebug'");
         }
         long align = runtime.getNumber("align", 0);
@@ -226,10 +368,11 @@ final class NodeOpener {
             throw new OpenException("Block protocol 'blkdebug' doesn't support the option '"
                     + options.firstKey() + "'");
         }
-        BlkDebugOptions o = new BlkDebugOptions(runtime.getString("config"), image.filename(), align,
+        String imageName = image instanceof NodeSpec.File f ? f.filename() : null;
+        BlkDebugOptions o = new BlkDebugOptions(runtime.getString("config"), imageName, align,
                 maxTransfer, optWriteZero, maxWriteZero, optDiscard, maxDiscard,
                 rules.injectErrors(), rules.setStates(), customEvents);
-        return new Node(o, image.filename());
+        return new NodeSpec.BlkDebug(o, image);
     }
 
     /**

@@ -32,6 +32,20 @@ final class Opts {
                 "max-transfer", Type.SIZE, "opt-write-zero", Type.SIZE, "max-write-zero", Type.SIZE,
                 "opt-discard", Type.SIZE, "max-discard", Type.SIZE));
 
+        /** block/qcow2.c qcow2_runtime_opts. */
+        static final OptsList QCOW2 = new OptsList("qcow2", descs(
+                "lazy-refcounts", Type.BOOL, "pass-discard-request", Type.BOOL,
+                "pass-discard-snapshot", Type.BOOL, "pass-discard-other", Type.BOOL,
+                "overlap-check", Type.STRING, "overlap-check.template", Type.STRING,
+                "overlap-check.main-header", Type.BOOL, "overlap-check.active-l1", Type.BOOL,
+                "overlap-check.active-l2", Type.BOOL, "overlap-check.refcount-table", Type.BOOL,
+                "overlap-check.refcount-block", Type.BOOL, "overlap-check.snapshot-table", Type.BOOL,
+                "overlap-check.inactive-l1", Type.BOOL, "overlap-check.inactive-l2", Type.BOOL,
+                "overlap-check.bitmap-directory", Type.BOOL, "cache-size", Type.SIZE,
+                "l2-cache-size", Type.SIZE, "l2-cache-entry-size", Type.SIZE,
+                "refcount-cache-size", Type.SIZE, "cache-clean-interval", Type.NUMBER,
+                "encrypt.key-secret", Type.STRING));
+
         private static Map<String, Type> descs(Object... kv) {
             Map<String, Type> m = new LinkedHashMap<>();
             for (int i = 0; i < kv.length; i += 2) {
@@ -138,6 +152,18 @@ final class Opts {
     long getNumber(String key, long dflt) {
         Object v = values.get(key);
         return v == null ? dflt : (Long) v;
+    }
+
+    boolean has(String key) {
+        return values.containsKey(key);
+    }
+
+    Boolean boolOrNull(String key) {
+        return (Boolean) values.get(key);
+    }
+
+    Long longOrNull(String key) {
+        return (Long) values.get(key);
     }
 
     boolean getBool(String key, boolean dflt) {

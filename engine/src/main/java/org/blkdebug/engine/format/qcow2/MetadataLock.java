@@ -1,0 +1,83 @@
+package org.blkdebug.engine.format.qcow2;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.blkdebug.engine.Phase;
+import org.blkdebug.engine.request.Request;
+import org.blkdebug.engine.request.Waiter;
+
+/**
+ * qcow2's metadata lock (QEMU's {@code s->lock}, a CoMutex): not reentrant, waiters are served
+ * in the order they came, and unlock hands the lock straight to the first of them.
+ *
+ * <p><b>It may be held across a park</b> (a breakpoint on an event fired under it suspends the
+ * holder, as in QEMU): waiters then park on their own {@link Waiter} in phase
+ * {@link Phase#WAITING}, which unmounts their virtual thread (no carrier is pinned) and counts as
+ * quiescent. {@link #guard} protects the owner flag and the queue only; it is never held across
+ * a park, a release or anything else.
+ */
+final class MetadataLock {
+    private final ReentrantLock guard = new ReentrantLock();
+    /** Guarded by guard. */
+    private boolean locked;
+    /** Guarded by guard: the requests waiting for the lock, first come first. */
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
+    void lock(Request r) {
+        Waiter w;
+        guard.lock();
+        try {
+            if (!locked) {
+                locked = true;
+                return;
+            }
+            w = new Waiter(r, Phase.WAITING, null);
+            waiters.addLast(w);
+        } finally {
+            guard.unlock();
+        }
+        w.park(); // when it returns, unlock has handed the lock to us
+    }
+
+    void unlock() {
+        Waiter next;
+        guard.lock();
+        try {
+            next = waiters.pollFirst();
+            if (next == null) {
+                locked = false;
+            }
+        } finally {
+            guard.unlock();
+        }
+        if (next != null) {
+            next.release();
+        }
+    }
+
+    /**
+     * qemu_co_queue_restart_all for waiters that will retake this lock: they queue for it in
+     * their order, behind those already waiting, and get it when the holder unlocks. Called by
+     * the holder.
+     */
+    void enqueue(List<Waiter> restarted) {
+        guard.lock();
+        try {
+            waiters.addAll(restarted);
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    /**
+     * qemu_co_queue_wait(queue, &lock): registers on {@code queue} (guarded by this lock, which
+     * the caller holds), unlocks and parks; returns holding the lock again.
+     */
+    void await(Request r, List<Waiter> queue) {
+        Waiter w = new Waiter(r, Phase.WAITING, null);
+        queue.add(w);
+        unlock();
+        w.park(); // released by unlock once restartAll has queued us for the lock
+    }
+}
