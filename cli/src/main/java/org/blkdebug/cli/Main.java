@@ -39,6 +39,11 @@ public final class Main {
             // blkdebug bench …: qemu-img bench's benchmark, not a shell session
             System.exit(Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
+        if (args.length > 0 && args[0].equals("create")) {
+            // blkdebug create …: qemu-img create's image making, for machines without QEMU
+            System.exit(org.blkdebug.cli.create.Create.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+                    System.out, System.err));
+        }
         if (args.length > 0 && args[0].equals("--aot-training")) {
             System.exit(AotTraining.run()); // run by ./blkdebug after a build; see AotTraining
         }

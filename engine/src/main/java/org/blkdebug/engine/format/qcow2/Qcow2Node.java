@@ -64,6 +64,10 @@ public final class Qcow2Node extends Node {
         return n;
     }
 
+    Qcow2State state() {
+        return s;
+    }
+
     /** The image's backing file name as stored in the header, or null. */
     public String backingFileName() {
         return s.imageBackingFile;
