@@ -8,7 +8,12 @@
 # conformance/scenarios/NNN-name.sh. It is sourced with:
 #   TEST_DIR  a fresh temp dir (removed afterwards), printed as "TEST_DIR"
 #   IMG       $TEST_DIR/t.raw, zero-filled, 1 MiB unless the scenario header has
-#             "# image-size: SIZE" (a truncate(1) size such as 4M)
+#             "# image-size: SIZE" (a truncate(1) size such as 4M); with "# image-format: qcow2"
+#             (and optionally "# image-options: cluster_size=4096,...") a fresh qcow2 image
+#             $TEST_DIR/t.qcow2 of that size instead
+#   MKQCOW2   makes more qcow2 images: $MKQCOW2 [-o OPTS] [-b BACKING -F FMT] FILE [SIZE]; it is
+#             qemu-img create when PROGRAM is qemu-io, else PROGRAM's own `create` (their images
+#             are byte for byte the same)
 #   QEMU_IO   a wrapper: timeout + stdbuf -oL PROGRAM "$@" 2>&1, then "[exit N]"
 #   SAMPLES   the config-samples directory, printed as "SAMPLES"
 # Needs only bash and coreutils (no QEMU), so our tests run where QEMU is not installed.
@@ -31,7 +36,8 @@ trap 'rm -rf "$TEST_DIR"' EXIT
 IMG=$TEST_DIR/t.raw
 
 size=$(sed -n 's/^# image-size: *\([0-9A-Za-z]*\).*/\1/p' "$SCENARIO" | head -n1)
-truncate -s "${size:-1M}" "$IMG"
+format=$(sed -n 's/^# image-format: *\([a-z0-9]*\).*/\1/p' "$SCENARIO" | head -n1)
+imgopts=$(sed -n 's/^# image-options: *\([^ ]*\).*/\1/p' "$SCENARIO" | head -n1)
 
 # The wrapper lives outside TEST_DIR so scenarios can list/clean TEST_DIR freely.
 WRAP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/bdwrap.XXXXXXXX")
@@ -45,7 +51,24 @@ rc=\$?
 echo "[exit \$rc]"
 WRAPPER
 chmod +x "$QEMU_IO"
-export TEST_DIR IMG QEMU_IO SAMPLES
+MKQCOW2=$WRAP_DIR/mkqcow2
+if [ "$(basename "$PROGRAM")" = qemu-io ]; then
+  creator="qemu-img create -q -f qcow2"
+else
+  creator="$(printf '%q' "$PROGRAM") create -q -f qcow2"
+fi
+cat > "$MKQCOW2" <<MK
+#!/usr/bin/env bash
+exec $creator "\$@"
+MK
+chmod +x "$MKQCOW2"
+if [ "$format" = qcow2 ]; then
+  IMG=$TEST_DIR/t.qcow2
+  "$MKQCOW2" ${imgopts:+-o "$imgopts"} "$IMG" "${size:-1M}" || echo "run-scenario: could not create $IMG" >&2
+else
+  truncate -s "${size:-1M}" "$IMG"
+fi
+export TEST_DIR IMG QEMU_IO SAMPLES MKQCOW2
 
 # _filter_qemu_io (qemu-iotests common.filter) for the statistics line, the same
 # for -C lines (bytes,ops,time,bytes/s,ops/s), and the temp/sample dirs.

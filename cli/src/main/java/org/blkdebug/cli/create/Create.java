@@ -133,7 +133,7 @@ public final class Create {
         }
         for (String k : o.keySet()) {
             if (!List.of("compat", "cluster_size", "extended_l2", "refcount_bits", "lazy_refcounts", "preallocation",
-                    "backing_file", "backing_fmt", "compression_type").contains(k)) {
+                    "backing_file", "backing_fmt", "compression_type", "data_file").contains(k)) {
                 throw new IllegalArgumentException("Invalid parameter '" + k + "'");
             }
         }
@@ -143,7 +143,7 @@ public final class Create {
         int clusterSize = (int) Numbers.cvtnum(o.getOrDefault("cluster_size", "65536"), m -> { });
         return new Qcow2Create.Options(version, clusterSize, bool(o.get("extended_l2")),
                 Integer.parseInt(o.getOrDefault("refcount_bits", "16")), bool(o.get("lazy_refcounts")),
-                o.getOrDefault("preallocation", "off"), o.get("backing_file"), o.get("backing_fmt"));
+                o.getOrDefault("preallocation", "off"), o.get("backing_file"), o.get("backing_fmt"), o.get("data_file"));
     }
 
     private static boolean bool(String v) {
@@ -171,6 +171,9 @@ public final class Create {
         }
         if (o.containsKey("backing_fmt")) {
             sb.append(" backing_fmt=").append(o.get("backing_fmt"));
+        }
+        if (o.containsKey("data_file")) {
+            sb.append(" data_file=").append(o.get("data_file"));
         }
         if (o.containsKey("compat")) {
             sb.append(" compat=").append(o.get("compat"));

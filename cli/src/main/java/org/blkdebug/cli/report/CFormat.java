@@ -1,7 +1,5 @@
 package org.blkdebug.cli.report;
 
-import java.util.Locale;
-
 /** printf-style number formatting that prints what glibc prints, not what Java prints. */
 final class CFormat {
     private CFormat() {
@@ -16,7 +14,9 @@ final class CFormat {
             // x86 produces the negative quiet NaN for 0.0/0.0, which glibc prints as "-nan".
             return "-nan";
         }
-        return String.format(Locale.ROOT, "%." + decimals + "f", v);
+        // glibc rounds the exact binary value, ties to even (1.0625 -> "1.062"); Java's %f
+        // rounds half up ("1.063"), so the exact decimal expansion is rounded here instead
+        return new java.math.BigDecimal(v).setScale(decimals, java.math.RoundingMode.HALF_EVEN).toPlainString();
     }
 
     /** {@code printf("%05.2f", v)}. */

@@ -28,10 +28,12 @@ public final class Qcow2Create {
      * @param preallocation off, metadata, falloc or full
      * @param backingFile   the name stored in the header (relative to the image), or null
      * @param backingFormat the backing format stored in the header, or null
+     * @param dataFile      an external data file to create (its name is stored as given), or null
      */
     public record Options(int version, int clusterSize, boolean extendedL2, int refcountBits,
-                          boolean lazyRefcounts, String preallocation, String backingFile, String backingFormat) {
-        public static final Options DEFAULTS = new Options(3, 65536, false, 16, false, "off", null, null);
+                          boolean lazyRefcounts, String preallocation, String backingFile, String backingFormat,
+                          String dataFile) {
+        public static final Options DEFAULTS = new Options(3, 65536, false, 16, false, "off", null, null, null);
     }
 
     private Qcow2Create() {
@@ -54,9 +56,11 @@ public final class Qcow2Create {
             if (o.lazyRefcounts()) {
                 Entries.putLong(header, 80, Qcow2State.COMPAT_LAZY_REFCOUNTS);
             }
-            if (o.extendedL2()) {
-                Entries.putLong(header, 72, Qcow2State.INCOMPAT_EXTL2);
+            long incompatible = o.extendedL2() ? Qcow2State.INCOMPAT_EXTL2 : 0;
+            if (o.dataFile() != null) {
+                incompatible |= Qcow2State.INCOMPAT_DATA_FILE;
             }
+            Entries.putLong(header, 72, incompatible);
             ch.write(java.nio.ByteBuffer.wrap(header), 0);
             byte[] reftable = new byte[2 * clusterSize];
             Entries.putLong(reftable, 0, 2L * clusterSize);
@@ -67,8 +71,29 @@ public final class Qcow2Create {
         RequestTracker tracker = new RequestTracker();
         FileNode file = new FileNode(FileBackend.open(filename, false), false);
         file.configure(true, false); // BDRV_O_NO_FLUSH while the image is made
-        Qcow2Node node = Qcow2Node.open(file, NO_CHILDREN, Qcow2Options.DEFAULTS, false, true, tracker,
-                Diagnostics.SILENT);
+        FileNode data = null;
+        if (o.dataFile() != null) {
+            try (FileChannel ch = FileChannel.open(Path.of(o.dataFile()), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.force(false);
+            } catch (IOException e) {
+                throw new OpenException("Could not create '" + o.dataFile() + "': " + Errno.message(Errno.of(e)));
+            }
+            data = new FileNode(FileBackend.open(o.dataFile(), false), false);
+            data.configure(true, false);
+        }
+        Node dataNode = data;
+        Qcow2Node node = Qcow2Node.open(file, new Qcow2Node.Children() {
+            @Override
+            public Node dataFile() {
+                return dataNode;
+            }
+
+            @Override
+            public Node openDataFile(String name) throws OpenException {
+                throw new OpenException("'data-file' is required for this image");
+            }
+        }, Qcow2Options.DEFAULTS, false, true, tracker, Diagnostics.SILENT);
         Request r = tracker.begin(Operation.WRITE, 0, 0, null);
         try {
             Qcow2State s = node.state();
@@ -79,6 +104,7 @@ public final class Qcow2Create {
                     throw new OpenException("Could not allocate clusters for qcow2 header and refcount table: "
                             + Errno.message((int) -ret));
                 }
+                s.imageDataFile = o.dataFile();
                 int r2 = HeaderWriter.update(s, r);
                 if (r2 < 0) {
                     throw new OpenException("Could not update qcow2 header: " + Errno.message(-r2));
@@ -115,18 +141,6 @@ public final class Qcow2Create {
         }
     }
 
-    private static final Qcow2Node.Children NO_CHILDREN = new Qcow2Node.Children() {
-        @Override
-        public Node dataFile() {
-            return null;
-        }
-
-        @Override
-        public Node openDataFile(String name) throws OpenException {
-            throw new OpenException("'data-file' is required for this image");
-        }
-    };
-
     private static void validate(long size, Options o) throws OpenException {
         if (size % 512 != 0) {
             throw new OpenException("Image size must be a multiple of 512 bytes");
@@ -155,6 +169,10 @@ public final class Qcow2Create {
         }
         if (o.refcountBits() > 64 || Integer.bitCount(o.refcountBits()) != 1) {
             throw new OpenException("Refcount width must be a power of two and may not exceed 64 bits");
+        }
+        if (o.dataFile() != null && o.version() < 3) {
+            throw new OpenException("External data files are only supported with compatibility level 1.1 and "
+                    + "above (use version=v3 or greater)");
         }
         if (o.version() < 3 && o.refcountBits() != 16) {
             throw new OpenException("Different refcount widths than 16 bits require compatibility level 1.1 or "
