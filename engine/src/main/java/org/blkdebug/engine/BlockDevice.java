@@ -634,11 +634,6 @@ final class BlockDevice implements Device {
         return r != null && r.draws() ? java.util.OptionalLong.of(r.seed()) : java.util.OptionalLong.empty();
     }
 
-    /** Waits until no request is delayed, moving virtual time as needed (the shell's drain). */
-    boolean awaitDelays(Duration wallTimeout) throws InterruptedException {
-        return clock.awaitNoDelays(wallTimeout);
-    }
-
     // ---- close -----------------------------------------------------------------------------------------
 
     @Override

@@ -246,7 +246,7 @@ public interface Device extends AutoCloseable {
 
     /** The device's clock: what delays sleep on; virtual with {@code clock = virtual}. */
     default DeviceClock clock() {
-        throw new UnsupportedOperationException("no clock");
+        return org.blkdebug.engine.time.RequestClock.wall(null); // no delays: a plain wall clock
     }
 
     /** The seed of the probabilistic rules' draws, when a rule has a probability. */

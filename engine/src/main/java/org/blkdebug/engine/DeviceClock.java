@@ -54,6 +54,14 @@ public interface DeviceClock {
      */
     <T> T await(Future<T> f, Duration timeout) throws InterruptedException, ExecutionException, TimeoutException;
 
+    /**
+     * Lets every delayed request run: waits until none is delayed, moving virtual time as the
+     * device quiesces ({@code aio_flush} waits for delayed requests too).
+     *
+     * @return false when {@code wallTimeout} passed first
+     */
+    boolean runDelayed(Duration wallTimeout) throws InterruptedException;
+
     /** This clock as an {@link InstantSource} for code under test (epoch = when the device opened). */
     InstantSource instantSource();
 }

@@ -93,7 +93,8 @@ public abstract sealed class RequestClock implements DeviceClock permits WallClo
      * Waits until no request is delayed, moving virtual time as needed ({@code aio_flush} waits
      * for delayed requests too). False after {@code wallTimeout}.
      */
-    public boolean awaitNoDelays(Duration wallTimeout) throws InterruptedException {
+    @Override
+    public boolean runDelayed(Duration wallTimeout) throws InterruptedException {
         long deadline = System.nanoTime() + wallTimeout.toNanos();
         while (hasDelayed()) {
             long left = deadline - System.nanoTime();
