@@ -253,6 +253,7 @@ public final class BlkDebugFileSystem extends FileSystem {
         if (r.config() != null) {
             b.config(r.config());
         }
+        b.customEvent(r.customEvents());
         r.rulesOf(Rule.InjectError.class).forEach(b::injectError);
         r.rulesOf(Rule.SetState.class).forEach(b::setState);
         Device dev = b.open();
