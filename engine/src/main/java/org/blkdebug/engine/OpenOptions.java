@@ -4,17 +4,37 @@ import java.util.Objects;
 
 /**
  * How to open a device: the cache mode (qemu-io {@code -t}, default writethrough as qemu-io's),
- * read-only ({@code -r}) and where blkdebug's messages go.
+ * read-only ({@code -r}), where blkdebug's messages go, and the power-loss model (ours, see
+ * docs/faults.md).
+ *
+ * @param volatileCache  the disk below blkdebug has a volatile write cache, so that
+ *                       {@link Device#crash} can lose what was not flushed (on by default)
+ * @param volatileLimit  bytes of volatile data kept in memory; the rest spills to a file next
+ *                       to the image
+ * @param writeLog       the {@code --log-writes} file, or null
+ * @param unmap          discards may pass down through formats (qemu-io's default; {@code -d ignore}
+ *                       turns it off)
  */
-public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener, boolean unmap) {
+public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
+                          boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean unmap) {
+    /** Volatile data held in memory before it spills to a file: 64 MiB. */
+    public static final long DEFAULT_VOLATILE_LIMIT = 64L << 20;
+
     public OpenOptions {
         Objects.requireNonNull(cache, "cache");
         listener = listener == null ? BlkDebugListener.SILENT : listener;
+        if (volatileLimit < 0) {
+            throw new IllegalArgumentException("negative volatile limit");
+        }
     }
 
-    /** With discards passed down ({@code -d unmap}, qemu-io's default). */
     public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener) {
-        this(cache, readOnly, listener, true);
+        this(cache, readOnly, listener, true, DEFAULT_VOLATILE_LIMIT, null);
+    }
+
+    public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
+                       boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog) {
+        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, true);
     }
 
     public static OpenOptions defaults() {
@@ -22,19 +42,33 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
     }
 
     public OpenOptions withCache(CacheMode c) {
-        return new OpenOptions(c, readOnly, listener, unmap);
+        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, unmap);
     }
 
     public OpenOptions withReadOnly(boolean r) {
-        return new OpenOptions(cache, r, listener, unmap);
+        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, unmap);
     }
 
     public OpenOptions withListener(BlkDebugListener l) {
-        return new OpenOptions(cache, readOnly, l, unmap);
+        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, unmap);
     }
 
-    /** {@code -d ignore|off} turns discards off above the format; {@code unmap|on} (default) passes them. */
+    /** Off: writes go straight to the image, as before this model existed; {@code crash} is refused. */
+    public OpenOptions withVolatileCache(boolean on) {
+        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, unmap);
+    }
+
+    public OpenOptions withVolatileLimit(long bytes) {
+        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, unmap);
+    }
+
+    /** Records every completed write, flush and mark in {@code file} ({@code --log-writes}). */
+    public OpenOptions withWriteLog(java.nio.file.Path file) {
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, unmap);
+    }
+
+    /** {@code -d ignore|off}: discards stop at the format; {@code unmap|on} (default) passes them. */
     public OpenOptions withUnmap(boolean u) {
-        return new OpenOptions(cache, readOnly, listener, u);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, u);
     }
 }

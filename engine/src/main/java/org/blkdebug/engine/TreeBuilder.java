@@ -11,10 +11,12 @@ import org.blkdebug.engine.block.Node;
 import org.blkdebug.engine.block.RawNode;
 import org.blkdebug.engine.config.ConfigFile;
 import org.blkdebug.engine.config.DeviceSpecs;
+import org.blkdebug.engine.crash.VolatileCache;
 import org.blkdebug.engine.format.qcow2.Diagnostics;
 import org.blkdebug.engine.format.qcow2.Qcow2Node;
 import org.blkdebug.engine.format.qcow2.Qcow2Options;
 import org.blkdebug.engine.request.RequestTracker;
+import org.blkdebug.engine.time.RequestClock;
 
 /**
  * Builds a node graph ({@link NodeSpec}) bottom-up, as QEMU's bdrv_open does: protocols, blkdebug
@@ -23,7 +25,8 @@ import org.blkdebug.engine.request.RequestTracker;
  */
 final class TreeBuilder {
     private final OpenOptions options;
-    private final RequestTracker tracker = new RequestTracker();
+    private final RequestTracker tracker;
+    private final RequestClock clock;
     /** The caller's backend for the main image, used once; null to open files. */
     private Backend mainBackend;
     private final String mainFilename;
@@ -31,15 +34,22 @@ final class TreeBuilder {
     private ConfigFile.Rules mainConfig;
     private final List<Node> opened = new ArrayList<>();
 
-    private TreeBuilder(OpenOptions options, Backend mainBackend, String mainFilename, ConfigFile.Rules mainConfig) {
+    private TreeBuilder(OpenOptions options, Backend mainBackend, String mainFilename, ConfigFile.Rules mainConfig,
+                        RequestTracker tracker, RequestClock clock) {
         this.options = options;
+        this.tracker = tracker;
+        this.clock = clock;
         this.mainBackend = mainBackend;
         this.mainFilename = mainFilename;
         this.mainConfig = mainConfig;
     }
 
-    static BlockDevice build(DeviceSpec spec, OpenOptions o, Backend backend, ConfigFile.Rules config)
-            throws OpenException {
+    /**
+     * @param backend the main image's backend (under the volatile cache when there is one), used
+     *                for the file node of {@code spec.filename()}
+     */
+    static BlockDevice build(DeviceSpec spec, OpenOptions o, Backend backend, ConfigFile.Rules config,
+                             RequestTracker tracker, RequestClock clock, VolatileCache cache) throws OpenException {
         NodeSpec tree = spec.tree();
         if (tree == null) {
             NodeSpec chain = new NodeSpec.File(spec.filename());
@@ -52,10 +62,10 @@ final class TreeBuilder {
                 default -> chain;
             };
         }
-        TreeBuilder b = new TreeBuilder(o, backend, spec.filename(), config);
+        TreeBuilder b = new TreeBuilder(o, backend, spec.filename(), config, tracker, clock);
         try {
             Node top = b.node(tree, o.readOnly());
-            return new BlockDevice(top, primaryBlkDebug(top), o.cache(), b.tracker);
+            return new BlockDevice(top, primaryBlkDebug(top), o.cache(), tracker, clock, cache);
         } catch (OpenException | RuntimeException e) {
             b.closeAll();
             throw e;
@@ -129,14 +139,15 @@ final class TreeBuilder {
             config = mainConfig; // read by the caller already
             mainConfig = null;
         } else if (bo.config() == null || bo.config().isEmpty()) {
-            config = new ConfigFile.Rules(List.of(), List.of());
+            config = new ConfigFile.Rules(List.of(), List.of(), List.of(), List.of());
         } else {
             config = ConfigFile.read(bo.config(), bo.customEvents());
         }
         Node image = node(b.image(), readOnly);
         Backend backend = image instanceof FileNode fn ? fn.backend() : null;
         BlkDebugNode n = StackBuilder.blkdebugNode(bo, image, resize ? null : backend, config.injectErrors(),
-                config.setStates(), config.customEvents(), withReadOnly(readOnly), tracker);
+                config.setStates(), config.customEvents(), config.injectDelays(), withReadOnly(readOnly), tracker,
+                clock);
         opened.remove(image);
         opened.add(n);
         return n;

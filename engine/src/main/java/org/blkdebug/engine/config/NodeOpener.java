@@ -345,7 +345,8 @@ final class NodeOpener {
         List<String> customEvents = customEvents(options);
         List<Opts> inject = OptionSections.extract(options, Opts.OptsList.INJECT_ERROR);
         List<Opts> setState = OptionSections.extract(options, Opts.OptsList.SET_STATE);
-        ConfigFile.Rules rules = RuleFactory.build(inject, setState, List.of(), customEvents);
+        List<Opts> delay = OptionSections.extract(options, Opts.OptsList.INJECT_DELAY); // ours
+        ConfigFile.Rules rules = RuleFactory.build(inject, setState, List.of(), customEvents, delay);
         checkPermissions(options, "take-child-perms.");
         checkPermissions(options, "unshare-child-perms.");
         NodeSpec image = openChild(runtime.getString("x-image"), options, "image", false);
@@ -369,9 +370,11 @@ final class NodeOpener {
                     + options.firstKey() + "'");
         }
         String imageName = image instanceof NodeSpec.File f ? f.filename() : null;
+        Long seed = runtime.has("seed") ? runtime.getNumber("seed", 0) : null;
         BlkDebugOptions o = new BlkDebugOptions(runtime.getString("config"), imageName, align,
                 maxTransfer, optWriteZero, maxWriteZero, optDiscard, maxDiscard,
-                rules.injectErrors(), rules.setStates(), customEvents);
+                rules.injectErrors(), rules.setStates(), customEvents, rules.injectDelays(), seed,
+                virtualClock(runtime.getString("clock")));
         return new NodeSpec.BlkDebug(o, image);
     }
 
@@ -397,6 +400,17 @@ final class NodeOpener {
                     + sub.firstKey() + "'");
         }
         return names;
+    }
+
+    /** Ours: {@code clock = wall | virtual}. */
+    private static boolean virtualClock(String clock) throws OpenException {
+        if (clock == null || clock.equals("wall")) {
+            return false;
+        }
+        if (clock.equals("virtual")) {
+            return true;
+        }
+        throw new OpenException("Parameter 'clock' expects 'wall' or 'virtual', not '" + clock + "'");
     }
 
     private static long maxUnsigned(long x, long y) {
