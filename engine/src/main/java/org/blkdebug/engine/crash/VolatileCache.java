@@ -53,6 +53,12 @@ public final class VolatileCache implements Backend {
     private volatile long heapBytes;
     /** entries.size(), for reads that find the cache empty without the lock. */
     private volatile int count;
+    /**
+     * The end of the furthest cached write or write-zeroes: a write past the image's end makes the
+     * file longer at once (its length is not cached, as the page cache does not cache it), so
+     * a format that grows its file reads back what it appended. Written under lock.
+     */
+    private volatile long cachedEnd;
     private volatile boolean crashed;
 
     /**
@@ -172,7 +178,7 @@ public final class VolatileCache implements Backend {
 
     @Override
     public long length() throws BlockException {
-        return image.length();
+        return Math.max(image.length(), cachedEnd);
     }
 
     @Override
@@ -201,6 +207,9 @@ public final class VolatileCache implements Backend {
         entries.addLast(e);
         extents.put(e);
         count = entries.size();
+        if (e.kind() != Entry.Kind.DISCARD && e.end() > cachedEnd) {
+            cachedEnd = e.end();
+        }
     }
 
     /**
@@ -355,7 +364,7 @@ public final class VolatileCache implements Backend {
             }
             lock.lock();
             try {
-                if (newLength < old) {
+                if (newLength < Math.max(old, cachedEnd)) {
                     clipTo(newLength);
                 }
                 if (log != null) {
@@ -388,6 +397,7 @@ public final class VolatileCache implements Backend {
         }
         heapBytes = heap;
         count = entries.size();
+        cachedEnd = Math.min(cachedEnd, end);
     }
 
     // ---- crashes ---------------------------------------------------------------------------------

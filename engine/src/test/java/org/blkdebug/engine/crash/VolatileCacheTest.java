@@ -325,4 +325,26 @@ class VolatileCacheTest {
         assertThat(onImage(10000, 2288)).containsOnly(0);
         assertThat(onImage(8192, 1808)).containsOnly(7);
     }
+
+    @Test
+    void aCachedWritePastTheEndMakesTheFileLongerAndAShrinkBelowItCutsIt() throws Exception {
+        // Why: a format driver (qcow2) appends clusters to its file and reads them back before any
+        // flush; the file's length, like the page cache's, must include what was appended
+        MemoryBackend img = new MemoryBackend(4096);
+        VolatileCache c = new VolatileCache(img, dir, "t", 1 << 20, null);
+        try {
+            c.write(8192, IoVec.of(filled(4096, 9)));
+            assertThat(c.length()).isEqualTo(12288);
+            assertThat(img.length()).isEqualTo(4096);
+            ByteBuffer b = ByteBuffer.allocate(4096);
+            c.read(8192, IoVec.of(b));
+            assertThat(b.array()).containsOnly(9);
+            c.resize(10000);
+            assertThat(c.length()).isEqualTo(10000);
+            c.resize(4096);
+            assertThat(c.length()).isEqualTo(4096);
+        } finally {
+            c.close();
+        }
+    }
 }
