@@ -90,7 +90,7 @@ final class Linking {
             }
             s.clusterAllocs.remove(m);
             if (!m.dependentRequests.isEmpty()) {
-                s.lock.enqueue(m.dependentRequests);
+                s.lock.enqueue(m.dependentRequests, r);
                 m.dependentRequests.clear();
             }
             m = m.next;

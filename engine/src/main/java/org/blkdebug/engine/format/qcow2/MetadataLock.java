@@ -22,7 +22,14 @@ final class MetadataLock {
     /** Guarded by guard. */
     private boolean locked;
     /** Guarded by guard: the requests waiting for the lock, first come first. */
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final ArrayDeque<Queued> waiters = new ArrayDeque<>();
+
+    /**
+     * A request waiting for the lock; {@code by} is the request whose end of an allocation
+     * restarted it (null for a plain wait), reported as its releaser so the shell prints it after
+     * that one, as QEMU runs a restarted coroutine only once the restarting one has yielded.
+     */
+    private record Queued(Waiter waiter, Request by) {}
 
     void lock(Request r) {
         Waiter w;
@@ -33,7 +40,7 @@ final class MetadataLock {
                 return;
             }
             w = new Waiter(r, Phase.WAITING, null);
-            waiters.addLast(w);
+            waiters.addLast(new Queued(w, null));
         } finally {
             guard.unlock();
         }
@@ -41,7 +48,7 @@ final class MetadataLock {
     }
 
     void unlock() {
-        Waiter next;
+        Queued next;
         guard.lock();
         try {
             next = waiters.pollFirst();
@@ -52,19 +59,21 @@ final class MetadataLock {
             guard.unlock();
         }
         if (next != null) {
-            next.release();
+            next.waiter().release(next.by());
         }
     }
 
     /**
      * qemu_co_queue_restart_all for waiters that will retake this lock: they queue for it in
      * their order, behind those already waiting, and get it when the holder unlocks. Called by
-     * the holder.
+     * the holder, {@code by}.
      */
-    void enqueue(List<Waiter> restarted) {
+    void enqueue(List<Waiter> restarted, Request by) {
         guard.lock();
         try {
-            waiters.addAll(restarted);
+            for (Waiter w : restarted) {
+                waiters.addLast(new Queued(w, by));
+            }
         } finally {
             guard.unlock();
         }
