@@ -106,6 +106,11 @@ public final class Main {
             console.report("Invalid cache option: " + cache);
             return 1;
         }
+        Boolean unmap = OpenRequest.unmap(inv.discard);
+        if (unmap == null) {
+            console.report("Invalid discard option: " + inv.discard);
+            return 1;
+        }
         Shell shell = new Shell(console, SETTLE_TIMEOUT);
         if (inv.record != null) {
             try {
@@ -128,8 +133,8 @@ public final class Main {
         // interactive shell gets the scratch image, so "try it now" needs no arguments.
         boolean opened = inv.files.isEmpty()
                 ? !interactive || shell.openScratch(cache, inv.readOnly)
-                : shell.openInitial(new OpenRequest(inv.files.getFirst(), null, inv.format, cache, inv.readOnly),
-                        inv.imageOpts);
+                : shell.openInitial(new OpenRequest(inv.files.getFirst(), null, inv.format, cache, inv.readOnly,
+                        inv.copyOnRead, unmap), inv.imageOpts);
         if (!opened) {
             shell.finish();
             return 1;

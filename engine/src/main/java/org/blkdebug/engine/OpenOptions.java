@@ -14,9 +14,12 @@ import java.util.Objects;
  * @param writeLog       the {@code --log-writes} file, or null
  * @param unmap          discards may pass down through formats (qemu-io's default; {@code -d ignore}
  *                       turns it off)
+ * @param copyOnRead     qemu-io {@code -C}: reads copy what comes from a backing file into the
+ *                       top node of the device
  */
 public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
-                          boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean unmap) {
+                          boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean unmap,
+                          boolean copyOnRead) {
     /** Volatile data held in memory before it spills to a file: 64 MiB. */
     public static final long DEFAULT_VOLATILE_LIMIT = 64L << 20;
 
@@ -37,38 +40,48 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
         this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, true);
     }
 
+    public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
+                       boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean unmap) {
+        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, unmap, false);
+    }
+
     public static OpenOptions defaults() {
         return new OpenOptions(CacheMode.WRITETHROUGH, false, BlkDebugListener.SILENT);
     }
 
     public OpenOptions withCache(CacheMode c) {
-        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, unmap);
+        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, unmap, copyOnRead);
     }
 
     public OpenOptions withReadOnly(boolean r) {
-        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, unmap);
+        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, unmap, copyOnRead);
     }
 
     public OpenOptions withListener(BlkDebugListener l) {
-        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, unmap);
+        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, unmap, copyOnRead);
     }
 
     /** Off: writes go straight to the image, as before this model existed; {@code crash} is refused. */
     public OpenOptions withVolatileCache(boolean on) {
-        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, unmap);
+        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, unmap, copyOnRead);
     }
 
     public OpenOptions withVolatileLimit(long bytes) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, unmap);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, unmap, copyOnRead);
     }
 
     /** Records every completed write, flush and mark in {@code file} ({@code --log-writes}). */
     public OpenOptions withWriteLog(java.nio.file.Path file) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, unmap);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, unmap, copyOnRead);
     }
 
     /** {@code -d ignore|off}: discards stop at the format; {@code unmap|on} (default) passes them. */
     public OpenOptions withUnmap(boolean u) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, u);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, u, copyOnRead);
+    }
+
+    /** {@code -C}: copy-on-read on the device's top node (refused with read-only at open). */
+    public OpenOptions withCopyOnRead(boolean on) {
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, unmap, on);
     }
 }

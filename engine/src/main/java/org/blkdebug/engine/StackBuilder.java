@@ -60,7 +60,8 @@ final class StackBuilder {
                 ? volatileCache(spec, o, backend) // the disk's cache, over the image
                 : null;
         try {
-            if (spec.tree() != null || spec.format() == DeviceSpec.Format.PROBE) {
+            if (spec.tree() != null || spec.format() == DeviceSpec.Format.PROBE
+                    || spec.format() == DeviceSpec.Format.QCOW2) {
                 // a graph with a format other than named raw (a probe may find qcow2)
                 return TreeBuilder.build(spec, o, cache != null ? cache : backend,
                         new ConfigFile.Rules(configInjects, configSets, configCustom, configDelays),
@@ -96,7 +97,18 @@ final class StackBuilder {
             top = new RawNode(below, false);
             configure(top, o);
         }
+        copyOnRead(top, o);
         return new BlockDevice(top, blkdebug, o.cache(), tracker, clock, cache);
+    }
+
+    /** qemu-io {@code -C}: copy-on-read on the top node only, as children do not inherit it. */
+    static void copyOnRead(Node top, OpenOptions o) throws OpenException {
+        if (o.copyOnRead()) {
+            if (o.readOnly()) {
+                throw new OpenException("Can't use copy-on-read on read-only device");
+            }
+            top.enableCopyOnRead();
+        }
     }
 
     /**
@@ -190,6 +202,7 @@ final class StackBuilder {
 
     static void configure(Node n, OpenOptions o) {
         n.configure(o.cache().noFlush(), o.readOnly());
+        n.setUnmap(o.unmap()); // BDRV_O_UNMAP: every node inherits it
     }
 
     private static long lengthOf(Backend b) throws OpenException {

@@ -59,12 +59,15 @@ final class TreeBuilder {
             tree = switch (spec.format()) {
                 case PROBE -> new NodeSpec.Probe(chain);
                 case RAW -> new NodeSpec.Raw(chain, false);
+                case QCOW2 -> new NodeSpec.Qcow2(chain, null, new NodeSpec.Backing.FromImage(),
+                        Qcow2Options.DEFAULTS);
                 default -> chain;
             };
         }
         TreeBuilder b = new TreeBuilder(o, backend, spec.filename(), config, tracker, clock);
         try {
             Node top = b.node(tree, o.readOnly());
+            StackBuilder.copyOnRead(top, o);
             return new BlockDevice(top, primaryBlkDebug(top), o.cache(), tracker, clock, cache);
         } catch (OpenException | RuntimeException e) {
             b.closeAll();

@@ -117,8 +117,10 @@ final class BreakpointCommands {
             ctx.console().println("wait_break: no blkdebug filter in this device; nothing can suspend at '" + tag + "'");
             return ShellCommand.FAILED;
         }
-        if (ctx.device().isSuspended(tag)) {
-            return ShellCommand.OK; // QEMU returns at once, without polling
+        if (ctx.device().isSuspended(tag) && !ctx.hasDeferredLines()) {
+            // QEMU returns at once, without polling; but a request that blocked on its way to the
+            // breakpoint got there only in a poll, which wait_break's loop below runs
+            return ShellCommand.OK;
         }
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         while (true) {

@@ -32,6 +32,12 @@ public interface Context {
     void mainLoopWaiting() throws InterruptedException;
 
     /**
+     * True when a blkdebug line waits for the next poll: a request that blocked (I/O) before
+     * reaching its breakpoint, which in QEMU gets there only in a later main-loop turn.
+     */
+    boolean hasDeferredLines();
+
+    /**
      * qemu-io's drain ({@code aio_flush}, exit): waits for every request and prints its report.
      *
      * @return the tag of a suspended request that keeps the drain from finishing, or null
@@ -66,7 +72,28 @@ public interface Context {
     /** Starts writing the session's commands to {@code file} ({@code record FILE}). */
     void record(Path file) throws java.io.IOException;
 
-    /** What {@code open} and the command line ask for. */
-    record OpenRequest(String filename, String options, String format, String cache, boolean readOnly) {
+    /**
+     * What {@code open} and the command line ask for.
+     *
+     * @param copyOnRead {@code -C}
+     * @param unmap      {@code -d}: discards pass through formats (the default), or stop there
+     */
+    record OpenRequest(String filename, String options, String format, String cache, boolean readOnly,
+                       boolean copyOnRead, boolean unmap) {
+        public OpenRequest(String filename, String options, String format, String cache, boolean readOnly) {
+            this(filename, options, format, cache, readOnly, false, true);
+        }
+
+        /**
+         * bdrv_parse_discard_flags: {@code -d} as an unmap flag; null for an invalid option
+         * (qemu-io: {@code Invalid discard option: X}).
+         */
+        public static Boolean unmap(String discard) {
+            return switch (discard == null ? "unmap" : discard) {
+                case "off", "ignore" -> false;
+                case "on", "unmap" -> true;
+                default -> null;
+            };
+        }
     }
 }

@@ -156,8 +156,7 @@ final class SessionCommands {
         boolean forceShare;
         @Option(names = "-i")
         String aio;
-        @Option(names = "-d")
-        String discard;
+        private String discard;
         private String cache = "writethrough";
         private String options;
 
@@ -167,6 +166,14 @@ final class SessionCommands {
                 throw new ReportedError("Invalid cache option: " + c);
             }
             cache = c;
+        }
+
+        @Option(names = "-d")
+        void discard(String d) {
+            if (Context.OpenRequest.unmap(d) == null) {
+                throw new ReportedError("Invalid discard option: " + d);
+            }
+            discard = d;
         }
 
         @Option(names = "-o")
@@ -193,7 +200,9 @@ final class SessionCommands {
                 cache = "none";
             }
             String path = operands.isEmpty() ? null : operands.get(0);
-            return ctx.open(new Context.OpenRequest(path, options, null, cache, readOnly)) ? OK : FAILED;
+            boolean unmap = Context.OpenRequest.unmap(discard);
+            return ctx.open(new Context.OpenRequest(path, options, null, cache, readOnly, copyOnRead, unmap))
+                    ? OK : FAILED;
         }
     }
 }

@@ -55,6 +55,10 @@ final class CompletionPrinter {
         deferred.add(line);
     }
 
+    boolean hasDeferred() {
+        return !deferred.isEmpty();
+    }
+
     /** Prints the deferred lines; a poll does this first, as QEMU's loop turn runs them first. */
     void printDeferred() {
         for (String line; (line = deferred.poll()) != null; ) {

@@ -248,6 +248,11 @@ public final class Shell implements Context {
         poll(CompletionPrinter.Poll.ALL);
     }
 
+    @Override
+    public boolean hasDeferredLines() {
+        return completions.hasDeferred();
+    }
+
     private void poll(CompletionPrinter.Poll kind) throws InterruptedException {
         Device d = session.device();
         if (d != null) {

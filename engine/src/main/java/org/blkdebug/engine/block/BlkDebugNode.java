@@ -64,7 +64,7 @@ public final class BlkDebugNode extends Node {
             throw new BlockException(Errno.ENOTSUP);
         }
         if (!check(r, offset, bytes, IoType.WRITE_ZEROES)) {
-            BlockIo.pwritev(child, r, offset, bytes, null, flags | REQ_ZERO_WRITE);
+            BlockIo.pwriteZeroes(child, r, offset, bytes, flags);
         }
     }
 

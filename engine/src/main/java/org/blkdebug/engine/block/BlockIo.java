@@ -40,17 +40,27 @@ public final class BlockIo {
         }
         Node.Tracked t = bs.trackedBegin(r, offset, bytes);
         try {
-            alignedPreadv(bs, t, r, offset, bytes, align, qiov);
+            alignedPreadv(bs, t, r, offset, bytes, align, qiov, bs.copyOnRead);
         } finally {
             bs.trackedEnd(t);
         }
     }
 
-    /** bdrv_aligned_preadv: waits for overlapping serialising requests, zero-fills past EOF, fragments. */
+    /**
+     * bdrv_aligned_preadv: waits for overlapping serialising requests (or, copying on read,
+     * becomes one over whole clusters), zero-fills past EOF, fragments.
+     */
     static void alignedPreadv(Node bs, Node.Tracked t, Request r, long offset, long bytes, long align,
-                              IoVec qiov) throws BlockException {
+                              IoVec qiov, boolean copyOnRead) throws BlockException {
         long maxTransfer = alignDown(minNonZero(bs.limits.maxTransfer(), INT_MAX), align);
-        bs.waitSerialising(t);
+        if (copyOnRead) {
+            bs.makeSerialising(t, CopyOnRead.clusterSize(bs));
+            if (CopyOnRead.readv(bs, r, offset, bytes, qiov)) {
+                return;
+            }
+        } else {
+            bs.waitSerialising(t);
+        }
         long total = bs.length();
         long maxBytes = Node.roundUp(Math.max(0, total - offset), align);
         if (bytes <= maxBytes && bytes <= maxTransfer) {
@@ -113,6 +123,18 @@ public final class BlockIo {
         }
     }
 
+    /**
+     * bdrv_co_pwrite_zeroes, a parent's write-zeroes to its child: without BDRV_O_UNMAP on the
+     * child, it may not unmap.
+     */
+    public static void pwriteZeroes(Node child, Request r, long offset, long bytes, int flags)
+            throws BlockException {
+        if (!child.unmap) {
+            flags &= ~Node.REQ_MAY_UNMAP;
+        }
+        pwritev(child, r, offset, bytes, null, flags | Node.REQ_ZERO_WRITE);
+    }
+
     /** bdrv_padding_rmw_read: the pwritev_rmw_* events around the padding read(s). */
     private static void rmwRead(Node bs, Node.Tracked t, Request r, Padding pad, boolean zeroMiddle)
             throws BlockException {
@@ -125,7 +147,7 @@ public final class BlockIo {
             if (pad.mergeReads && pad.tail != 0) {
                 bs.debugEvent(r, Event.PWRITEV_RMW_TAIL);
             }
-            alignedPreadv(bs, t, r, t.overlapOffset, bytes, align, IoVec.of(pad.buf.slice(0, (int) bytes)));
+            alignedPreadv(bs, t, r, t.overlapOffset, bytes, align, IoVec.of(pad.buf.slice(0, (int) bytes)), false);
             if (pad.head != 0) {
                 bs.debugEvent(r, Event.PWRITEV_RMW_AFTER_HEAD);
             }
@@ -136,7 +158,7 @@ public final class BlockIo {
         if (!pad.mergeReads && pad.tail != 0) {
             bs.debugEvent(r, Event.PWRITEV_RMW_TAIL);
             alignedPreadv(bs, t, r, t.overlapOffset + t.overlapBytes - align, align, align,
-                    IoVec.of(pad.tailBuf()));
+                    IoVec.of(pad.tailBuf()), false);
             bs.debugEvent(r, Event.PWRITEV_RMW_AFTER_TAIL);
         }
         if (zeroMiddle) {
@@ -240,7 +262,7 @@ public final class BlockIo {
     }
 
     /** bdrv_co_do_pwrite_zeroes: the driver's write-zeroes in aligned pieces, else zero buffers. */
-    private static void doPwriteZeroes(Node bs, Request r, long offset, long bytes, int flags)
+    static void doPwriteZeroes(Node bs, Request r, long offset, long bytes, int flags)
             throws BlockException {
         long maxWriteZeroes = minNonZero(bs.limits.maxPwriteZeroes(), Long.MAX_VALUE);
         long alignment = Math.max(bs.limits.pwriteZeroesAlignment(), bs.limits.requestAlignment());
@@ -300,8 +322,8 @@ public final class BlockIo {
 
     /** bdrv_co_pdiscard: split at the discard alignment; ENOTSUP from the driver is ignored. */
     public static void pdiscard(Node bs, Request r, long offset, long bytes) throws BlockException {
-        if (!bs.hasDiscard()) {
-            return;
+        if (!bs.unmap || !bs.hasDiscard()) {
+            return; // QEMU: "do nothing if disabled" (no BDRV_O_UNMAP), or the driver has none
         }
         long reqAlign = bs.limits.requestAlignment();
         long align = Math.max(bs.limits.pdiscardAlignment(), reqAlign);

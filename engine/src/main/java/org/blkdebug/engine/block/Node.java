@@ -36,6 +36,10 @@ public abstract class Node {
     /** cache=unsafe: flushes stop before flush_to_disk (BDRV_O_NO_FLUSH). */
     boolean noFlush;
     boolean readOnly;
+    /** Reads copy what comes from below the node into it (QEMU's bs->copy_on_read). */
+    boolean copyOnRead;
+    /** Discards and unmapping write-zeroes may act (QEMU's BDRV_O_UNMAP; off with -d ignore). */
+    boolean unmap = true;
 
     /** Bumped at the end of every write, discard or truncate (QEMU's write_gen). */
     final AtomicLong writeGen = new AtomicLong();
@@ -70,6 +74,19 @@ public abstract class Node {
     public void configure(boolean noFlush, boolean readOnly) {
         this.noFlush = noFlush;
         this.readOnly = readOnly;
+    }
+
+    /** qemu-io {@code -d}: off ({@code ignore}) makes discards no-ops and write-zeroes never unmap. */
+    public void setUnmap(boolean on) {
+        unmap = on;
+    }
+
+    /**
+     * qemu-io {@code -C} on the node it opened (children do not inherit it): reads copy data
+     * that is not allocated in this node into it.
+     */
+    public void enableCopyOnRead() {
+        copyOnRead = true;
     }
 
     public boolean readOnly() {

@@ -38,7 +38,7 @@ public final class RawNode extends Node {
 
     @Override
     protected void pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
-        BlockIo.pwritev(child, r, offset, bytes, null, flags | REQ_ZERO_WRITE);
+        BlockIo.pwriteZeroes(child, r, offset, bytes, flags);
     }
 
     /** raw_co_block_status: whatever the child says at the same offset. */

@@ -52,7 +52,12 @@ final class ChildIo {
     }
 
     static int pwriteZeroes(Request r, Node child, long offset, long len, int flags) {
-        return pwritev(r, child, offset, len, null, flags | Node.REQ_ZERO_WRITE);
+        try {
+            BlockIo.pwriteZeroes(child, r, offset, len, flags);
+            return 0;
+        } catch (BlockException e) {
+            return -e.errno();
+        }
     }
 
     static int flush(Request r, Node child) {

@@ -1,0 +1,132 @@
+package org.blkdebug.engine.format.qcow2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.blkdebug.engine.Operation;
+import org.blkdebug.engine.Phase;
+import org.blkdebug.engine.request.Request;
+import org.blkdebug.engine.request.RequestTracker;
+import org.blkdebug.engine.request.Waiter;
+import org.junit.jupiter.api.Test;
+
+/** qcow2's metadata lock: QEMU's CoMutex semantics on parking virtual threads. */
+class MetadataLockTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final RequestTracker tracker = new RequestTracker();
+    private final MetadataLock lock = new MetadataLock();
+    private final List<String> order = Collections.synchronizedList(new ArrayList<>());
+
+    /** A request on its own virtual thread that takes the lock, logs its name and unlocks. */
+    private Thread contender(String name, Request r) {
+        return Thread.ofVirtual().start(() -> {
+            lock.lock(r);
+            order.add(name);
+            lock.unlock();
+            tracker.end(r);
+        });
+    }
+
+    private static void awaitPhase(Request r, Phase p) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (r.phase() != p) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void waitersGetTheLockInTheOrderTheyCameAndAreQuiescentMeanwhile() throws Exception {
+        Request holder = tracker.begin(Operation.WRITE, 0, 0, null);
+        lock.lock(holder);
+        Request b = tracker.begin(Operation.WRITE, 0, 0, null);
+        Thread tb = contender("B", b);
+        awaitPhase(b, Phase.WAITING);
+        Request c = tracker.begin(Operation.WRITE, 0, 0, null);
+        Thread tc = contender("C", c);
+        awaitPhase(c, Phase.WAITING);
+        assertThat(order).isEmpty();
+        lock.unlock();
+        tb.join(WAIT);
+        tc.join(WAIT);
+        assertThat(order).containsExactly("B", "C");
+        tracker.end(holder);
+        assertThat(tracker.awaitIdle(WAIT)).isTrue();
+    }
+
+    @Test
+    void aHolderParkedWhileHoldingItPinsNoCarrierAndLeavesTheOthersWaiting() throws Exception {
+        // Why: a breakpoint fired under the lock suspends the holder, as in QEMU; many requests
+        // queued behind it must all park (virtual threads unmounted), and the device is quiescent
+        Request holder = tracker.begin(Operation.WRITE, 0, 0, null);
+        CountDownLatch held = new CountDownLatch(1);
+        Waiter[] breakpoint = new Waiter[1];
+        Thread th = Thread.ofVirtual().start(() -> {
+            lock.lock(holder);
+            breakpoint[0] = new Waiter(holder, Phase.SUSPENDED, "A");
+            held.countDown();
+            breakpoint[0].park();
+            order.add("A");
+            lock.unlock();
+            tracker.end(holder);
+        });
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        int n = 200; // far more than carrier threads
+        List<Thread> others = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            others.add(contender("w" + i, tracker.begin(Operation.READ, 0, 0, null)));
+        }
+        assertThat(tracker.awaitQuiescence(WAIT)).isTrue();
+        assertThat(order).isEmpty();
+        breakpoint[0].release();
+        th.join(WAIT);
+        for (Thread t : others) {
+            t.join(WAIT);
+        }
+        assertThat(order).hasSize(n + 1).startsWith("A");
+        assertThat(tracker.awaitIdle(WAIT)).isTrue();
+    }
+
+    @Test
+    void restartedWaitersQueueBehindThoseAlreadyWaitingAndNameTheirRestarter() throws Exception {
+        // qemu_co_queue_restart_all under the lock: the dependent requests of an allocation get
+        // the lock after the holder unlocks, in their order, and report the holder as releaser
+        Request holder = tracker.begin(Operation.WRITE, 0, 0, null);
+        lock.lock(holder);
+        List<Waiter> dependents = Collections.synchronizedList(new ArrayList<>());
+        Request d = tracker.begin(Operation.WRITE, 0, 0, null);
+        Thread td = Thread.ofVirtual().start(() -> {
+            lock.lock(d);
+            lock.await(d, dependents); // waits for the allocation, as handle_dependencies does
+            order.add("D");
+            lock.unlock();
+            tracker.end(d);
+        });
+        awaitPhase(d, Phase.WAITING);
+        lock.unlock(); // d gets it, registers as dependent and parks
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (dependents.isEmpty()) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(1);
+        }
+        awaitPhase(d, Phase.WAITING);
+        lock.lock(holder);
+        Request w = tracker.begin(Operation.WRITE, 0, 0, null);
+        Thread tw = contender("W", w);
+        awaitPhase(w, Phase.WAITING);
+        lock.enqueue(List.copyOf(dependents), holder);
+        dependents.clear();
+        lock.unlock();
+        td.join(WAIT);
+        tw.join(WAIT);
+        assertThat(order).containsExactly("W", "D");
+        assertThat(d.releasedBy()).isEqualTo(holder.id());
+        tracker.end(holder);
+    }
+}
