@@ -26,4 +26,12 @@ public interface BlkDebugListener {
 
     default void resuming(String tag) {
     }
+
+    /**
+     * An inject-error rule decided the outcome of a request: it fails with the rule's errno (or,
+     * for a negative errno, "succeeds" without I/O). Called on the request's thread before the
+     * request ends. Ours, QEMU prints nothing; explore learns from it which request a run failed.
+     */
+    default void injected(Rule.InjectError rule, IoType type, long offset, long bytes) {
+    }
 }

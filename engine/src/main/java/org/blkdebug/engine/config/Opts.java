@@ -20,7 +20,9 @@ final class Opts {
         static final OptsList INJECT_ERROR = new OptsList("inject-error", descs(
                 "event", Type.STRING, "state", Type.NUMBER, "iotype", Type.STRING,
                 "errno", Type.NUMBER, "sector", Type.NUMBER, "once", Type.BOOL,
-                "immediately", Type.BOOL));
+                "immediately", Type.BOOL,
+                // ours, not QEMU's: let N matching requests pass before the rule fires
+                "skip", Type.NUMBER));
         /** block/blkdebug.c set_state_opts. */
         static final OptsList SET_STATE = new OptsList("set-state", descs(
                 "event", Type.STRING, "state", Type.NUMBER, "new_state", Type.NUMBER));

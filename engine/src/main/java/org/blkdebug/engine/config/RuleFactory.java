@@ -95,7 +95,8 @@ final class RuleFactory {
         if (iotype != null) {
             mask = IoType.byName(iotype).orElseThrow(() -> invalidValue(iotype)).bit();
         }
-        return new Rule.InjectError(event, state, mask, errno, sector, once, immediately);
+        long skip = o.getNumber("skip", 0); // ours; uint64 as QEMU reads numbers
+        return new Rule.InjectError(event, state, mask, errno, sector, once, immediately, skip);
     }
 
     static Rule.SetState setState(Opts o, Set<String> declared) throws OpenException {
