@@ -68,13 +68,15 @@ final class Invocation {
                                    from the given string
               -f, --format FMT     specifies the block driver to use (raw)
               -r, --read-only      export read-only
+              -s, --snapshot       use snapshot file: writes go to a temporary overlay, the
+                                   image is left as it was
               -n, --nocache        disable host cache, short for -t none
               -t, --cache=MODE     use the given cache mode for the image
                                    (writethrough, writeback, none, directsync, unsafe)
               --record FILE        write the session's commands to FILE as a replayable script
               -h, --help           display this help and exit
               -V, --version        output version information and exit
-              -s -C -m -k -U -i MODE -d MODE -T SPEC --object DEF
+              -C -m -k -U -i MODE -d MODE -T SPEC --object DEF
                                    accepted for qemu-io compatibility, without effect
 
             file is blkdebug:CONFIG:IMAGE, blkdebug::IMAGE, json:{...} or a plain image.

@@ -101,7 +101,7 @@ public final class Session {
                 label = r.filename();
                 spec = DeviceSpecs.parseFilename(r.filename(), r.format(), r.options());
             }
-            OpenOptions options = new OpenOptions(cache, r.readOnly(), listener());
+            OpenOptions options = new OpenOptions(cache, r.readOnly(), listener(), r.snapshot());
             Device d = opener.open(spec, options);
             d.reportCompletions(true);
             device = d;
