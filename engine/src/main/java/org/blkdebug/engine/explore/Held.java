@@ -5,10 +5,11 @@ import org.blkdebug.engine.Operation;
 /**
  * A request held at the explored event, as a decision point sees it.
  *
- * @param key which request (its id) and which of its holds (a request that reaches the event
- *            again after a release is held anew)
+ * @param key    which request (its id) and which of its holds (a request that reaches the event
+ *               again after a release is held anew)
+ * @param thread the thread that submitted it ({@link org.blkdebug.engine.RequestInfo#submitter()})
  */
-public record Held(Key key, Operation op, long offset, long length) {
+public record Held(Key key, Operation op, long offset, long length, long thread) {
 
     /** A hold's identity across runs: the same choices give the same ids. */
     public record Key(long id, int nth) implements Comparable<Key> {

@@ -16,9 +16,10 @@ import java.util.TreeSet;
  * forced into their order adds a backtrack point where the later one could have gone first. Two
  * orders that differ only in commuting releases ({@link Held#conflictsWith}) are explored once.
  *
- * <p>A request that arrives after a release counts as caused by it (the scenario went on because
- * that request ended), so it is never moved before its cause. Not thread-safe: one explorer runs
- * one run at a time.
+ * <p>A request that arrives after releases of requests its own thread submitted counts as caused
+ * by the last of them (its thread went on because that request ended), so it is never moved before
+ * it. In a script this is exact (one thread, which waits when it is stuck); with several threads
+ * it is each thread's program order. Not thread-safe: one explorer runs one run at a time.
  */
 final class OrderTree implements Decider {
     /** One decision point on the current path. */
@@ -219,8 +220,15 @@ final class OrderTree implements Decider {
     private void analyse(List<Step> trace, int m) {
         Map<Held.Key, Integer> cause = new HashMap<>();
         for (int j = 1; j < m; j++) {
-            for (Held.Key a : trace.get(j).arrivals()) {
-                cause.putIfAbsent(a, j - 1);
+            Step s = trace.get(j);
+            for (Held.Key a : s.arrivals()) {
+                long thread = s.held(a).thread();
+                for (int i = j - 1; i >= 0; i--) {
+                    if (trace.get(i).chosenHeld().thread() == thread) {
+                        cause.putIfAbsent(a, i);
+                        break;
+                    }
+                }
             }
         }
         BitSet[] hb = new BitSet[m];

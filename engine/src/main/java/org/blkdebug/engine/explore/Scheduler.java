@@ -81,7 +81,8 @@ public final class Scheduler {
         List<Held> out = new ArrayList<>();
         for (RequestInfo r : d.requests()) {
             if (r.phase() == Phase.SUSPENDED && r.tag() != null && r.tag().startsWith(PREFIX)) {
-                out.add(new Held(new Held.Key(r.id(), releases.getOrDefault(r.id(), 0)), r.op(), r.offset(), r.length()));
+                out.add(new Held(new Held.Key(r.id(), releases.getOrDefault(r.id(), 0)), r.op(), r.offset(), r.length(),
+                        r.submitter()));
             }
         }
         return out; // requests() is oldest (lowest id) first
