@@ -90,12 +90,23 @@ final class TestDevice implements AutoCloseable {
                 AnnotationSupport.findRepeatableAnnotations(e, InjectError.class).forEach(a -> b.injectError(rule(a, custom)));
                 AnnotationSupport.findRepeatableAnnotations(e, SetState.class).forEach(a -> b.setState(rule(a, custom)));
             }
+            ExploreExtension.Explored explored = ec.getStore(ExploreExtension.NS)
+                    .get(ExploreExtension.RUN, ExploreExtension.Explored.class);
+            if (explored != null) { // an invocation of @FailEach / @ExploreOrders: its rule, its holds
+                explored.run().builder(b).listener(explored.run().listener(null));
+            }
             Device dev = b.open();
             TestDevice td = new TestDevice(dev, image == null || image.verifyBreakpoints(), temps);
             try {
                 for (AnnotatedElement e : List.of(testClass, method)) {
                     for (Breakpoint bp : AnnotationSupport.findRepeatableAnnotations(e, Breakpoint.class)) {
                         dev.breakpoint(event(bp.event(), custom), bp.tag());
+                    }
+                }
+                if (explored != null) {
+                    explored.run().attach(dev);
+                    if (explored.run().scheduler() != null) {
+                        explored.run().scheduler().startAuto(explored.settle());
                     }
                 }
             } catch (IOException | RuntimeException ex) {
