@@ -65,7 +65,7 @@ public final class ExploreCommand {
             console.error("blkdebug explore: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            console.error("blkdebug explore: interrupted; the sweep is incomplete");
             return 1;
         }
     }
@@ -116,6 +116,9 @@ public final class ExploreCommand {
             }
             for (Run run; (run = ex.next()) != null; ) {
                 ShellDoor.Result r = door.run(run);
+                if (door.interrupted()) {
+                    throw new InterruptedException("explore: interrupted in run " + run.planned());
+                }
                 if (outcomes == null) {
                     outcomes = new Outcomes(r.output()); // the first run is the base run
                 }
@@ -131,6 +134,11 @@ public final class ExploreCommand {
                 }
                 ex.done(run, failing, label);
                 fired |= run.fired();
+                if (failing && run.planned().isBase() && a.choice == null) {
+                    // the scenario fails with no choice made: every other outcome is measured against it
+                    console.println("explore: the base run (no choice) fails; it printed:");
+                    r.output().lines().limit(20).forEach(l -> console.println("  | " + l));
+                }
                 if (a.choice != null) {
                     console.print(r.output());
                     console.println("explore: " + run.choice() + (run.injected().isEmpty() ? ""
@@ -180,6 +188,7 @@ public final class ExploreCommand {
     private static int bench(ExploreArgs a, Scenario sc, long seed, Console console)
             throws IOException, InterruptedException {
         Summary warm = sweep(a, sc, seed, console, true);
+        Report.outcomes(warm.outcomes()).forEach(console::println); // what a sweep does, so its rate means something
         double[] rates = new double[a.bench];
         for (int i = 0; i < a.bench; i++) {
             Summary s = sweep(a, sc, seed, console, true);

@@ -43,6 +43,7 @@ final class ShellDoor implements AutoCloseable {
     /** The image file the command line names (what {@code --check} looks at), or null. */
     private final String imageName;
     private final Map<String, Backend> bases = new HashMap<>();
+    private boolean interrupted;
 
     ShellDoor(Scenario scenario) {
         this.scenario = scenario;
@@ -80,11 +81,16 @@ final class ShellDoor implements AutoCloseable {
             console.report(e.getMessage());
             shell.markFailed();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true; // the sweep stops after this run: its outcome means nothing
             shell.markFailed();
         }
         status = shell.finish();
         return new Result(status, buf.toString(StandardCharsets.UTF_8), image[0]);
+    }
+
+    /** True once a run was interrupted (Ctrl-C): the sweep must stop, not count broken runs. */
+    boolean interrupted() {
+        return interrupted;
     }
 
     /** The shell's opener under explore: a fresh overlay of the image, the run's rule and holds. */
