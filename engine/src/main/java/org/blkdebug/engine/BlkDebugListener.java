@@ -34,4 +34,12 @@ public interface BlkDebugListener {
      */
     default void injected(Rule.InjectError rule, IoType type, long offset, long bytes) {
     }
+
+    /**
+     * Ours: at open, when a rule has a {@code probability}, the seed its draws derive from. The
+     * shell prints {@code blkdebug: seed N}; giving it back as the {@code seed} option replays
+     * the same draws.
+     */
+    default void seed(long seed) {
+    }
 }

@@ -151,6 +151,7 @@ public final class Shell implements Context {
             if (d != null) {
                 releaseHeldWhile(() -> true); // explore --orders: exit drains what it holds
                 settle();
+                runDelayed(d);
                 completions.poll(d, CompletionPrinter.Poll.ALL);
                 List<String> stuck = suspendedTags(d);
                 if (!stuck.isEmpty()) {
@@ -175,6 +176,14 @@ public final class Shell implements Context {
             }
         }
         return failed ? 1 : 0;
+    }
+
+    /** Waits out every delayed request (moving virtual time), as QEMU's drain waits for all I/O. */
+    private void runDelayed(Device d) throws InterruptedException {
+        while (!d.clock().runDelayed(settleTimeout)) {
+            // a long delay on the wall clock: keep waiting (Ctrl-C interrupts)
+        }
+        settle();
     }
 
     private static List<String> suspendedTags(Device d) {
@@ -268,6 +277,7 @@ public final class Shell implements Context {
         Device d = session.device();
         releaseHeldWhile(() -> true); // explore --orders: a drain waits for what it holds too
         settle();
+        runDelayed(d);
         completions.poll(d, CompletionPrinter.Poll.ALL);
         List<String> stuck = suspendedTags(d);
         return stuck.isEmpty() ? null : stuck.getFirst();
@@ -297,6 +307,16 @@ public final class Shell implements Context {
             session.close();
             completions.poll(d, CompletionPrinter.Poll.ALL);
         }
+    }
+
+    @Override
+    public void crashed() {
+        session.crashed();
+    }
+
+    /** {@code --log-writes FILE}: the first device the session opens logs its writes there. */
+    public void logWrites(Path file) {
+        session.logWrites(file);
     }
 
     @Override

@@ -334,6 +334,27 @@ public final class NbdServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Power loss (ours, for {@code crash}): stops accepting and drops every connection at once,
+     * sending nothing more, so each client sees its connection go as a dead server's would.
+     * Requests in flight are left to the device, which is crashing. Idempotent; {@link #close()}
+     * afterwards does nothing.
+     */
+    public void dropAll() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // nothing to release
+        }
+        deleteSocketFile();
+        for (Connection c : new ArrayList<>(connections)) {
+            c.close("dropped: power loss");
+        }
+    }
+
     /** Joins each thread until the deadline; true when interrupted. */
     private static boolean joinUntil(List<Thread> ts, long deadlineNanos) {
         for (Thread t : ts) {
