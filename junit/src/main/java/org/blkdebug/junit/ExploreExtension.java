@@ -41,7 +41,7 @@ public final class ExploreExtension implements TestTemplateInvocationContextProv
     /** What TestDevice applies to the device of one invocation. */
     record Explored(Run run, Duration settle) {
     }
-    /** {@code -Dblkdebug.explore.choice=fail:3+order:5,4}: run that invocation alone. */
+    /** {@code -Dblkdebug.explore.choice=fail:3/order:w0+512,f}: run that invocation alone. */
     public static final String CHOICE_PROPERTY = "blkdebug.explore.choice";
 
     @Override

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * time (partial-order reduction: requests on disjoint ranges commute, reads commute, a flush
  * conflicts with writes). The test's threads cannot say when they are stuck, so a release comes
  * once the device has been quiet, with requests held, for {@link #settleMillis}. Each invocation
- * is named by its choice ({@code order:5,4}); {@code -Dblkdebug.explore.choice=order:5,4} runs
+ * is named by its choice ({@code order:w0+512,f}); {@code -Dblkdebug.explore.choice=order:w0+512,f} runs
  * that order alone.
  */
 @Documented

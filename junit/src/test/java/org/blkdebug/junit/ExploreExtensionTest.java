@@ -47,6 +47,6 @@ class ExploreExtensionTest {
                 "[4] fail:3 failed 1", "[5] fail:4 failed 0");
         assertThat(ORDERS).hasSize(2);
         assertThat(ORDERS.get(0)).isEqualTo("[1] base left 2");
-        assertThat(ORDERS.get(1)).matches("\\[2\\] order:\\d+ left 1");
+        assertThat(ORDERS.get(1)).isEqualTo("[2] order:w0+1.1 left 1");
     }
 }

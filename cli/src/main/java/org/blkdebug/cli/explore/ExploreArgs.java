@@ -59,7 +59,8 @@ final class ExploreArgs {
             Options:
               --check 'CMD {}'     judge a run by CMD's exit status on the image afterwards ({} = a
                                    file holding it); without it, by the scenario's exit status
-              --choice C           make the one run C names (fail:3, order:5,4, ...) and show its output
+              --choice C           make the one run C names (fail:3, order:w0+512,f, ...) and show
+                                   its output
               --shard I/N          this is shard I (1..N) of a sweep split over N machines
               --seed S             the seed of sampled orders (default: printed at the end)
               --out DIR            where the replay files of failing runs go (default explore-out)

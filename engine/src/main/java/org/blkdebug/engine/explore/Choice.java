@@ -6,12 +6,12 @@ import java.util.List;
 /**
  * What one run changes against the plain scenario, in a form that names it exactly and that
  * {@link #parse} reads back ({@code --choice}, {@code -Dblkdebug.explore.choice=}):
- * {@code fail:3} (the 3rd request the fail-each rule matches fails), {@code order:5,4} (of the
- * held requests, release #5 first, then #4, then the rest lowest id first), joined with
- * {@code +}; {@code base} is the plain scenario.
+ * {@code fail:3} (the 3rd request the fail-each rule matches fails), {@code order:w4096+512,f}
+ * (of the held requests, release the 512-byte write at 4096 first, then the flush, then the rest
+ * in key order; see {@link Held.Key}), joined with {@code /}; {@code base} is the plain scenario.
  *
  * @param fail  which matching request fails, from 1; 0 = none
- * @param order releases to make, in order, at the decision points; beyond it the lowest id goes first
+ * @param order releases to make, in order, at the decision points; beyond it the lowest key goes first
  */
 public record Choice(long fail, List<Held.Key> order) {
     public static final Choice BASE = new Choice(0, List.of());
@@ -43,7 +43,7 @@ public record Choice(long fail, List<Held.Key> order) {
         }
         long fail = 0;
         List<Held.Key> order = List.of();
-        for (String part : t.split("\\+", -1)) {
+        for (String part : t.split("/", -1)) {
             int colon = part.indexOf(':');
             String kind = colon < 0 ? part : part.substring(0, colon);
             String value = colon < 0 ? "" : part.substring(colon + 1);
@@ -84,6 +84,6 @@ public record Choice(long fail, List<Held.Key> order) {
         if (!order.isEmpty()) {
             parts.add("order:" + String.join(",", order.stream().map(Held.Key::toString).toList()));
         }
-        return String.join("+", parts);
+        return String.join("/", parts);
     }
 }

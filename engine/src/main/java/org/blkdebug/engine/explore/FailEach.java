@@ -51,6 +51,6 @@ public record FailEach(EventName event, int iotypeMask, int errno, boolean persi
 
     /** The rule of run {@code k} (from 1): it lets k - 1 matching requests pass. */
     public Rule.InjectError rule(long k) {
-        return new Rule.InjectError(event, 0, iotypeMask, errno, -1, !persistent, false, k - 1);
+        return new Rule.InjectError(event, 0, iotypeMask, errno, -1, !persistent, false, 1, k - 1);
     }
 }

@@ -3,32 +3,89 @@ package org.blkdebug.engine.explore;
 import org.blkdebug.engine.Operation;
 
 /**
- * A request held at the explored event, as a decision point sees it.
+ * A request held at an explored event, as a decision point sees it.
  *
- * @param key    which request (its id) and which of its holds (a request that reaches the event
- *               again after a release is held anew)
+ * @param key    what it is, which names it across runs
+ * @param id     its id in this run ({@link org.blkdebug.engine.RequestInfo#id()}), to release it by
  * @param thread the thread that submitted it ({@link org.blkdebug.engine.RequestInfo#submitter()})
  */
-public record Held(Key key, Operation op, long offset, long length, long thread) {
+public record Held(Key key, long id, long thread) {
 
-    /** A hold's identity across runs: the same choices give the same ids. */
-    public record Key(long id, int nth) implements Comparable<Key> {
+    /**
+     * A hold's identity across runs: what the request is, not when its thread got to submit it, so
+     * two threads racing to submit do not change the names. {@code nth} tells apart holds that
+     * look the same, in the order they arrived (a request held again after a release counts again).
+     */
+    public record Key(Operation op, long offset, long length, int nth) implements Comparable<Key> {
         @Override
         public int compareTo(Key o) {
-            int c = Long.compare(id, o.id);
+            int c = Long.compare(offset, o.offset);
+            if (c == 0) {
+                c = Long.compare(length, o.length);
+            }
+            if (c == 0) {
+                c = op.compareTo(o.op);
+            }
             return c != 0 ? c : Integer.compare(nth, o.nth);
         }
 
-        /** {@code 17}, or {@code 17.1} for its second hold: the form a choice names it by. */
+        /** {@code w0+4096}, {@code w0+4096.1} for the second such hold, {@code f} for a flush. */
         @Override
         public String toString() {
-            return nth == 0 ? Long.toString(id) : id + "." + nth;
+            String s = String.valueOf(letter(op)) + (ranged(op) ? offset + "+" + length : "");
+            return nth == 0 ? s : s + "." + nth;
         }
 
         static Key parse(String s) {
-            int dot = s.indexOf('.');
-            return dot < 0 ? new Key(Long.parseLong(s), 0)
-                    : new Key(Long.parseLong(s.substring(0, dot)), Integer.parseInt(s.substring(dot + 1)));
+            if (s.isEmpty()) {
+                throw new NumberFormatException();
+            }
+            Operation op = null;
+            for (Operation o : Operation.values()) {
+                if (letter(o) == s.charAt(0)) {
+                    op = o;
+                }
+            }
+            if (op == null) {
+                throw new NumberFormatException();
+            }
+            String rest = s.substring(1);
+            int nth = 0;
+            int dot = rest.lastIndexOf('.');
+            if (dot >= 0) {
+                nth = Integer.parseInt(rest.substring(dot + 1));
+                rest = rest.substring(0, dot);
+            }
+            long offset = 0;
+            long length = 0;
+            if (ranged(op)) {
+                int plus = rest.indexOf('+');
+                offset = Long.parseLong(rest.substring(0, plus));
+                length = Long.parseLong(rest.substring(plus + 1));
+            } else if (!rest.isEmpty()) {
+                throw new NumberFormatException();
+            }
+            if (nth < 0 || offset < 0 || length < 0) {
+                throw new NumberFormatException();
+            }
+            return new Key(op, offset, length, nth);
+        }
+
+        private static char letter(Operation op) {
+            return switch (op) {
+                case READ -> 'r';
+                case WRITE -> 'w';
+                case WRITE_ZEROES -> 'z';
+                case DISCARD -> 'd';
+                case FLUSH -> 'f';
+                case TRUNCATE -> 't';
+                case BLOCK_STATUS -> 'b';
+                case EVENT -> 'e';
+            };
+        }
+
+        private static boolean ranged(Operation op) {
+            return op != Operation.FLUSH && op != Operation.EVENT;
         }
     }
 
@@ -38,19 +95,21 @@ public record Held(Key key, Operation op, long offset, long length, long thread)
      * flushes but conflicts with every write (it decides their durability). A truncate or an
      * event fired from above conflicts with everything: nothing says what it touches.
      */
-    public boolean conflictsWith(Held o) {
-        if (opaque(op) || opaque(o.op)) {
+    public boolean conflictsWith(Held other) {
+        Key a = key;
+        Key b = other.key;
+        if (opaque(a.op) || opaque(b.op)) {
             return true;
         }
-        boolean flush = op == Operation.FLUSH;
-        boolean oFlush = o.op == Operation.FLUSH;
+        boolean flush = a.op == Operation.FLUSH;
+        boolean oFlush = b.op == Operation.FLUSH;
         if (flush || oFlush) {
-            return flush ? writes(o.op) : writes(op);
+            return flush ? writes(b.op) : writes(a.op);
         }
-        if (!writes(op) && !writes(o.op)) {
+        if (!writes(a.op) && !writes(b.op)) {
             return false;
         }
-        return offset < o.offset + o.length && o.offset < offset + length;
+        return a.offset < b.offset + b.length && b.offset < a.offset + a.length;
     }
 
     private static boolean opaque(Operation op) {
@@ -64,6 +123,6 @@ public record Held(Key key, Operation op, long offset, long length, long thread)
 
     @Override
     public String toString() {
-        return "#" + key + " " + op + (op == Operation.FLUSH || op == Operation.EVENT ? "" : " " + offset + "+" + length);
+        return key + "#" + id;
     }
 }

@@ -42,8 +42,10 @@ public final class Scheduler {
     private final List<Step> trace = new ArrayList<>();
     /** Guarded by this: what stayed held after the previous release. */
     private Set<Held.Key> remaining = Set.of();
-    /** Guarded by this: how often each request was released, so a second hold gets its own key. */
-    private final Map<Long, Integer> releases = new HashMap<>();
+    /** Guarded by this: the key of each request held now, by id (a released one gets a new key if held again). */
+    private final Map<Long, Held.Key> keys = new HashMap<>();
+    /** Guarded by this: how many holds of each kind arrived, so look-alikes get their own key. */
+    private final Map<Held.Key, Integer> arrived = new HashMap<>();
     /** Guarded by this. */
     private boolean diverged;
     private volatile Thread auto;
@@ -68,7 +70,7 @@ public final class Scheduler {
         synchronized (this) {
             device = d;
             remaining = Set.of();
-            releases.clear();
+            keys.clear();
         }
     }
 
@@ -79,13 +81,18 @@ public final class Scheduler {
             return List.of();
         }
         List<Held> out = new ArrayList<>();
-        for (RequestInfo r : d.requests()) {
+        for (RequestInfo r : d.requests()) { // oldest first: look-alikes are numbered in arrival order
             if (r.phase() == Phase.SUSPENDED && r.tag() != null && r.tag().startsWith(PREFIX)) {
-                out.add(new Held(new Held.Key(r.id(), releases.getOrDefault(r.id(), 0)), r.op(), r.offset(), r.length(),
-                        r.submitter()));
+                Held.Key k = keys.computeIfAbsent(r.id(), id -> {
+                    Held.Key kind = new Held.Key(r.op(), r.offset(), r.length(), 0);
+                    int n = arrived.merge(kind, 1, Integer::sum) - 1;
+                    return new Held.Key(r.op(), r.offset(), r.length(), n);
+                });
+                out.add(new Held(k, r.id(), r.submitter()));
             }
         }
-        return out; // requests() is oldest (lowest id) first
+        out.sort(java.util.Comparator.comparing(Held::key));
+        return out;
     }
 
     /**
@@ -128,8 +135,14 @@ public final class Scheduler {
         trace.add(new Step(enabled, pick, arrivals));
         now.remove(pick);
         remaining = now;
-        releases.merge(pick.id(), 1, Integer::sum);
-        device.resume(PREFIX + pick.id());
+        long id = -1;
+        for (Held h : enabled) {
+            if (h.key().equals(pick)) {
+                id = h.id();
+            }
+        }
+        keys.remove(id);
+        device.resume(PREFIX + id);
         return Release.DONE;
     }
 
