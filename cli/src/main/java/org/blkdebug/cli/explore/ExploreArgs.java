@@ -2,12 +2,13 @@ package org.blkdebug.cli.explore;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.Event;
 import org.blkdebug.engine.EventName;
 import org.blkdebug.engine.IoType;
+import org.blkdebug.engine.crash.CrashChoice;
 import org.blkdebug.engine.explore.Choice;
+import org.blkdebug.engine.explore.CrashEach;
 import org.blkdebug.engine.explore.FailEach;
 import org.blkdebug.engine.explore.Orders;
 
@@ -24,6 +25,7 @@ final class ExploreArgs {
     }
 
     FailEach failEach;
+    CrashEach crashEach;
     Orders orders;
     String check;
     Choice choice;
@@ -51,6 +53,12 @@ final class ExploreArgs {
                 --iotype T         read, write, write-zeroes, discard, flush, block-status
                 --errno N          the error (default 5, EIO)
                 --persistent       every matching request after the k-th fails too
+              --crash-each flush|write
+                                   run j loses power when the j-th flush starts (or right after the
+                                   j-th write), and at the end; needs --check to judge what survived
+                --keep none|all|random
+                                   which volatile writes survive (default none: only what is durable)
+                --torn             a kept write may survive in part, sector by sector (random)
               --orders EVENT[,EVENT...]
                                    hold every request that reaches EVENT; release them one at a time
                                    in every distinct order (requests that commute are not permuted)
@@ -76,24 +84,27 @@ final class ExploreArgs {
         String errno = null;
         boolean persistent = false;
         String max = null;
+        String crashAt = null;
+        String keep = null;
+        boolean torn = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String name = arg.contains("=") && arg.startsWith("--") ? arg.substring(0, arg.indexOf('=')) : arg;
             String inline = name.equals(arg) ? null : arg.substring(arg.indexOf('=') + 1);
             switch (name) {
-                case "--fail-each", "--persistent" -> {
+                case "--fail-each", "--persistent", "--torn" -> {
                     if (inline != null) {
                         throw new Usage("option '" + name + "' takes no value");
                     }
                     a.given.add(arg);
-                    if (name.equals("--fail-each")) {
-                        failGiven = true;
-                    } else {
-                        persistent = true;
+                    switch (name) {
+                        case "--fail-each" -> failGiven = true;
+                        case "--persistent" -> persistent = true;
+                        default -> torn = true;
                     }
                 }
                 case "--event", "--iotype", "--errno", "--orders", "--max", "--check", "--choice", "--shard",
-                     "--seed", "--out", "--bench" -> {
+                     "--seed", "--out", "--bench", "--crash-each", "--keep" -> {
                     String v = inline;
                     if (v == null) {
                         if (i + 1 == args.length) {
@@ -110,6 +121,8 @@ final class ExploreArgs {
                         case "--iotype" -> iotype = v;
                         case "--errno" -> errno = v;
                         case "--max" -> max = v;
+                        case "--crash-each" -> crashAt = v;
+                        case "--keep" -> keep = v;
                         case "--orders" -> a.orders = Orders.at(events(v).toArray(EventName[]::new));
                         case "--check" -> a.check = v;
                         case "--choice" -> a.choice = choice(v);
@@ -138,11 +151,20 @@ final class ExploreArgs {
         if (failGiven) {
             a.failEach = failEach(event, iotype, errno, persistent);
         }
+        if (crashAt == null && (keep != null || torn)) {
+            throw new Usage("--keep and --torn belong to --crash-each");
+        }
+        if (crashAt != null) {
+            a.crashEach = crashEach(crashAt, keep, torn);
+            if (a.check == null) {
+                throw new Usage("--crash-each needs --check 'CMD {}': a crashed run cannot judge itself");
+            }
+        }
         if (a.orders != null && max != null) {
             a.orders = a.orders.withMax((int) Math.min(Integer.MAX_VALUE, positive("--max", max)));
         }
-        if (a.failEach == null && a.orders == null) {
-            throw new Usage("no axis: give --fail-each and/or --orders EVENT");
+        if (a.failEach == null && a.orders == null && a.crashEach == null) {
+            throw new Usage("no axis: give --fail-each, --crash-each flush|write and/or --orders EVENT");
         }
         if (a.choice != null && a.shards > 1) {
             throw new Usage("--choice makes one run: it takes no --shard");
@@ -150,10 +172,32 @@ final class ExploreArgs {
         if (a.choice != null && a.choice.fail() > 0 && a.failEach == null) {
             throw new Usage("choice '" + a.choice + "' fails a request: give --fail-each as in the sweep");
         }
+        if (a.choice != null && a.choice.crash() > 0 && a.crashEach == null) {
+            throw new Usage("choice '" + a.choice + "' crashes: give --crash-each as in the sweep");
+        }
         if (a.choice != null && !a.choice.order().isEmpty() && a.orders == null) {
             throw new Usage("choice '" + a.choice + "' orders requests: give --orders as in the sweep");
         }
         return a;
+    }
+
+    private static CrashEach crashEach(String at, String keep, boolean torn) throws Usage {
+        CrashEach.Point point;
+        try {
+            point = CrashEach.Point.byName(at);
+        } catch (IllegalArgumentException e) {
+            throw new Usage(e.getMessage());
+        }
+        CrashChoice k = switch (keep == null ? (torn ? "random" : "none") : keep) {
+            case "none" -> new CrashChoice.Durable();
+            case "all" -> new CrashChoice.All();
+            case "random" -> new CrashChoice.Random(0, torn); // each run draws its own from the sweep's seed
+            default -> throw new Usage("--keep wants none, all or random, not '" + keep + "'");
+        };
+        if (torn && !(k instanceof CrashChoice.Random)) {
+            throw new Usage("--torn goes with --keep random");
+        }
+        return new CrashEach(point, k);
     }
 
     private static List<EventName> events(String list) throws Usage {
@@ -237,12 +281,12 @@ final class ExploreArgs {
         return sb.toString();
     }
 
+    static String describe(CrashEach c) {
+        return "crash-each: " + c.point() + ", " + c.keep().toString().replace(" --seed 0", "");
+    }
+
     static String describe(Orders o) {
         return "orders: at " + String.join(",", o.events().stream().map(EventName::eventName).toList())
                 + ", max " + o.max();
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

@@ -71,7 +71,8 @@ public final class ExploreCommand {
     }
 
     private static Explorer explorer(ExploreArgs a, long seed) {
-        Explorer.Builder b = Explorer.builder().failEach(a.failEach).orders(a.orders).seed(seed).shard(a.shard, a.shards);
+        Explorer.Builder b = Explorer.builder().failEach(a.failEach).crashEach(a.crashEach).orders(a.orders).seed(seed)
+                .shard(a.shard, a.shards);
         if (a.choice != null) {
             b.only(a.choice);
         }
@@ -109,7 +110,8 @@ public final class ExploreCommand {
         boolean fired = false;
         try (ShellDoor door = new ShellDoor(sc); Check check = a.check == null ? null : new Check(a.check)) {
             if (a.choice != null) { // a replay: its outcome reads as in the sweep, against the base run
-                Explorer base = Explorer.builder().failEach(a.failEach).orders(a.orders).only(Choice.BASE).build();
+                Explorer base = Explorer.builder().failEach(a.failEach).crashEach(a.crashEach).orders(a.orders)
+                        .only(Choice.BASE).build();
                 Run run = base.next();
                 outcomes = new Outcomes(door.run(run).output());
                 base.done(run, false, "base");
@@ -127,7 +129,8 @@ public final class ExploreCommand {
                 if (check != null) {
                     Check.Result cr = check.run(r.image());
                     failing = !cr.ok();
-                    label = cr.label() + (r.status() == 0 ? "" : " (" + outcomes.label(r.status(), r.output()) + ")");
+                    // a crashed run's own output after the crash is only its requests failing
+                    label = cr.label() + (r.status() == 0 || run.crashed() ? "" : " (" + outcomes.label(r.status(), r.output()) + ")");
                 } else {
                     failing = r.status() != 0;
                     label = outcomes.label(r.status(), r.output());
@@ -174,6 +177,9 @@ public final class ExploreCommand {
         List<String> parts = new ArrayList<>();
         if (a.failEach != null) {
             parts.add(ExploreArgs.describe(a.failEach));
+        }
+        if (a.crashEach != null) {
+            parts.add(ExploreArgs.describe(a.crashEach));
         }
         if (a.orders != null) {
             parts.add(ExploreArgs.describe(a.orders));

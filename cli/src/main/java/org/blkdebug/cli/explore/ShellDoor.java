@@ -84,6 +84,12 @@ final class ShellDoor implements AutoCloseable {
             interrupted = true; // the sweep stops after this run: its outcome means nothing
             shell.markFailed();
         }
+        run.scenarioEnded(); // a run chosen to crash at the end crashes now
+        try {
+            run.awaitCrash();
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
         status = shell.finish();
         return new Result(status, buf.toString(StandardCharsets.UTF_8), image[0]);
     }

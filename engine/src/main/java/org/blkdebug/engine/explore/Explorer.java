@@ -36,6 +36,7 @@ public final class Explorer {
     private static final long MAX_FAIL = 10_000_000;
 
     private final FailEach failEach;
+    private final CrashEach crashEach;
     private final Orders orders;
     private final long seed;
     private final int shard;
@@ -43,9 +44,11 @@ public final class Explorer {
     private final Choice only;
     private final long startNanos = System.nanoTime();
 
+    /** The fail count and the crash point of the runs being made now. */
     private long k;
+    private long j;
     private OrderTree tree;
-    private boolean firstOfTree = true;
+    private boolean firstOfPoint = true;
     private int treeRuns;
     private boolean sampling;
     private int samplesDone;
@@ -64,6 +67,7 @@ public final class Explorer {
 
     private Explorer(Builder b) {
         this.failEach = b.failEach;
+        this.crashEach = b.crashEach;
         this.orders = b.orders;
         this.seed = b.seed;
         this.shard = b.shard;
@@ -86,6 +90,10 @@ public final class Explorer {
         return failEach;
     }
 
+    public CrashEach crashEach() {
+        return crashEach;
+    }
+
     public Orders orders() {
         return orders;
     }
@@ -101,22 +109,27 @@ public final class Explorer {
         if (only != null) {
             over = true;
             Scheduler s = orders == null ? null : new Scheduler(orders.events(), Decider.replay(only.order()), null);
-            current = new Run(index++, only, only.fail() > 0 ? failEach.rule(only.fail()) : null, s, true);
+            current = run(only, s, only.kept() != null ? only.kept()
+                    : crashEach == null ? null : crashEach.keepFor(seed, only.crash()));
             return current;
         }
-        Choice planned = Choice.BASE.withFail(k);
+        Choice planned = Choice.BASE.withFail(k).withCrash(j, null);
         Scheduler s = null;
         if (orders != null) {
             if (sampling) {
-                Random r = new Random(seed * 0x9E3779B97F4A7C15L + k * 1_000_003L + samplesDone);
+                Random r = new Random(seed * 0x9E3779B97F4A7C15L + k * 1_000_003L + j * 7919L + samplesDone);
                 s = new Scheduler(orders.events(), (depth, enabled) -> enabled.get(r.nextInt(enabled.size())).key(), null);
             } else {
                 planned = planned.withOrder(tree.prefix());
                 s = new Scheduler(orders.events(), tree, tree);
             }
         }
-        current = new Run(index++, planned, k > 0 ? failEach.rule(k) : null, s, true);
+        current = run(planned, s, crashEach == null ? null : crashEach.keepFor(seed, j));
         return current;
+    }
+
+    private Run run(Choice c, Scheduler s, org.blkdebug.engine.crash.CrashChoice keep) {
+        return new Run(index++, c, c.fail() > 0 ? failEach.rule(c.fail()) : null, s, crashEach, keep, true);
     }
 
     /**
@@ -134,58 +147,54 @@ public final class Explorer {
             record(run, true, failing, outcome);
             return;
         }
-        boolean probe = failEach != null && k > 0 && firstOfTree && !run.fired();
-        firstOfTree = false;
+        // a probe: the run meant to fail the k-th request or crash at the j-th point found none
+        boolean noFail = failEach != null && k > 0 && firstOfPoint && !run.fired() && !run.crashed();
+        boolean noCrash = crashEach != null && j > 0 && firstOfPoint && !run.crashed() && run.crashFailure() == null;
+        boolean probe = noFail || noCrash;
+        firstOfPoint = false;
         if (orders == null) {
-            record(run, !probe && ownsFail(k), failing, outcome);
-            if (probe) {
-                over = true;
-            } else {
-                nextFail();
-            }
+            record(run, !probe && owns(k, j, 0), failing, outcome);
+            nextPoint(noFail, noCrash);
             return;
         }
         Scheduler s = run.scheduler();
         if (s.diverged()) {
             diverged++;
         }
+        if (probe) {
+            record(run, false, failing, outcome);
+            nextPoint(noFail, noCrash);
+            return;
+        }
         if (sampling) {
             boolean fresh = signatures.add(signature(s.trace()));
-            boolean mine = samplesDone % shards == shard;
+            boolean mine = owns(k, j, samplesDone);
             if (!fresh && mine) {
                 pruned++;
             }
-            record(run, fresh && mine && !probe, failing, outcome);
-            if (probe) {
-                over = true;
-                return;
-            }
+            record(run, fresh && mine, failing, outcome);
             if (++samplesDone >= orders.max()) {
-                nextFail();
+                nextPoint(false, false);
             }
             return;
         }
         boolean redundant = tree.redundant();
-        boolean mine = ownsRoot(tree.rootIndex());
+        boolean mine = owns(k, j, tree.rootIndex());
         if (redundant && mine) {
             pruned++;
         }
-        boolean counted = !probe && mine && !redundant;
+        boolean counted = mine && !redundant;
         record(run, counted, failing, outcome);
-        if (probe) {
-            over = true;
-            return;
-        }
         if (counted) {
             treeRuns++;
         }
         boolean more = tree.endRun(s.trace());
-        while (more && !ownsRoot(tree.rootIndex())) {
+        while (more && !owns(k, j, tree.rootIndex())) {
             more = tree.skipRoot();
         }
         if (!more) {
             pruned += tree.pruned();
-            nextFail();
+            nextPoint(false, false);
         } else if (treeRuns >= orders.max()) {
             pruned += tree.pruned();
             exhausted = false;
@@ -208,31 +217,41 @@ public final class Explorer {
         }
     }
 
-    private boolean ownsFail(long kk) {
-        return shards == 1 || kk % shards == shard;
+    /** Whether this shard counts the runs of (kk, jj) whose first-level release choice is {@code at}. */
+    private boolean owns(long kk, long jj, int at) {
+        return shards == 1 || Math.floorMod(kk * 31 + jj * 7 + Math.max(at, 0), shards) == shard;
     }
 
-    private boolean ownsRoot(int rootIndex) {
-        return shards == 1 || (k + Math.max(rootIndex, 0)) % shards == shard;
-    }
-
-    /** On to the next fail count (or the end, without the fail-each axis). */
-    private void nextFail() {
-        if (failEach == null || k >= MAX_FAIL) {
-            over = true;
-            return;
-        }
-        k++;
-        if (orders == null) {
-            while (!ownsFail(k)) {
-                k++;
+    /**
+     * On to the next (fail count, crash point): the crash points of this fail count, then the next
+     * fail count; a probe that found no k-th request (no j-th point) ends that dimension. Without
+     * the orders axis, points another shard owns are skipped without a run, except, with crashes,
+     * the crash-free first run of a fail count: every shard needs it to learn whether k exists.
+     */
+    private void nextPoint(boolean noFail, boolean noCrash) {
+        do {
+            if (noFail || (failEach == null && (crashEach == null || noCrash))) {
+                over = true;
+                return;
             }
-        } else {
+            if (crashEach != null && !noCrash) {
+                j++;
+            } else {
+                if (k >= MAX_FAIL) {
+                    over = true;
+                    return;
+                }
+                k++;
+                j = 0;
+            }
+            noCrash = false;
+        } while (orders == null && !owns(k, j, 0) && !(j == 0 && k > 0 && failEach != null && crashEach != null));
+        if (orders != null) {
             tree = new OrderTree(shards > 1);
             treeRuns = 0;
             sampling = false;
         }
-        firstOfTree = true;
+        firstOfPoint = true;
     }
 
     /**
@@ -261,6 +280,7 @@ public final class Explorer {
 
     public static final class Builder {
         private FailEach failEach;
+        private CrashEach crashEach;
         private Orders orders;
         private long seed;
         private int shard;
@@ -272,6 +292,11 @@ public final class Explorer {
 
         public Builder failEach(FailEach f) {
             this.failEach = f;
+            return this;
+        }
+
+        public Builder crashEach(CrashEach c) {
+            this.crashEach = c;
             return this;
         }
 
@@ -305,6 +330,9 @@ public final class Explorer {
         public Explorer build() {
             if (only != null && only.fail() > 0 && failEach == null) {
                 throw new IllegalArgumentException("choice " + only + " fails a request: give the fail-each axis");
+            }
+            if (only != null && only.crash() > 0 && crashEach == null) {
+                throw new IllegalArgumentException("choice " + only + " crashes: give the crash-each axis");
             }
             if (only != null && !only.order().isEmpty() && orders == null) {
                 throw new IllegalArgumentException("choice " + only + " orders requests: give the orders axis");
