@@ -38,8 +38,11 @@ public final class ExploreExtension implements TestTemplateInvocationContextProv
     static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ExploreExtension.class);
     static final String RUN = "run";
 
-    /** What TestDevice applies to the device of one invocation. */
-    record Explored(Run run, Duration settle) {
+    /** What TestDevice applies to the device of one invocation, and the crash check that follows it. */
+    record Explored(Run run, Duration settle, Method check) {
+        boolean crashes() {
+            return run.planned().crash() > 0 || check != null;
+        }
     }
     /** {@code -Dblkdebug.explore.choice=fail:3/order:w0+512,f}: run that invocation alone. */
     public static final String CHOICE_PROPERTY = "blkdebug.explore.choice";
@@ -47,7 +50,8 @@ public final class ExploreExtension implements TestTemplateInvocationContextProv
     @Override
     public boolean supportsTestTemplate(ExtensionContext ec) {
         return ec.getTestMethod().map(m -> AnnotationSupport.isAnnotated(m, FailEach.class)
-                || AnnotationSupport.isAnnotated(m, ExploreOrders.class)).orElse(false);
+                || AnnotationSupport.isAnnotated(m, ExploreOrders.class)
+                || AnnotationSupport.isAnnotated(m, CrashEach.class)).orElse(false);
     }
 
     @Override
@@ -57,8 +61,15 @@ public final class ExploreExtension implements TestTemplateInvocationContextProv
         Duration settle = Orders.DEFAULT_SETTLE;
         FailEach fail = AnnotationSupport.findAnnotation(m, FailEach.class).orElse(null); // the annotation
         ExploreOrders orders = AnnotationSupport.findAnnotation(m, ExploreOrders.class).orElse(null);
+        CrashEach crash = AnnotationSupport.findAnnotation(m, CrashEach.class).orElse(null);
         if (fail != null) {
             b.failEach(failEach(fail));
+        }
+        Method check = null;
+        if (crash != null) {
+            b.crashEach(crashEach(crash));
+            b.seed(Long.getLong(Seeds.PROPERTY, 0L));
+            check = crash.check().isEmpty() ? null : checkMethod(ec.getRequiredTestClass(), crash.check());
         }
         if (orders != null) {
             b.orders(orders(orders));
@@ -71,7 +82,7 @@ public final class ExploreExtension implements TestTemplateInvocationContextProv
                 b.only(Choice.parse(only));
             }
             Explorer explorer = b.build();
-            Iterator<TestTemplateInvocationContext> it = new Invocations(explorer, settle);
+            Iterator<TestTemplateInvocationContext> it = new Invocations(explorer, settle, check);
             return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false);
         } catch (IllegalArgumentException e) {
             throw new ExtensionConfigurationException("blkdebug: -D" + CHOICE_PROPERTY + "=" + only + ": " + e.getMessage());
@@ -105,14 +116,16 @@ public final class ExploreExtension implements TestTemplateInvocationContextProv
     private static final class Invocations implements Iterator<TestTemplateInvocationContext> {
         private final Explorer explorer;
         private final Duration settle;
+        private final Method check;
         private Run pending;
         private Outcome outcome;
         private Run next;
         private boolean over;
 
-        Invocations(Explorer explorer, Duration settle) {
+        Invocations(Explorer explorer, Duration settle, Method check) {
             this.explorer = explorer;
             this.settle = settle;
+            this.check = check;
         }
 
         @Override
@@ -145,7 +158,7 @@ public final class ExploreExtension implements TestTemplateInvocationContextProv
             next = null;
             pending = run;
             outcome = null;
-            return new Invocation(new Explored(run, settle), o -> outcome = o);
+            return new Invocation(new Explored(run, settle, check), o -> outcome = o);
         }
     }
 
@@ -165,6 +178,10 @@ public final class ExploreExtension implements TestTemplateInvocationContextProv
             Run run = explored.run();
             BeforeEachCallback before = ec -> ec.getStore(NS).put(RUN, explored);
             TestExecutionExceptionHandler replay = (ec, t) -> {
+                run.awaitCrash();
+                if (run.crashed() && Sweep.lostPower(t)) {
+                    return; // the test method stopped where the power went: the check judges
+                }
                 t.addSuppressed(new ReplayHint(ec, run));
                 throw t;
             };
@@ -172,10 +189,88 @@ public final class ExploreExtension implements TestTemplateInvocationContextProv
                 if (run.scheduler() != null) {
                     run.scheduler().stopAuto(); // what is still held, close releases
                 }
-                Optional<Throwable> t = ec.getExecutionException();
-                result.accept(new Outcome(t.isPresent(), Sweep.outcome(t.orElse(null))));
+                Throwable t = ec.getExecutionException().orElse(null);
+                if (t == null && explored.crashes()) {
+                    run.scenarioEnded(); // a run chosen to crash at the end crashes now
+                    run.awaitCrash();
+                    try {
+                        checkImage(ec, explored);
+                    } catch (Exception | Error c) {
+                        c.addSuppressed(new ReplayHint(ec, run));
+                        result.accept(new Outcome(true, Sweep.outcome(c)));
+                        throw c;
+                    }
+                }
+                result.accept(new Outcome(t != null, Sweep.outcome(t)));
             };
             return List.of(before, replay, after);
+        }
+    }
+
+    static org.blkdebug.engine.explore.CrashEach crashEach(CrashEach a) {
+        org.blkdebug.engine.crash.CrashChoice keep = switch (a.keep()) {
+            case "none" -> new org.blkdebug.engine.crash.CrashChoice.Durable();
+            case "all" -> new org.blkdebug.engine.crash.CrashChoice.All();
+            case "random" -> new org.blkdebug.engine.crash.CrashChoice.Random(0, a.torn());
+            default -> throw new ExtensionConfigurationException("blkdebug: @CrashEach(keep) is none, all or random, not '"
+                    + a.keep() + "'");
+        };
+        if (a.torn() && !a.keep().equals("random")) {
+            throw new ExtensionConfigurationException("blkdebug: @CrashEach(torn = true) goes with keep = \"random\"");
+        }
+        try {
+            return new org.blkdebug.engine.explore.CrashEach(
+                    org.blkdebug.engine.explore.CrashEach.Point.byName(a.value()), keep);
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionConfigurationException("blkdebug: @CrashEach: " + e.getMessage());
+        }
+    }
+
+    private static Method checkMethod(Class<?> testClass, String name) {
+        for (Class<?> c = testClass; c != null; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (m.getName().equals(name)) {
+                    for (Class<?> p : m.getParameterTypes()) {
+                        if (p != org.blkdebug.engine.Device.class && p != java.nio.channels.FileChannel.class
+                                && p != org.blkdebug.engine.nio.BlkDebugFileChannel.class) {
+                            throw new ExtensionConfigurationException("blkdebug: @CrashEach check method '" + name
+                                    + "' takes Device, FileChannel or BlkDebugFileChannel, not " + p.getSimpleName());
+                        }
+                    }
+                    m.setAccessible(true);
+                    return m;
+                }
+            }
+        }
+        throw new ExtensionConfigurationException("blkdebug: no method '" + name + "' in " + testClass.getName()
+                + " for @CrashEach(check)");
+    }
+
+    /** Runs the crash check on a fresh device over the image the invocation left. */
+    private static void checkImage(ExtensionContext ec, Explored explored) throws Exception {
+        if (explored.check() == null) {
+            return;
+        }
+        TestDevice td = BlkDebugExtension.testDevice(ec);
+        if (td == null) {
+            throw new ExtensionConfigurationException("blkdebug: @CrashEach needs the test to take its Device or FileChannel");
+        }
+        try (org.blkdebug.engine.Device after = td.reopenImage();
+             org.blkdebug.engine.nio.BlkDebugFileChannel ch = org.blkdebug.engine.nio.BlkDebugFileChannel.open(after,
+                     java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            Class<?>[] types = explored.check().getParameterTypes();
+            Object[] args = new Object[types.length];
+            for (int i = 0; i < types.length; i++) {
+                args[i] = types[i] == org.blkdebug.engine.Device.class ? after : ch;
+            }
+            try {
+                explored.check().invoke(ec.getRequiredTestInstance(), args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw e.getCause() instanceof Exception ex ? ex : e;
+            }
         }
     }
 

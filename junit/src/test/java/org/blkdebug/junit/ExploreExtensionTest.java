@@ -40,6 +40,25 @@ class ExploreExtensionTest {
         ORDERS.add(info.getDisplayName() + " left " + got.get(0));
     }
 
+    private static final List<String> CRASHES = new ArrayList<>();
+    private String invocation;
+
+    @CrashEach(value = "flush", check = "whatSurvived")
+    void writeFlushWrite(Device dev, TestInfo info) throws Exception {
+        invocation = info.getDisplayName();
+        dev.write(0, ByteBuffer.wrap(new byte[] {1}));
+        dev.flush();
+        dev.write(512, ByteBuffer.wrap(new byte[] {2}));
+    }
+
+    void whatSurvived(Device after) throws Exception {
+        ByteBuffer a = ByteBuffer.allocate(1);
+        ByteBuffer b = ByteBuffer.allocate(1);
+        after.read(0, a);
+        after.read(512, b);
+        CRASHES.add(invocation + " left " + a.get(0) + "," + b.get(0));
+    }
+
     @AfterAll
     static void everyChoiceRanOnceUnderItsName() {
         // the last invocation finds no 4th write: the sweep learns so by running it, and stops
@@ -48,5 +67,9 @@ class ExploreExtensionTest {
         assertThat(ORDERS).hasSize(2);
         assertThat(ORDERS.get(0)).isEqualTo("[1] base left 2");
         assertThat(ORDERS.get(1)).isEqualTo("[2] order:w0+1.1 left 1");
+        // no crash: closing flushes all; at the flush: the first write was volatile; at the end:
+        // the second was; then a run that finds no third point ends the sweep
+        assertThat(CRASHES).containsExactly("[1] base left 1,2", "[2] crash:1 left 0,0", "[3] crash:2 left 1,0",
+                "[4] crash:3 left 1,2");
     }
 }

@@ -65,10 +65,52 @@ public final class Sweep {
                     run.scheduler().stopAuto();
                 }
             }
+            run.scenarioEnded(); // a run chosen to crash at the end crashes now
+            run.awaitCrash();
         } catch (Exception e) {
             failure = failure == null ? e : failure;
         }
         return failure;
+    }
+
+    /**
+     * A sweep with power cuts: each run's workload goes on a fresh device over a memory image of
+     * {@code size} bytes; once it is over (or the power went), {@code recovery} runs on a device
+     * over the image as the run left it (a private overlay: what it writes stays its own). A
+     * workload that ends with the error of a request the power cut (ENOMEDIUM) is not failing for it.
+     */
+    public static Summary run(Explorer explorer, long size, Scenario workload, Scenario recovery)
+            throws InterruptedException {
+        for (Run run; (run = explorer.next()) != null; ) {
+            org.blkdebug.engine.block.MemoryBackend image = new org.blkdebug.engine.block.MemoryBackend(size);
+            Throwable failure = once(run, explorer.orders(),
+                    () -> BlkDebug.builder().backend(image, "memory").cache(org.blkdebug.engine.CacheMode.WRITEBACK),
+                    workload);
+            run.awaitCrash();
+            if (failure != null && run.crashed() && lostPower(failure)) {
+                failure = null;
+            }
+            if (failure == null) {
+                try (Device after = BlkDebug.builder().backend(new org.blkdebug.engine.block.OverlayBackend(image),
+                        "after").cache(org.blkdebug.engine.CacheMode.WRITEBACK).open()) {
+                    recovery.run(after);
+                } catch (Exception | AssertionError e) {
+                    failure = e;
+                }
+            }
+            explorer.done(run, failure != null, outcome(failure));
+        }
+        return explorer.summary();
+    }
+
+    /** True when {@code t} came from a request the power cut ended (ENOMEDIUM, in its causes). */
+    public static boolean lostPower(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof org.blkdebug.engine.BlockException be && be.errno() == org.blkdebug.engine.Errno.ENOMEDIUM) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A failure in a few words: its type and the first line of its message. */

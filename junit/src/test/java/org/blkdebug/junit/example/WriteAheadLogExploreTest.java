@@ -14,6 +14,7 @@ import org.blkdebug.engine.CacheMode;
 import org.blkdebug.engine.Event;
 import org.blkdebug.engine.IoType;
 import org.blkdebug.engine.explore.Choice;
+import org.blkdebug.engine.explore.CrashEach;
 import org.blkdebug.engine.explore.Explorer;
 import org.blkdebug.engine.explore.FailEach;
 import org.blkdebug.engine.explore.Orders;
@@ -89,6 +90,67 @@ class WriteAheadLogExploreTest {
         List<String> recovered = WriteAheadLog.recover(ch).records();
         assertThat(recovered.size()).as("recovered %s", recovered).isGreaterThanOrEqualTo(acked.size());
         assertThat(recovered.subList(0, acked.size())).as("every acknowledged record, in order").isEqualTo(acked);
+    }
+
+    // ---- power cuts ----------------------------------------------------------------------------
+
+    /** Acknowledged by the test method, checked after the crash (same test instance). */
+    private final List<String> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Three appends one after another; each acknowledged one is remembered. */
+    private static void threeAppends(WriteAheadLog wal, List<String> acked) throws IOException {
+        for (String p : List.of("one", "two", "three")) {
+            wal.append(p); // throws once the power is gone: that record is not acknowledged
+            acked.add(p);
+        }
+    }
+
+    @org.blkdebug.junit.CrashEach(value = "flush", check = "everyAcknowledgedRecordSurvives")
+    void theCorrectLogSurvivesAPowerCutAtEveryFlush(FileChannel ch) throws Exception {
+        threeAppends(new WriteAheadLog(ch), acknowledged);
+    }
+
+    void everyAcknowledgedRecordSurvives(FileChannel ch) throws Exception {
+        assertRecovered(ch, acknowledged);
+    }
+
+    private static void assertRecovered(FileChannel ch, List<String> acked) throws IOException {
+        List<String> recovered = WriteAheadLog.recover(ch).records();
+        assertThat(recovered.size()).as("recovered %s, acknowledged %s", recovered, acked)
+                .isGreaterThanOrEqualTo(acked.size());
+        assertThat(recovered.subList(0, acked.size())).as("every acknowledged record, in order").isEqualTo(acked);
+    }
+
+    private static Summary crashSweep(Explorer ex, WriteAheadLog.Commit commit) throws InterruptedException {
+        List<String> acked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        return Sweep.run(ex, 0, dev -> {
+            acked.clear();
+            try (FileChannel ch = BlkDebugFileChannel.open(dev, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                threeAppends(new WriteAheadLog(ch, commit), acked);
+            }
+        }, dev -> {
+            try (FileChannel ch = BlkDebugFileChannel.open(dev, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                List<String> recovered = WriteAheadLog.recover(ch).records();
+                assertThat(recovered).as("acknowledged %s", acked).containsAll(acked);
+            }
+        });
+    }
+
+    @Test
+    void theMissingForceIsCaughtByCrashEachAndItsStateReplaysAlone() throws Exception {
+        CrashEach flush = CrashEach.at(CrashEach.Point.FLUSH);
+        Summary s = crashSweep(Explorer.builder().crashEach(flush).build(), WriteAheadLog.Commit.WITHOUT_FORCE);
+        // no force, so the only crash point is the end: every acknowledged record was volatile
+        assertThat(s.failures()).singleElement().satisfies(f -> {
+            assertThat(f.choice().toString()).isEqualTo("crash:1/keep:none@3");
+            assertThat(f.outcome()).contains("acknowledged [one, two, three]");
+        });
+        Summary again = crashSweep(Explorer.builder().crashEach(flush).only(s.failures().getFirst().choice()).build(),
+                WriteAheadLog.Commit.WITHOUT_FORCE);
+        assertThat(again.failing()).isEqualTo(1);
+        Summary correct = crashSweep(Explorer.builder().crashEach(flush).build(), WriteAheadLog.Commit.IN_ORDER);
+        assertThat(correct.failing()).as(correct.failures().toString()).isZero();
+        assertThat(correct.runs()).as("base, three forces, the end").isEqualTo(5);
     }
 
     private static Summary sweep(Explorer ex, WriteAheadLog.Commit commit) throws InterruptedException {
