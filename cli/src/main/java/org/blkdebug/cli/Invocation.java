@@ -97,6 +97,9 @@ final class Invocation {
                                    qemu-img bench's benchmark through blkdebug
             blkdebug serve [--socket PATH | --tcp [HOST:]PORT] [--export-name NAME] [OPTIONS] file
                                    the shell, with the device exported over NBD from the start
+            blkdebug explore AXES... [--check 'CMD {}'] [OPTIONS] [-c CMD]... file
+                                   the session run many times: each request failed, every
+                                   release order, a power cut at each flush (explore -h)
             blkdebug replay LOG [--to MARK|ENTRY] [--check-at flush|fua CMD] [--list] IMAGE
                                    rebuilds IMAGE from a --log-writes log, or checks every
                                    persistence point with CMD ({} the image, {uri} an NBD export)

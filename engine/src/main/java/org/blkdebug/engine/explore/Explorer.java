@@ -185,6 +185,7 @@ public final class Explorer {
         }
         boolean counted = mine && !redundant;
         record(run, counted, failing, outcome);
+        signatures.add(signature(s.trace())); // sampling beyond --max repeats none of these
         if (counted) {
             treeRuns++;
         }
@@ -200,7 +201,6 @@ public final class Explorer {
             exhausted = false;
             sampling = true;
             samplesDone = 0;
-            signatures.clear();
         }
     }
 
@@ -250,6 +250,7 @@ public final class Explorer {
             tree = new OrderTree(shards > 1);
             treeRuns = 0;
             sampling = false;
+            signatures.clear();
         }
         firstOfPoint = true;
     }
