@@ -4,22 +4,25 @@ import java.util.Objects;
 
 /**
  * How to open a device: the cache mode (qemu-io {@code -t}, default writethrough as qemu-io's),
- * read-only ({@code -r}), where blkdebug's messages go, and the power-loss model (ours, see
- * docs/faults.md).
+ * read-only ({@code -r}), where blkdebug's messages go, the power-loss model (ours, see
+ * docs/faults.md), snapshot mode and qemu-io's {@code -d} and {@code -C}.
  *
  * @param volatileCache  the disk below blkdebug has a volatile write cache, so that
  *                       {@link Device#crash} can lose what was not flushed (on by default)
  * @param volatileLimit  bytes of volatile data kept in memory; the rest spills to a file next
  *                       to the image
  * @param writeLog       the {@code --log-writes} file, or null
- * @param unmap          discards may pass down through formats (qemu-io's default; {@code -d ignore}
- *                       turns it off)
+ * @param snapshot       {@code -s}: the image file is only read; writes go to a copy-on-write
+ *                       overlay in memory that is dropped at close, as QEMU's {@code snapshot=on}
+ *                       drops its temporary overlay
+ * @param unmap          {@code -d}: discards act and write-zeroes may unmap (qemu-io's default;
+ *                       {@code -d ignore} turns it off on every node)
  * @param copyOnRead     qemu-io {@code -C}: reads copy what comes from a backing file into the
  *                       top node of the device
  */
 public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
-                          boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean unmap,
-                          boolean copyOnRead) {
+                          boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean snapshot,
+                          boolean unmap, boolean copyOnRead) {
     /** Volatile data held in memory before it spills to a file: 64 MiB. */
     public static final long DEFAULT_VOLATILE_LIMIT = 64L << 20;
 
@@ -32,17 +35,17 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
     }
 
     public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener) {
-        this(cache, readOnly, listener, true, DEFAULT_VOLATILE_LIMIT, null);
+        this(cache, readOnly, listener, true, DEFAULT_VOLATILE_LIMIT, null, false);
     }
 
     public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
                        boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog) {
-        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, true);
+        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, false);
     }
 
     public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
-                       boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean unmap) {
-        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, unmap, false);
+                       boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean snapshot) {
+        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, true, false);
     }
 
     public static OpenOptions defaults() {
@@ -50,38 +53,50 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
     }
 
     public OpenOptions withCache(CacheMode c) {
-        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, unmap, copyOnRead);
+        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, unmap,
+                copyOnRead);
     }
 
     public OpenOptions withReadOnly(boolean r) {
-        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, unmap, copyOnRead);
+        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, snapshot, unmap,
+                copyOnRead);
     }
 
     public OpenOptions withListener(BlkDebugListener l) {
-        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, unmap, copyOnRead);
+        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, snapshot, unmap,
+                copyOnRead);
     }
 
     /** Off: writes go straight to the image, as before this model existed; {@code crash} is refused. */
     public OpenOptions withVolatileCache(boolean on) {
-        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, unmap, copyOnRead);
+        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, snapshot, unmap, copyOnRead);
     }
 
     public OpenOptions withVolatileLimit(long bytes) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, unmap, copyOnRead);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, snapshot, unmap,
+                copyOnRead);
     }
 
     /** Records every completed write, flush and mark in {@code file} ({@code --log-writes}). */
     public OpenOptions withWriteLog(java.nio.file.Path file) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, unmap, copyOnRead);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, snapshot, unmap,
+                copyOnRead);
     }
 
-    /** {@code -d ignore|off}: discards stop at the format; {@code unmap|on} (default) passes them. */
+    public OpenOptions withSnapshot(boolean s) {
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, s, unmap,
+                copyOnRead);
+    }
+
+    /** {@code -d ignore|off}: discards do nothing; {@code unmap|on} (the default) lets them act. */
     public OpenOptions withUnmap(boolean u) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, u, copyOnRead);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, u,
+                copyOnRead);
     }
 
     /** {@code -C}: copy-on-read on the device's top node (refused with read-only at open). */
     public OpenOptions withCopyOnRead(boolean on) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, unmap, on);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, unmap,
+                on);
     }
 }

@@ -73,15 +73,47 @@ public interface Context {
     void record(Path file) throws java.io.IOException;
 
     /**
+     * Under {@code explore --orders}: releases the next request the explorer holds (its choice of
+     * order) and answers true, or false when it holds none. Null outside explore.
+     */
+    default java.util.function.BooleanSupplier heldReleaser() {
+        return null;
+    }
+
+    /**
+     * Under {@code explore --orders}: while {@code waiting} is true and nothing in the device can
+     * move, has the explorer release its held requests one at a time, each after the device has
+     * settled. A script's waits call this where they would otherwise find nothing can move, so the
+     * explorer decides exactly when the script is stuck. Returns at once outside explore.
+     */
+    default void releaseHeldWhile(java.util.function.BooleanSupplier waiting) throws InterruptedException {
+        java.util.function.BooleanSupplier release = heldReleaser();
+        Device d = device();
+        if (release == null || d == null) {
+            return;
+        }
+        while (waiting.getAsBoolean() && d.awaitQuiescence(settleTimeout()) && waiting.getAsBoolean()
+                && release.getAsBoolean()) {
+            // released one; wait for it to settle and look again
+        }
+    }
+
+    /**
      * What {@code open} and the command line ask for.
      *
+     * @param snapshot   {@code -s}: writes go to a temporary overlay, the image file is only read
      * @param copyOnRead {@code -C}
-     * @param unmap      {@code -d}: discards pass through formats (the default), or stop there
+     * @param unmap      {@code -d}: discards act (the default), or do nothing
      */
     record OpenRequest(String filename, String options, String format, String cache, boolean readOnly,
-                       boolean copyOnRead, boolean unmap) {
+                       boolean snapshot, boolean copyOnRead, boolean unmap) {
         public OpenRequest(String filename, String options, String format, String cache, boolean readOnly) {
-            this(filename, options, format, cache, readOnly, false, true);
+            this(filename, options, format, cache, readOnly, false);
+        }
+
+        public OpenRequest(String filename, String options, String format, String cache, boolean readOnly,
+                           boolean snapshot) {
+            this(filename, options, format, cache, readOnly, snapshot, false, true);
         }
 
         /**

@@ -201,8 +201,8 @@ final class SessionCommands {
             }
             String path = operands.isEmpty() ? null : operands.get(0);
             boolean unmap = Context.OpenRequest.unmap(discard);
-            return ctx.open(new Context.OpenRequest(path, options, null, cache, readOnly, copyOnRead, unmap))
-                    ? OK : FAILED;
+            return ctx.open(new Context.OpenRequest(path, options, null, cache, readOnly, snapshot, copyOnRead,
+                    unmap)) ? OK : FAILED;
         }
     }
 }

@@ -104,7 +104,7 @@ public final class Session {
                 spec = DeviceSpecs.parseFilename(r.filename(), r.format(), r.options());
             }
             OpenOptions options = new OpenOptions(cache, r.readOnly(), listener()).withWriteLog(writeLog)
-                    .withUnmap(r.unmap()).withCopyOnRead(r.copyOnRead());
+                    .withSnapshot(r.snapshot()).withUnmap(r.unmap()).withCopyOnRead(r.copyOnRead());
             Device d = opener.open(spec, options);
             d.reportCompletions(true);
             device = d;
