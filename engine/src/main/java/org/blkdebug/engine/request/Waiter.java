@@ -102,7 +102,19 @@ public final class Waiter {
      * {@link org.blkdebug.engine.Completion#releasedBy()} reports.
      */
     public void release(Request by) {
-        releasedBy = by == null ? 0 : by.id();
+        release(by == null ? 0 : by.id());
+    }
+
+    /**
+     * As {@link #release()}, but the request keeps the releaser it last had: a hand-off of a
+     * lock it waited for says nothing about whose end let it run (qcow2's metadata lock).
+     */
+    public void releaseKeepingReleaser() {
+        release(request.releasedBy());
+    }
+
+    private void release(long byId) {
+        releasedBy = byId;
         int prev = state.getAndSet(RELEASED);
         if (prev == PARKED) {
             request.released(releasedBy);

@@ -59,7 +59,11 @@ final class MetadataLock {
             guard.unlock();
         }
         if (next != null) {
-            next.waiter().release(next.by());
+            if (next.by() != null) {
+                next.waiter().release(next.by());
+            } else {
+                next.waiter().releaseKeepingReleaser(); // a restarted request stays after its restarter
+            }
         }
     }
 
