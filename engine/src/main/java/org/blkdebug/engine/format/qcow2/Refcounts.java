@@ -433,6 +433,11 @@ final class Refcounts {
                 if (s.discardPassthrough[type.ordinal()]) {
                     queueDiscard(s, clusterOffset, l.clusterSize);
                 }
+                if (s.freeByteOffset != 0 && l.startOfCluster(s.freeByteOffset) == clusterOffset) {
+                    // Ours (differences-from-qemu.md Q1): QEMU keeps pointing into the freed cluster
+                    // and, once it is reused for data, appends compressed clusters into that data
+                    s.freeByteOffset = 0;
+                }
             }
         }
         if (ret >= 0) {
