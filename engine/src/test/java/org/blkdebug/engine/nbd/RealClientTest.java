@@ -34,8 +34,7 @@ class RealClientTest {
 
     /** On a Unix socket in the test's temp dir. */
     private NbdServer serve(Device dev, NbdServer.Options o) throws Exception {
-        return NbdServer.start(dev, new NbdServer.Options(dir.resolve("nbd.sock"), null, -1, o.exportName(),
-                o.readOnly(), o.align(), o.log()));
+        return NbdServer.start(dev, o.withSocket(dir.resolve("nbd.sock")));
     }
 
     @Test
@@ -96,8 +95,8 @@ class RealClientTest {
     @Test
     void nbdinfoDescribesTheExport() throws Exception {
         RealClients.require("nbdinfo");
-        try (Device dev = BlkDebug.builder().memory(SIZE).align(512).open();
-             NbdServer nbd = serve(dev, NbdServer.Options.defaults().withAlign(512))) {
+        try (Device dev = BlkDebug.builder().memory(SIZE).withoutFormat().align(512).open();
+             NbdServer nbd = serve(dev, NbdServer.Options.defaults())) {
             RealClients.Result r = RealClients.run(30, "nbdinfo", nbd.uri());
             assertThat(r.exit()).as(r.output()).isZero();
             assertThat(r.output()).contains("export-size: 1048576", "block_size_minimum: 512",
