@@ -111,7 +111,10 @@ final class Commands {
                         device.read(h.offset(), data);
                     })
                     : device.readAsync(h.offset(), new ByteBuffer[] {data}, null);
-            case CMD_WRITE -> device.writeAsync(h.offset(), new ByteBuffer[] {data}, null, flags(fua, false, false));
+            case CMD_WRITE -> export.detectZeroes() && isZero(data)
+                    // qemu's detect-zeroes, at the top node: the write becomes a write of zeroes
+                    ? device.writeZeroesAsync(h.offset(), h.length(), null, flags(fua, export.unmap(), false))
+                    : device.writeAsync(h.offset(), new ByteBuffer[] {data}, null, flags(fua, false, false));
             case CMD_FLUSH -> device.flushAsync(null);
             case CMD_TRIM -> trim(device, h, export.unmap(), fua);
             case CMD_WRITE_ZEROES -> device.writeZeroesAsync(h.offset(), h.length(), null,
@@ -211,6 +214,15 @@ final class Commands {
             }
         });
         return f;
+    }
+
+    private static boolean isZero(ByteBuffer b) {
+        for (int i = b.position(); i < b.limit(); i++) {
+            if (b.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static WriteFlag[] flags(boolean fua, boolean mayUnmap, boolean noFallback) {

@@ -81,7 +81,7 @@ final class Connection {
     void run() {
         log("connected from " + peer);
         try {
-            Handshake.Result r = Handshake.negotiate(channel, options.exportName(), this::export);
+            Handshake.Result r = Handshake.negotiate(channel, options.exportName(), options.description(), this::export);
             if (r == null) {
                 close("client ended negotiation (NBD_OPT_ABORT)");
                 return;

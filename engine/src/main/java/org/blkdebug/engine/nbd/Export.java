@@ -13,9 +13,10 @@ import static org.blkdebug.engine.nbd.Protocol.*;
  * @param maxBlock the top node's max transfer, at most 32 MiB, a multiple of {@code minBlock}
  * @param unmap    TRIM and WRITE_ZEROES may free space ({@code --discard=unmap}); qemu-nbd's
  *                 default ({@code ignore}) answers TRIM without touching the device
+ * @param detectZeroes a WRITE of zeroes becomes a WRITE_ZEROES ({@code --detect-zeroes})
  */
 record Export(String name, String description, long size, int flags, int minBlock, int preferredBlock,
-              int maxBlock, boolean unmap) {
+              int maxBlock, boolean unmap, boolean detectZeroes) {
 
     /**
      * The flags qemu-nbd 7.2 sends: FLUSH, FUA and CACHE always; TRIM, WRITE_ZEROES and FAST_ZERO
@@ -40,7 +41,8 @@ record Export(String name, String description, long size, int flags, int minBloc
         int preferred = Math.max(min, PREFERRED_BLOCK);
         long max = maxTransfer <= 0 ? MAX_PAYLOAD : Math.min(maxTransfer, MAX_PAYLOAD);
         max = Math.max(min, max / min * min);
-        return new Export(o.exportName(), o.description(), size, flags, min, preferred, (int) max, o.unmap());
+        return new Export(o.exportName(), o.description(), size, flags, min, preferred, (int) max, o.unmap(),
+                o.detectZeroes());
     }
 
     boolean readOnly() {

@@ -38,14 +38,17 @@ final class Handshake {
     private final SocketChannel ch;
     private final ExportSource exports;
     private final String exportName;
+    /** Sent after the name in NBD_OPT_LIST's reply, as qemu-nbd does; null for none. */
+    private final String description;
     private boolean noZeroes;
     private boolean structured;
     /** base:allocation was selected by the last SET_META_CONTEXT. */
     private boolean baseAllocation;
 
-    private Handshake(SocketChannel ch, String exportName, ExportSource exports) {
+    private Handshake(SocketChannel ch, String exportName, String description, ExportSource exports) {
         this.ch = ch;
         this.exportName = exportName;
+        this.description = description;
         this.exports = exports;
     }
 
@@ -56,8 +59,9 @@ final class Handshake {
      * @throws NbdProtocolException for a client to drop (bad magic, unknown flags, unknown export
      *                              with EXPORT_NAME, which cannot be refused politely)
      */
-    static Result negotiate(SocketChannel ch, String exportName, ExportSource exports) throws IOException {
-        return new Handshake(ch, exportName, exports).run();
+    static Result negotiate(SocketChannel ch, String exportName, String description, ExportSource exports)
+            throws IOException {
+        return new Handshake(ch, exportName, description, exports).run();
     }
 
     private Result run() throws IOException {
@@ -133,7 +137,9 @@ final class Handshake {
             return;
         }
         byte[] name = exportName.getBytes(StandardCharsets.UTF_8);
-        reply(OPT_LIST, REP_SERVER, ByteBuffer.allocate(4 + name.length).putInt(name.length).put(name).flip());
+        byte[] text = description == null ? new byte[0] : description.getBytes(StandardCharsets.UTF_8);
+        reply(OPT_LIST, REP_SERVER, ByteBuffer.allocate(4 + name.length + text.length).putInt(name.length).put(name)
+                .put(text).flip());
         reply(OPT_LIST, REP_ACK, null);
     }
 

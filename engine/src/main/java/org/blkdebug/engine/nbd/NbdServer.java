@@ -98,10 +98,13 @@ public final class NbdServer implements AutoCloseable {
      *                       advertised unless it is 1
      * @param unmap          TRIM discards and WRITE_ZEROES may unmap (qemu-nbd's {@code --discard=unmap});
      *                       false answers TRIM without touching the device (qemu-nbd's default, {@code ignore})
+     * @param detectZeroes   a WRITE whose payload is all zeroes is written as WRITE_ZEROES, which may
+     *                       unmap when {@code unmap} is on too (qemu-nbd's {@code --detect-zeroes=on|unmap})
      * @param log            receives one line when a connection starts and one when it ends
      */
     public record Options(Path socket, String host, int port, String exportName, String description,
-                          boolean readOnly, int maxConnections, boolean unmap, Consumer<String> log) {
+                          boolean readOnly, int maxConnections, boolean unmap, boolean detectZeroes,
+                          Consumer<String> log) {
         public Options {
             if (port < -1 || port > 65535) {
                 throw new IllegalArgumentException("port " + port);
@@ -115,7 +118,7 @@ public final class NbdServer implements AutoCloseable {
 
         /** A Unix socket in a new temporary directory; any number of clients; TRIM discards. */
         public static Options defaults() {
-            return new Options(null, null, -1, "", null, false, 0, true, null);
+            return new Options(null, null, -1, "", null, false, 0, true, false, null);
         }
 
         public static Options unix(Path socket) {
@@ -131,35 +134,42 @@ public final class NbdServer implements AutoCloseable {
             if (port < 0) {
                 throw new IllegalArgumentException("port " + port);
             }
-            return new Options(null, host, port, "", null, false, 0, true, null);
+            return new Options(null, host, port, "", null, false, 0, true, false, null);
         }
 
         public Options withSocket(Path s) {
-            return new Options(s, null, -1, exportName, description, readOnly, maxConnections, unmap, log);
+            return new Options(s, null, -1, exportName, description, readOnly, maxConnections, unmap, detectZeroes,
+                    log);
         }
 
         public Options withExportName(String name) {
-            return new Options(socket, host, port, name, description, readOnly, maxConnections, unmap, log);
+            return new Options(socket, host, port, name, description, readOnly, maxConnections, unmap, detectZeroes, log);
         }
 
         public Options withDescription(String text) {
-            return new Options(socket, host, port, exportName, text, readOnly, maxConnections, unmap, log);
+            return new Options(socket, host, port, exportName, text, readOnly, maxConnections, unmap, detectZeroes, log);
         }
 
         public Options withReadOnly(boolean ro) {
-            return new Options(socket, host, port, exportName, description, ro, maxConnections, unmap, log);
+            return new Options(socket, host, port, exportName, description, ro, maxConnections, unmap, detectZeroes, log);
         }
 
         public Options withMaxConnections(int n) {
-            return new Options(socket, host, port, exportName, description, readOnly, n, unmap, log);
+            return new Options(socket, host, port, exportName, description, readOnly, n, unmap, detectZeroes, log);
         }
 
         public Options withUnmap(boolean u) {
-            return new Options(socket, host, port, exportName, description, readOnly, maxConnections, u, log);
+            return new Options(socket, host, port, exportName, description, readOnly, maxConnections, u, detectZeroes,
+                    log);
+        }
+
+        public Options withDetectZeroes(boolean d) {
+            return new Options(socket, host, port, exportName, description, readOnly, maxConnections, unmap, d, log);
         }
 
         public Options withLog(Consumer<String> sink) {
-            return new Options(socket, host, port, exportName, description, readOnly, maxConnections, unmap, sink);
+            return new Options(socket, host, port, exportName, description, readOnly, maxConnections, unmap, detectZeroes,
+                    sink);
         }
 
         boolean tcp() {
@@ -202,7 +212,7 @@ public final class NbdServer implements AutoCloseable {
         this.device = device;
         this.options = options;
         this.listener = listener;
-        this.address = listener.getLocalAddress();
+        this.address = socketFile != null ? UnixDomainSocketAddress.of(socketFile) : listener.getLocalAddress();
         this.socketFile = socketFile;
         this.tempDir = tempDir;
         this.seats = options.maxConnections() == 0 ? null : new Semaphore(options.maxConnections());
@@ -210,6 +220,15 @@ public final class NbdServer implements AutoCloseable {
 
     /** Binds the socket and starts accepting clients; once this returns, clients can connect. */
     public static NbdServer start(Device device, Options options) throws IOException {
+        return bind(device, options).acceptClients();
+    }
+
+    /**
+     * Binds the socket without serving anyone yet: a client may connect, and waits in the listen
+     * backlog for its greeting until {@link #acceptClients()}. (qemu-nbd binds before it opens the
+     * image; {@code serve} binds before its first commands and serves once they have set up.)
+     */
+    public static NbdServer bind(Device device, Options options) throws IOException {
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(options, "options");
         if (options.tcp()) {
@@ -224,25 +243,37 @@ public final class NbdServer implements AutoCloseable {
                 ch.close();
                 throw e;
             }
-            return new NbdServer(device, options, ch, null, null).startAccepting();
+            return new NbdServer(device, options, ch, null, null);
         }
         Path tempDir = options.socket() == null ? Files.createTempDirectory("blkdebug-nbd") : null;
         Path socket = tempDir == null ? options.socket().toAbsolutePath() : tempDir.resolve("nbd.sock");
+        // Bound and listening under a temporary name first, then renamed into place: a script that
+        // waits for the socket file to appear never finds one that refuses connections.
+        Path binding = socket.resolveSibling("." + socket.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Long.toHexString(System.nanoTime()));
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            ch.bind(UnixDomainSocketAddress.of(socket));
+            if (Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new java.net.BindException("Address already in use");
+            }
+            ch.bind(UnixDomainSocketAddress.of(binding));
+            Files.move(binding, socket, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             ch.close();
+            Files.deleteIfExists(binding);
             if (tempDir != null) {
                 Files.deleteIfExists(tempDir);
             }
             throw e;
         }
-        return new NbdServer(device, options, ch, socket, tempDir).startAccepting();
+        return new NbdServer(device, options, ch, socket, tempDir);
     }
 
-    private NbdServer startAccepting() {
-        acceptor = spawn("nbd-accept", this::acceptLoop);
+    /** Starts serving clients (those waiting in the backlog first). Idempotent; returns this. */
+    public synchronized NbdServer acceptClients() {
+        if (acceptor == null && !closed.get()) {
+            acceptor = spawn("nbd-accept", this::acceptLoop);
+        }
         return this;
     }
 
