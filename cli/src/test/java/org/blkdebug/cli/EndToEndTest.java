@@ -222,4 +222,29 @@ class EndToEndTest {
         assertThat(out()).startsWith("event event -- fires event (a QEMU or declared custom event)")
                 .contains("'event wal_commit' - runs the rules of the custom event wal_commit");
     }
+
+    // the design's names run the same commands: same output and exit status as break/remove_break/is_suspended
+    @Test
+    void designNamesAreAliasesOfTheBreakpointCommands() {
+        int rc = run("-f", "raw", "-c", "breakpoint write_aio A", "-c", "aio_write 0 512", "-c", "is-suspended A",
+                "-c", "remove-breakpoint A", "-c", "is-suspended A", "-c", "aio_flush", "-c", "breakpoint bogus B",
+                "blkdebug::" + image);
+        assertThat(rc).isEqualTo(1); // the bogus event
+        assertThat(out()).isEqualTo("""
+                blkdebug: Suspended request 'A'
+                yes
+                blkdebug: Resuming request 'A'
+                no
+                wrote 512/512 bytes at offset 0
+                STATS
+                Could not set breakpoint: No such file or directory
+                """);
+    }
+
+    @Test
+    void designNamesAreNamedAsTypedInCountErrors() {
+        assertThat(run("-f", "raw", "-c", "breakpoint write_aio", "blkdebug::" + image)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("bad argument count 1 to breakpoint, expected 2 arguments\n");
+    }
 }

@@ -62,11 +62,16 @@ public final class BlkDebugExtension implements ParameterResolver, AfterEachCall
 
     @Override
     public void handleTestExecutionException(ExtensionContext ec, Throwable failure) throws Throwable {
+        addSeed(ec, failure);
+        throw failure;
+    }
+
+    /** The "reproduce with -Dtests.seed=0x…" line, on any failure of a test that took a seeded Random. */
+    private static void addSeed(ExtensionContext ec, Throwable failure) {
         Long seed = ec.getStore(NS).get(SEED, Long.class);
         if (seed != null) {
             failure.addSuppressed(new Seeds.Report(seed));
         }
-        throw failure;
     }
 
     @Override
@@ -82,8 +87,10 @@ public final class BlkDebugExtension implements ParameterResolver, AfterEachCall
             td.close();
         }
         if (!leftovers.isEmpty()) {
-            throw new AssertionError("blkdebug: the test left " + String.join("; ", leftovers)
+            AssertionError failure = new AssertionError("blkdebug: the test left " + String.join("; ", leftovers)
                     + " (allow it with @Image(verifyBreakpoints = false))");
+            addSeed(ec, failure);
+            throw failure;
         }
     }
 }

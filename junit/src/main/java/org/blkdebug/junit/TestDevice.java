@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,11 +62,20 @@ final class TestDevice implements AutoCloseable {
         return channel;
     }
 
-    /** Builds the device the annotations on the test method and its class describe. */
+    /**
+     * Builds the device the annotations describe: the test method's, its class's (and the
+     * class's superclasses', through {@code @Inherited}) and, for a {@code @Nested} class, its
+     * enclosing classes'. {@link Image} and {@link Config}: the nearest wins (method, class,
+     * enclosing classes outward). Rules and breakpoints: all of them, outermost class first,
+     * superclasses before subclasses, the method's last (QEMU's definition order).
+     */
     static TestDevice open(ExtensionContext ec) {
-        Class<?> testClass = ec.getRequiredTestClass();
-        AnnotatedElement method = ec.getRequiredTestMethod();
-        Image image = find(method, Image.class).or(() -> find(testClass, Image.class)).orElse(null);
+        List<Class<?>> chain = classChain(ec.getRequiredTestClass());
+        Method method = ec.getRequiredTestMethod();
+        Image image = nearest(method, chain, Image.class).map(Found::annotation).orElse(null);
+        Optional<Found<Config>> config = nearest(method, chain, Config.class);
+        List<AnnotatedElement> ruleOrder = new ArrayList<>(chain);
+        ruleOrder.add(method);
         List<Path> temps = new ArrayList<>();
         try {
             BlkDebug.Builder b = BlkDebug.builder();
@@ -82,18 +94,17 @@ final class TestDevice implements AutoCloseable {
             if (image != null) {
                 b.cache(image.cache()).align(image.align()).customEvent(image.customEvents());
             }
-            Optional<Config> config = find(method, Config.class).or(() -> find(testClass, Config.class));
             if (config.isPresent()) {
-                b.config(configPath(testClass, config.get().value(), temps).toString());
+                b.config(configPath(config.get().declaredOn(), config.get().annotation().value(), temps).toString());
             }
-            for (AnnotatedElement e : List.of(testClass, method)) {
+            for (AnnotatedElement e : ruleOrder) {
                 AnnotationSupport.findRepeatableAnnotations(e, InjectError.class).forEach(a -> b.injectError(rule(a, custom)));
                 AnnotationSupport.findRepeatableAnnotations(e, SetState.class).forEach(a -> b.setState(rule(a, custom)));
             }
             Device dev = b.open();
             TestDevice td = new TestDevice(dev, image == null || image.verifyBreakpoints(), temps);
             try {
-                for (AnnotatedElement e : List.of(testClass, method)) {
+                for (AnnotatedElement e : ruleOrder) {
                     for (Breakpoint bp : AnnotationSupport.findRepeatableAnnotations(e, Breakpoint.class)) {
                         dev.breakpoint(event(bp.event(), custom), bp.tag());
                     }
@@ -112,8 +123,47 @@ final class TestDevice implements AutoCloseable {
         }
     }
 
-    private static <A extends java.lang.annotation.Annotation> Optional<A> find(AnnotatedElement e, Class<A> type) {
-        return AnnotationSupport.findAnnotation(e, type);
+    /** The test class and, for a {@code @Nested} (inner) class, its enclosing classes: outermost first. */
+    static List<Class<?>> classChain(Class<?> testClass) {
+        List<Class<?>> chain = new ArrayList<>();
+        for (Class<?> c = testClass; c != null; c = isInner(c) ? c.getEnclosingClass() : null) {
+            chain.add(0, c);
+        }
+        return chain;
+    }
+
+    private static boolean isInner(Class<?> c) {
+        return c.isMemberClass() && !Modifier.isStatic(c.getModifiers());
+    }
+
+    /** An annotation and the class to look resources up beside (where it is declared). */
+    record Found<A extends Annotation>(A annotation, Class<?> declaredOn) {
+    }
+
+    /** The method's annotation, else the nearest class's in {@code chain} (innermost first), superclasses included. */
+    private static <A extends Annotation> Optional<Found<A>> nearest(Method method, List<Class<?>> chain, Class<A> type) {
+        Optional<A> onMethod = AnnotationSupport.findAnnotation(method, type);
+        if (onMethod.isPresent()) {
+            return Optional.of(new Found<>(onMethod.get(), method.getDeclaringClass()));
+        }
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            Class<?> c = chain.get(i);
+            Optional<A> a = AnnotationSupport.findAnnotation(c, type);
+            if (a.isPresent()) {
+                return Optional.of(new Found<>(a.get(), declaringClass(c, type)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The superclass of {@code c} (or {@code c}) that declares {@code type}; {@code c} when meta-present. */
+    private static Class<?> declaringClass(Class<?> c, Class<? extends Annotation> type) {
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+            if (k.getDeclaredAnnotation(type) != null) {
+                return k;
+            }
+        }
+        return c;
     }
 
     static Rule.InjectError rule(InjectError a) {
@@ -151,14 +201,18 @@ final class TestDevice implements AutoCloseable {
                 + "' (QEMU's names, e.g. write_aio, or one of @Image(customEvents))");
     }
 
-    /** A class-path resource if there is one (copied out when it is inside a jar), else a file. */
-    private static Path configPath(Class<?> testClass, String name, List<Path> temps) throws IOException {
-        URL url = testClass.getResource(name);
+    /**
+     * A class-path resource beside {@code owner} (or absolute, with a leading {@code /}), copied
+     * out when it is inside a jar; else a file path (relative to the working directory).
+     */
+    private static Path configPath(Class<?> owner, String name, List<Path> temps) throws IOException {
+        URL url = owner.getResource(name);
         if (url == null) {
             Path p = Path.of(name);
             if (!Files.isRegularFile(p)) {
-                throw new ExtensionConfigurationException("blkdebug: @Config(\"" + name
-                        + "\") is neither a class-path resource nor a file");
+                throw new ExtensionConfigurationException("blkdebug: @Config(\"" + name + "\") on "
+                        + owner.getName() + " not found: looked for the class-path resource " + resourceName(owner, name)
+                        + " and for the file " + p.toAbsolutePath());
             }
             return p;
         }
@@ -175,6 +229,15 @@ final class TestDevice implements AutoCloseable {
             Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
         }
         return copy;
+    }
+
+    /** Where {@link Class#getResource} looks for {@code name}: beside {@code owner}, or absolute. */
+    static String resourceName(Class<?> owner, String name) {
+        if (name.startsWith("/")) {
+            return name;
+        }
+        String pkg = owner.getPackageName();
+        return "/" + (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + name;
     }
 
     /** Channel, device, then files; the first failure is thrown once everything was tried. */

@@ -3,6 +3,7 @@ package org.blkdebug.cli.commands;
 
 import org.blkdebug.cli.report.Console;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code aio_read}: submits a read; its result prints when the shell next runs the main loop. */
@@ -11,18 +12,9 @@ final class AioReadCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("aio_read", "[-Ciqv] [-P pattern] off len [len..]",
             "asynchronously reads a number of bytes", 2, -1).withHelp(HelpText.of("aio_read"));
 
-    @Option(names = "-C")
-    boolean machine;
-    @Option(names = "-q")
-    boolean quiet;
-    @Option(names = "-v")
-    boolean dump;
-    private Integer pattern;
+    @Mixin
+    Options.Read opts;
 
-    @Option(names = "-P")
-    void pattern(String s) {
-        pattern = patternByte(s);
-    }
 
     @Option(names = "-i")
     void invalid(boolean on) {
@@ -50,9 +42,9 @@ final class AioReadCommand extends GetoptCommand {
         if (v == null) {
             return FAILED;
         }
-        AioReport report = new AioReport(true, v.offset(), v.size(), v.buffers(), pattern,
-                quiet, dump, machine, System.nanoTime());
-        ctx.device().readAsync(v.offset(), v.buffers(), report);
+        AioReport done = new AioReport(true, v.offset(), v.size(), v.buffers(), opts.pattern(),
+                opts.quiet, opts.dump, opts.machine, System.nanoTime());
+        ctx.device().readAsync(v.offset(), v.buffers(), done);
         return OK; // qemu-io: an aio command succeeds once submitted
     }
 }

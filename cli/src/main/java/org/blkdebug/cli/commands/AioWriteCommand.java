@@ -7,6 +7,7 @@ import java.util.List;
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.engine.Device.WriteFlag;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code aio_write}: submits a write (or write-zeroes); its result prints later. */
@@ -15,23 +16,14 @@ final class AioWriteCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("aio_write", "[-Cfiquz] [-P pattern] off len [len..]",
             "asynchronously writes a number of bytes", 2, -1).withHelp(HelpText.of("aio_write")).asWriting();
 
-    @Option(names = "-C")
-    boolean machine;
-    @Option(names = "-f")
-    boolean fua;
-    @Option(names = "-q")
-    boolean quiet;
+    /** {@code -P} is never recorded as given by QEMU 7.2 here, so {@code -z -P} is not rejected. */
+    @Mixin
+    Options.Write opts;
+
     @Option(names = "-u")
     boolean unmap;
     @Option(names = "-z")
     boolean zeroes;
-    private int pattern = 0xcd;
-
-    @Option(names = "-P")
-    void pattern(String s) {
-        // QEMU 7.2 never records -P as given here, so "-z -P" is not rejected
-        pattern = patternByte(s);
-    }
 
     @Option(names = "-i")
     void invalid(boolean on) {
@@ -63,7 +55,7 @@ final class AioWriteCommand extends GetoptCommand {
             return FAILED;
         }
         List<WriteFlag> flags = new ArrayList<>();
-        if (fua) {
+        if (opts.fua) {
             flags.add(WriteFlag.FUA);
         }
         if (unmap) {
@@ -77,18 +69,18 @@ final class AioWriteCommand extends GetoptCommand {
             if (zeroes) {
                 v[1] = number(operands.get(1));
             } else {
-                bufs[0] = Buffers.vector(this, operands.subList(1, operands.size()), pattern);
+                bufs[0] = Buffers.vector(this, operands.subList(1, operands.size()), opts.patternOr(0xcd));
                 v[1] = Buffers.size(bufs[0]);
             }
         })) {
             return FAILED;
         }
         if (zeroes) {
-            AioReport report = new AioReport(false, v[0], v[1], null, null, quiet, false, machine, 0L);
-            ctx.device().writeZeroesAsync(v[0], v[1], report, f);
+            AioReport done = new AioReport(false, v[0], v[1], null, null, opts.quiet, false, opts.machine, 0L);
+            ctx.device().writeZeroesAsync(v[0], v[1], done, f);
         } else {
-            AioReport report = new AioReport(false, v[0], v[1], null, null, quiet, false, machine, System.nanoTime());
-            ctx.device().writeAsync(v[0], bufs[0], report, f);
+            AioReport done = new AioReport(false, v[0], v[1], null, null, opts.quiet, false, opts.machine, System.nanoTime());
+            ctx.device().writeAsync(v[0], bufs[0], done, f);
         }
         return OK;
     }

@@ -17,14 +17,15 @@ final class BreakpointCommands {
     }
 
     static final CommandInfo BREAK = CommandInfo.of("break", "event tag",
-            "sets a breakpoint on event and tags the stopped request as tag", 2, 2);
-    static final CommandInfo REMOVE_BREAK = CommandInfo.of("remove_break", "tag", "remove a breakpoint by tag", 1, 1);
+            "sets a breakpoint on event and tags the stopped request as tag", 2, 2).withDesignName("breakpoint");
+    static final CommandInfo REMOVE_BREAK = CommandInfo.of("remove_break", "tag", "remove a breakpoint by tag", 1, 1)
+            .withDesignName("remove-breakpoint");
     static final CommandInfo RESUME = CommandInfo.of("resume", "tag", "resumes the request tagged as tag", 1, 1);
     /** qemu-io takes only the tag; the optional timeout is ours, so the help line stays qemu's. */
     static final CommandInfo WAIT_BREAK = CommandInfo.of("wait_break", "tag",
             "waits for the suspension of a request", 1, 1);
     static final CommandInfo IS_SUSPENDED = CommandInfo.of("is_suspended", "tag",
-            "tells whether a request is suspended at tag (blkdebug extension)", 1, 1);
+            "tells whether a request is suspended at tag (blkdebug extension)", 1, 1).withDesignName("is-suspended");
 
     static final CommandInfo EVENT = CommandInfo.of("event", "event",
             "fires event (a QEMU or declared custom event) as code above the device would (blkdebug extension)",

@@ -5,6 +5,8 @@ package org.blkdebug.cli.commands;
  * {@code help} prints, and when it may run.
  *
  * @param altname    the short alias ({@code r} for {@code read}), or null
+ * @param designName the project's spelling of the command ({@code breakpoint} for {@code break}), or
+ *                   null: accepted everywhere, shown only by the interactive shell's help and completion
  * @param args       the syntax text ({@code "[-Cq] off len"}), or null when qemu-io has none
  * @param argmax     -1 for "no limit"
  * @param help       the extended help text {@code help CMD} prints after the one-liner, or null
@@ -12,31 +14,36 @@ package org.blkdebug.cli.commands;
  * @param global     qemu-io's {@code CMD_FLAG_GLOBAL}: runs with or without a file, no checks
  * @param writes     the command asks for write permission ({@code .perm = BLK_PERM_WRITE})
  */
-public record CommandInfo(String name, String altname, String args, String oneline, int argmin, int argmax,
-                          String help, boolean needsFile, boolean global, boolean writes) {
+public record CommandInfo(String name, String altname, String designName, String args, String oneline, int argmin,
+                          int argmax, String help, boolean needsFile, boolean global, boolean writes) {
 
     public static CommandInfo of(String name, String args, String oneline, int argmin, int argmax) {
-        return new CommandInfo(name, null, args, oneline, argmin, argmax, null, true, false, false);
+        return new CommandInfo(name, null, null, args, oneline, argmin, argmax, null, true, false, false);
     }
 
     public CommandInfo withAlias(String alt) {
-        return new CommandInfo(name, alt, args, oneline, argmin, argmax, help, needsFile, global, writes);
+        return new CommandInfo(name, alt, designName, args, oneline, argmin, argmax, help, needsFile, global, writes);
     }
 
     public CommandInfo withHelp(String text) {
-        return new CommandInfo(name, altname, args, oneline, argmin, argmax, text, needsFile, global, writes);
+        return new CommandInfo(name, altname, designName, args, oneline, argmin, argmax, text, needsFile, global, writes);
     }
 
     public CommandInfo asNoFile() {
-        return new CommandInfo(name, altname, args, oneline, argmin, argmax, help, false, global, writes);
+        return new CommandInfo(name, altname, designName, args, oneline, argmin, argmax, help, false, global, writes);
     }
 
     public CommandInfo asGlobal() {
-        return new CommandInfo(name, altname, args, oneline, argmin, argmax, help, needsFile, true, writes);
+        return new CommandInfo(name, altname, designName, args, oneline, argmin, argmax, help, needsFile, true, writes);
     }
 
     public CommandInfo asWriting() {
-        return new CommandInfo(name, altname, args, oneline, argmin, argmax, help, needsFile, global, true);
+        return new CommandInfo(name, altname, designName, args, oneline, argmin, argmax, help, needsFile, global, true);
+    }
+
+    /** The same command, also answering to the project's own spelling of it. */
+    public CommandInfo withDesignName(String design) {
+        return new CommandInfo(name, altname, design, args, oneline, argmin, argmax, help, needsFile, global, writes);
     }
 
     /**
@@ -49,7 +56,7 @@ public record CommandInfo(String name, String altname, String args, String oneli
     }
 
     public boolean matches(String typed) {
-        return name.equals(typed) || (altname != null && altname.equals(typed));
+        return name.equals(typed) || typed.equals(altname) || typed.equals(designName);
     }
 
     /** {@code qemuio_command_usage}: {@code name args -- oneline}. */

@@ -1,10 +1,9 @@
 package org.blkdebug.cli.commands;
 
 import org.blkdebug.cli.report.Console;
-import org.blkdebug.cli.report.Stats;
 import org.blkdebug.engine.Errno;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code discard}: a synchronous discard. */
 @Command(name = "discard")
@@ -12,10 +11,9 @@ final class DiscardCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("discard", "[-Cq] off len",
             "discards a number of bytes at a specified offset", 2, -1).withAlias("d").withHelp(HelpText.of("discard")).asWriting();
 
-    @Option(names = "-C")
-    boolean machine;
-    @Option(names = "-q")
-    boolean quiet;
+    @Mixin
+    Options.Report opts;
+
 
     @Override
     CommandInfo info() {
@@ -45,9 +43,7 @@ final class DiscardCommand extends GetoptCommand {
             out.println("discard failed: " + Errno.message(errno));
             return FAILED;
         }
-        if (!quiet) {
-            out.print(new Stats("discard", v[0], v[1], v[1], 1, t2 - t1).render(machine));
-        }
+        printStats(out, opts, "discard", v[0], v[1], t2 - t1);
         return OK;
     }
 }

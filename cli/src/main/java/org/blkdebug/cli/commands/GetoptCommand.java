@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.blkdebug.cli.report.Console;
+import org.blkdebug.cli.report.Stats;
 import picocli.CommandLine;
 import picocli.CommandLine.Parameters;
 
@@ -113,6 +114,13 @@ abstract class GetoptCommand implements ShellCommand {
         } catch (ArgumentError e) {
             console.println(e.getMessage());
             return true;
+        }
+    }
+
+    /** qemu-io's {@code print_report} for a finished synchronous request, unless {@code -q}. */
+    static void printStats(Console out, Options.Report report, String op, long offset, long count, long nanos) {
+        if (!report.quiet) {
+            out.print(new Stats(op, offset, count, count, 1, nanos).render(report.machine));
         }
     }
 

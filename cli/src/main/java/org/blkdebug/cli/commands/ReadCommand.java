@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.cli.report.HexDump;
-import org.blkdebug.cli.report.Stats;
 import org.blkdebug.engine.Errno;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code read}: a synchronous read, optionally verified against a pattern or dumped. */
@@ -15,25 +15,16 @@ final class ReadCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("read", "[-abCqv] [-P pattern [-s off] [-l len]] off len",
             "reads a number of bytes at a specified offset", 2, -1).withAlias("r").withHelp(HelpText.of("read"));
 
+    @Mixin
+    Options.Read opts;
+
     @Option(names = "-b")
     boolean vmstate;
-    @Option(names = "-C")
-    boolean machine;
     @Option(names = "-p")
     boolean ignored;
-    @Option(names = "-q")
-    boolean quiet;
-    @Option(names = "-v")
-    boolean dump;
 
-    private Integer pattern;
     private Long patternOffset;
     private Long patternCount;
-
-    @Option(names = "-P")
-    void pattern(String s) {
-        pattern = patternByte(s);
-    }
 
     @Option(names = "-s")
     void patternOffset(String s) {
@@ -67,7 +58,7 @@ final class ReadCommand extends GetoptCommand {
         }
         long offset = v[0];
         long count = v[1];
-        if (pattern == null && (patternCount != null || patternOffset != null)) {
+        if (opts.pattern() == null && (patternCount != null || patternOffset != null)) {
             return usage();
         }
         long pOffset = patternOffset == null ? 0 : patternOffset;
@@ -97,17 +88,14 @@ final class ReadCommand extends GetoptCommand {
             return FAILED;
         }
         int status = OK;
-        if (pattern != null && !Buffers.matches(new ByteBuffer[] {buf}, pOffset, pCount, pattern)) {
+        if (opts.pattern() != null && !Buffers.matches(new ByteBuffer[] {buf}, pOffset, pCount, opts.pattern())) {
             out.println("Pattern verification failed at offset " + (offset + pOffset) + ", " + pCount + " bytes");
             status = FAILED;
         }
-        if (quiet) {
-            return status;
-        }
-        if (dump) {
+        if (!opts.quiet && opts.dump) {
             out.print(HexDump.render(buf, offset));
         }
-        out.print(new Stats("read", offset, count, count, 1, t2 - t1).render(machine));
+        printStats(out, opts, "read", offset, count, t2 - t1);
         return status;
     }
 }

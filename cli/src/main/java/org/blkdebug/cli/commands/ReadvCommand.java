@@ -3,10 +3,9 @@ package org.blkdebug.cli.commands;
 
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.cli.report.HexDump;
-import org.blkdebug.cli.report.Stats;
 import org.blkdebug.engine.Errno;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code readv}: one read request into several buffers; waits like a synchronous read. */
 @Command(name = "readv")
@@ -14,18 +13,9 @@ final class ReadvCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("readv", "[-Cqv] [-P pattern] off len [len..]",
             "reads a number of bytes at a specified offset", 2, -1).withHelp(HelpText.of("readv"));
 
-    @Option(names = "-C")
-    boolean machine;
-    @Option(names = "-q")
-    boolean quiet;
-    @Option(names = "-v")
-    boolean dump;
-    private Integer pattern;
+    @Mixin
+    Options.Read opts;
 
-    @Option(names = "-P")
-    void pattern(String s) {
-        pattern = patternByte(s);
-    }
 
     @Override
     CommandInfo info() {
@@ -57,17 +47,14 @@ final class ReadvCommand extends GetoptCommand {
             return FAILED;
         }
         int status = OK;
-        if (pattern != null && !Buffers.matches(v.buffers(), 0, size, pattern)) {
+        if (opts.pattern() != null && !Buffers.matches(v.buffers(), 0, size, opts.pattern())) {
             out.println("Pattern verification failed at offset " + v.offset() + ", " + size + " bytes");
             status = FAILED;
         }
-        if (quiet) {
-            return status;
-        }
-        if (dump) {
+        if (!opts.quiet && opts.dump) {
             out.print(HexDump.render(Buffers.joined(v.buffers()), v.offset()));
         }
-        out.print(new Stats("read", v.offset(), size, size, 1, t2 - t1).render(machine));
+        printStats(out, opts, "read", v.offset(), size, t2 - t1);
         return status;
     }
 }

@@ -49,6 +49,12 @@ final class SessionCommands {
                     }
                 }
                 out.println("wait_break tag [timeout] -- also takes a timeout such as 5s, 500ms or 2m");
+                for (CommandInfo c : ctx.commands()) {
+                    if (c.designName() != null) {
+                        out.println(c.designName() + " " + (c.args() == null ? "" : c.args() + " ")
+                                + "-- the same as " + c.name());
+                    }
+                }
             }
             return ShellCommand.OK;
         }

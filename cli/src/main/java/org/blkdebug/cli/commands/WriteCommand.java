@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.blkdebug.cli.report.Console;
-import org.blkdebug.cli.report.Stats;
 import org.blkdebug.engine.Device.WriteFlag;
 import org.blkdebug.engine.Errno;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code write}: a synchronous write of a pattern, a file's bytes, or zeroes ({@code -z}). */
@@ -17,32 +17,23 @@ final class WriteCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("write", "[-bcCfnquz] [-P pattern | -s source_file] off len",
             "writes a number of bytes at a specified offset", 2, -1).withAlias("w").withHelp(HelpText.of("write")).asWriting();
 
+    @Mixin
+    Options.Write opts;
+
     @Option(names = "-b")
     boolean vmstate;
     @Option(names = "-c")
     boolean compressed;
-    @Option(names = "-C")
-    boolean machine;
-    @Option(names = "-f")
-    boolean fua;
     @Option(names = "-n")
     boolean noFallback;
     @Option(names = "-p")
     boolean ignored;
-    @Option(names = "-q")
-    boolean quiet;
     @Option(names = "-s")
     String sourceFile;
     @Option(names = "-u")
     boolean unmap;
     @Option(names = "-z")
     boolean zeroes;
-    private Integer pattern;
-
-    @Option(names = "-P")
-    void pattern(String s) {
-        pattern = patternByte(s);
-    }
 
     @Override
     CommandInfo info() {
@@ -84,7 +75,7 @@ final class WriteCommand extends GetoptCommand {
         ByteBuffer buf = null;
         if (!zeroes) {
             buf = sourceFile != null ? Buffers.fromFile(out, sourceFile, count)
-                    : Buffers.filled(count, pattern == null ? 0xcd : pattern);
+                    : Buffers.filled(count, opts.patternOr(0xcd));
             if (buf == null) {
                 return FAILED;
             }
@@ -104,9 +95,7 @@ final class WriteCommand extends GetoptCommand {
             out.println("write failed: " + Errno.message(errno));
             return FAILED;
         }
-        if (!quiet) {
-            out.print(new Stats("wrote", offset, count, count, 1, t2 - t1).render(machine));
-        }
+        printStats(out, opts, "wrote", offset, count, t2 - t1);
         return OK;
     }
 
@@ -115,7 +104,7 @@ final class WriteCommand extends GetoptCommand {
         if (vmstate && zeroes) {
             return "-b and -z cannot be specified at the same time";
         }
-        if (fua && (vmstate || compressed)) {
+        if (opts.fua && (vmstate || compressed)) {
             return "-f and -b or -c cannot be specified at the same time";
         }
         if (noFallback && !zeroes) {
@@ -124,7 +113,7 @@ final class WriteCommand extends GetoptCommand {
         if (unmap && !zeroes) {
             return "-u requires -z to be specified";
         }
-        int sources = (zeroes ? 1 : 0) + (pattern != null ? 1 : 0) + (sourceFile != null ? 1 : 0);
+        int sources = (zeroes ? 1 : 0) + (opts.pattern() != null ? 1 : 0) + (sourceFile != null ? 1 : 0);
         if (sources > 1) {
             return "Only one of -z, -P, and -s can be specified at the same time";
         }
@@ -133,7 +122,7 @@ final class WriteCommand extends GetoptCommand {
 
     private WriteFlag[] flags() {
         List<WriteFlag> f = new ArrayList<>();
-        if (fua) {
+        if (opts.fua) {
             f.add(WriteFlag.FUA);
         }
         if (unmap) {

@@ -2,11 +2,10 @@ package org.blkdebug.cli.commands;
 
 
 import org.blkdebug.cli.report.Console;
-import org.blkdebug.cli.report.Stats;
 import org.blkdebug.engine.Device.WriteFlag;
 import org.blkdebug.engine.Errno;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code writev}: one write request gathered from several buffers; waits for it. */
 @Command(name = "writev")
@@ -14,18 +13,9 @@ final class WritevCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("writev", "[-Cfq] [-P pattern] off len [len..]",
             "writes a number of bytes at a specified offset", 2, -1).withHelp(HelpText.of("writev")).asWriting();
 
-    @Option(names = "-C")
-    boolean machine;
-    @Option(names = "-f")
-    boolean fua;
-    @Option(names = "-q")
-    boolean quiet;
-    private int pattern = 0xcd;
+    @Mixin
+    Options.Write opts;
 
-    @Option(names = "-P")
-    void pattern(String s) {
-        pattern = patternByte(s);
-    }
 
     @Override
     CommandInfo info() {
@@ -43,12 +33,12 @@ final class WritevCommand extends GetoptCommand {
         if (operands.size() < 2) {
             return usage();
         }
-        Vector v = offsetAndBuffers(out, pattern);
+        Vector v = offsetAndBuffers(out, opts.patternOr(0xcd));
         if (v == null) {
             return FAILED;
         }
         long size = v.size();
-        WriteFlag[] flags = fua ? new WriteFlag[] {WriteFlag.FUA} : new WriteFlag[0];
+        WriteFlag[] flags = opts.fua ? new WriteFlag[] {WriteFlag.FUA} : new WriteFlag[0];
         long t1 = System.nanoTime();
         int errno = Requests.await(ctx, ctx.device().writeAsync(v.offset(), v.buffers(), Requests.SYNC, flags));
         long t2 = System.nanoTime();
@@ -57,9 +47,7 @@ final class WritevCommand extends GetoptCommand {
             out.println("writev failed: " + Errno.message(errno));
             return FAILED;
         }
-        if (!quiet) {
-            out.print(new Stats("wrote", v.offset(), size, size, 1, t2 - t1).render(machine));
-        }
+        printStats(out, opts, "wrote", v.offset(), size, t2 - t1);
         return OK;
     }
 }

@@ -20,7 +20,8 @@ import org.jline.reader.ParsedLine;
  * Tab completion: command names first, then event names (QEMU's, then the device's custom
  * ones) after {@code break} and {@code event}, and the live tags
  * (armed breakpoints and suspended requests) after {@code resume}, {@code remove_break},
- * {@code wait_break} and {@code is_suspended}.
+ * {@code wait_break} and {@code is_suspended} (also when typed by their design names, {@code breakpoint},
+ * {@code remove-breakpoint}, {@code is-suspended}).
  */
 final class ShellCompleter implements Completer {
     private static final Set<String> TAG_COMMANDS = Set.of("resume", "remove_break", "wait_break", "is_suspended");
@@ -38,10 +39,14 @@ final class ShellCompleter implements Completer {
         if (index == 0) {
             for (CommandInfo c : Commands.infos()) {
                 candidates.add(new Candidate(c.name(), c.name(), null, c.oneline(), null, null, true));
+                if (c.designName() != null) {
+                    candidates.add(new Candidate(c.designName(), c.designName(), null, c.oneline(), null, null, true));
+                }
             }
             return;
         }
-        String command = words.getFirst();
+        // by the command's own name, whichever of its names was typed
+        String command = Commands.find(words.getFirst()).map(e -> e.info().name()).orElse(words.getFirst());
         if ((command.equals("break") || command.equals("event")) && index == 1) {
             for (Event e : Event.values()) {
                 candidates.add(new Candidate(e.qemuName()));

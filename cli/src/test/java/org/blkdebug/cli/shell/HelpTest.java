@@ -80,4 +80,25 @@ class HelpTest {
         assertThat(h.run("help foo")).isEqualTo(1);
         assertThat(h.out()).isEqualTo("command foo not found\n");
     }
+
+    // scripted help stays qemu-io's (helpListsQemuIoCommandsSortedWithoutExtensions); the
+    // interactive shell also names the design's spellings of the breakpoint commands
+    @Test
+    void interactiveHelpListsTheDesignNames() throws Exception {
+        ShellHarness h = new ShellHarness(dir);
+        h.shell.setInteractive(true);
+        h.run("help");
+        assertThat(h.out()).contains("""
+                breakpoint event tag -- the same as break
+                is-suspended tag -- the same as is_suspended
+                remove-breakpoint tag -- the same as remove_break
+                """);
+    }
+
+    @Test
+    void helpOfADesignNameNamesItAsTyped() throws Exception {
+        ShellHarness h = new ShellHarness(dir);
+        h.run("help remove-breakpoint");
+        assertThat(h.out()).isEqualTo("remove-breakpoint tag -- remove a breakpoint by tag\n");
+    }
 }

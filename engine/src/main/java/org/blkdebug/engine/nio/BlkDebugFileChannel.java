@@ -37,9 +37,13 @@ import org.blkdebug.engine.Device;
  *   <li>A failed request throws the engine's {@link BlockException} unchanged: it is an
  *       {@link IOException} whose message is the errno text ({@code "No space left on device"})
  *       and whose {@link BlockException#errno()} is the number.</li>
- *   <li>{@link #map} is unsupported: mapped memory would bypass the device.</li>
- *   <li>Locks are emulated in this JVM (shared with every channel of the same device), with the
- *       JDK's {@link java.nio.channels.OverlappingFileLockException} rule.</li>
+ *   <li>{@link #map}, in both its forms ({@code map(mode, pos, size)} and, on JDK 22+,
+ *       {@code map(mode, pos, size, Arena)}), throws {@link UnsupportedOperationException} with
+ *       the reason: mapped memory would bypass the device.</li>
+ *   <li>Locks are shared with every channel of the same device, with the JDK's
+ *       {@link java.nio.channels.OverlappingFileLockException} rule. On a file of the blkdebug
+ *       file system they are the operating system's locks on the real file, so other processes
+ *       are excluded too; on a bare device they exist in this JVM only.</li>
  *   <li>Interrupts behave as for the JDK's channel: the channel is closed and the interrupted
  *       thread gets {@link java.nio.channels.ClosedByInterruptException}.</li>
  * </ul>
@@ -49,17 +53,24 @@ import org.blkdebug.engine.Device;
  * operation and {@link #position(long)} on this channel until it is resumed. To race requests,
  * use the positional {@link #read(ByteBuffer, long)} / {@link #write(ByteBuffer, long)}.
  *
- * <p>Closing a channel made with {@link #open(Device, OpenOption...)} leaves the device open; the
- * caller owns it.
+ * <p>Closing a channel never flushes. Closing a channel made with
+ * {@link #open(Device, OpenOption...)} leaves the device open; the caller owns it.
  */
-public final class BlkDebugFileChannel extends FileChannel {
+public class BlkDebugFileChannel extends FileChannel {
     /** Size of the buffer, and so of each device request, in transferTo/transferFrom. */
     private static final int TRANSFER_CHUNK = 1 << 20;
+
+    /** Why {@link #map} is refused, for both of its forms. */
+    static final String MAP_REFUSED = "BlkDebugFileChannel cannot be memory-mapped: mapped access would bypass the "
+            + "blkdebug device (no events, no rules, no breakpoints); use read/write instead";
 
     /** What closing a channel must also do (release a shared device, delete a file). */
     @FunctionalInterface
     interface OnClose {
-        void closed(BlkDebugFileChannel channel) throws IOException;
+        OnClose NOTHING = () -> {
+        };
+
+        void closed() throws IOException;
     }
 
     private final DeviceFile file;
@@ -74,6 +85,10 @@ public final class BlkDebugFileChannel extends FileChannel {
     /** Written under positionLock; volatile so {@link #position()} reads it without the lock. */
     private volatile long position;
 
+    /**
+     * Not for subclassing outside this package: {@link #create} picks the class that refuses
+     * every {@code map} the running JDK has.
+     */
     BlkDebugFileChannel(DeviceFile file, Set<? extends OpenOption> options, OnClose onClose) throws IOException {
         boolean r = options.contains(StandardOpenOption.READ);
         boolean a = options.contains(StandardOpenOption.APPEND);
@@ -104,8 +119,13 @@ public final class BlkDebugFileChannel extends FileChannel {
      */
     public static BlkDebugFileChannel open(Device device, OpenOption... options) throws IOException {
         Objects.requireNonNull(device, "device");
-        return new BlkDebugFileChannel(new DeviceFile(device), Set.of(options), ch -> {
-        });
+        return create(new DeviceFile(device, new InProcessLocks()), Set.of(options), OnClose.NOTHING);
+    }
+
+    /** A channel of the class that refuses every {@code map} of the running JDK ({@link Jdk22}). */
+    static BlkDebugFileChannel create(DeviceFile file, Set<? extends OpenOption> options, OnClose onClose)
+            throws IOException {
+        return Jdk22.newChannel(file, options, onClose);
     }
 
     /** The device under this channel, for breakpoints and rules. */
@@ -147,7 +167,7 @@ public final class BlkDebugFileChannel extends FileChannel {
         checkPosition(pos);
         ensureOpen();
         checkReadable();
-        return (int) io(() -> readAt(new ByteBuffer[] {dst}, pos));
+        return (int) (long) io(() -> readAt(new ByteBuffer[] {dst}, pos));
     }
 
     /** One read request for as much of {@code dsts} as lies before the end; -1 at or past it. */
@@ -361,21 +381,32 @@ public final class BlkDebugFileChannel extends FileChannel {
 
     // ---- map, locks, close ------------------------------------------------------------------------
 
+    /** Refused: mapped memory would bypass the device. {@code map(mode, pos, size, Arena)} is refused alike (JDK 22+). */
     @Override
     public MappedByteBuffer map(MapMode mode, long pos, long size) {
-        throw new UnsupportedOperationException(
-                "BlkDebugFileChannel cannot be memory-mapped: mapped access would bypass the blkdebug "
-                        + "device (no events, no rules, no breakpoints); use read/write instead");
+        throw new UnsupportedOperationException(MAP_REFUSED);
     }
 
-    /** Never waits: a lock held in this JVM makes it throw, as the JDK does; no other process shares the device. */
+    /**
+     * A lock held in this JVM makes it throw {@link java.nio.channels.OverlappingFileLockException},
+     * as the JDK does. On a file of the blkdebug file system the lock is also the operating
+     * system's, and a lock held by another process is waited for (polled, so that an interrupt
+     * closes this channel as the JDK's would); a bare device has no other process to wait for.
+     */
     @Override
     public FileLock lock(long pos, long size, boolean shared) throws IOException {
-        return tryLock(pos, size, shared);
+        checkLock(pos, size, shared);
+        return io(() -> file.locks().acquire(this, pos, lockSize(pos, size), shared));
     }
 
+    /** Null when another process holds an overlapping lock on the real file. */
     @Override
     public FileLock tryLock(long pos, long size, boolean shared) throws IOException {
+        checkLock(pos, size, shared);
+        return io(() -> file.locks().tryAcquire(this, pos, lockSize(pos, size), shared));
+    }
+
+    private void checkLock(long pos, long size, boolean shared) throws ClosedChannelException {
         if (pos < 0 || size < 0) {
             throw new IllegalArgumentException("Negative position or size");
         }
@@ -386,35 +417,41 @@ public final class BlkDebugFileChannel extends FileChannel {
         if (!shared && !writable) {
             throw new NonWritableChannelException();
         }
-        // JDK 13+: size 0 locks everything from pos on
-        long sz = size == 0 ? Long.MAX_VALUE - pos : size;
-        return file.locks().acquire(this, pos, sz, shared);
+    }
+
+    /** JDK 13+: size 0 locks everything from {@code pos} on. */
+    static long lockSize(long pos, long size) {
+        return size == 0 ? Long.MAX_VALUE - pos : size;
     }
 
     /**
-     * Releases this channel's locks and whatever the opener attached. A request in flight keeps
-     * running on the device; its caller then gets {@link java.nio.channels.AsynchronousCloseException}.
+     * Releases this channel's locks and whatever the opener attached (never a flush: closing a
+     * file does not flush it). A request in flight keeps running on the device; its caller then
+     * gets {@link java.nio.channels.AsynchronousCloseException}.
      */
     @Override
     protected void implCloseChannel() throws IOException {
-        file.locks().releaseAll(this);
-        onClose.closed(this);
+        try {
+            file.locks().releaseAll(this);
+        } finally {
+            onClose.closed();
+        }
     }
 
     // ---- helpers ------------------------------------------------------------------------------
 
     /** One blocking device operation, with the JDK's begin/end interrupt and async-close rules. */
     @FunctionalInterface
-    private interface Io {
-        long run() throws IOException, InterruptedException;
+    private interface Io<T> {
+        T run() throws IOException, InterruptedException;
     }
 
-    private long io(Io op) throws IOException {
+    private <T> T io(Io<T> op) throws IOException {
         boolean completed = false;
         try {
             begin();
             ensureOpen();
-            long r = op.run();
+            T r = op.run();
             completed = true;
             return r;
         } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package org.blkdebug.engine.nio;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessMode;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -42,7 +44,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>One file system per root may be open at a time, as for zipfs; a path URI
  * ({@code blkdebug:///dir/a.wal}) belongs to the open file system with the longest root above it.
  * File contents go through blkdebug only by channels and streams: copy and move act on the real
- * files, as a rename would, and see no rules.
+ * files and see no rules, but a file's device follows a move and a deleted or replaced file's
+ * device goes (see {@link BlkDebugFileSystem}).
  */
 public final class BlkDebugFileSystemProvider extends FileSystemProvider {
     public static final String SCHEME = "blkdebug";
@@ -175,6 +178,13 @@ public final class BlkDebugFileSystemProvider extends FileSystemProvider {
     }
 
     @Override
+    public AsynchronousFileChannel newAsynchronousFileChannel(Path path, Set<? extends OpenOption> options,
+                                                              ExecutorService executor, FileAttribute<?>... attrs)
+            throws IOException {
+        return fs(path).newAsynchronousFileChannel(real(path), options, executor, attrs);
+    }
+
+    @Override
     public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options,
                                               FileAttribute<?>... attrs) throws IOException {
         return newFileChannel(path, options, attrs);
@@ -232,19 +242,28 @@ public final class BlkDebugFileSystemProvider extends FileSystemProvider {
         return new BlkDebugPath(fs(link), delegate.readSymbolicLink(real(link)));
     }
 
+    // ---- namespace changes: the default provider's, and the file system's devices follow ------------
+
     @Override
     public void delete(Path path) throws IOException {
-        delegate.delete(real(path));
+        fs(path).delete(real(path));
     }
 
     @Override
     public void copy(Path source, Path target, CopyOption... options) throws IOException {
-        delegate.copy(real(source), real(target), options);
+        fs(target).copy(real(source), real(target), options);
     }
 
+    /** A rename within one file system takes the file's device along; across two, it leaves one and replaces in the other. */
     @Override
     public void move(Path source, Path target, CopyOption... options) throws IOException {
-        delegate.move(real(source), real(target), options);
+        BlkDebugFileSystem from = fs(source);
+        BlkDebugFileSystem to = fs(target);
+        if (from == to) {
+            from.move(real(source), real(target), options);
+        } else {
+            from.moveOut(real(source), to, real(target), options);
+        }
     }
 
     @Override

@@ -1,12 +1,14 @@
 package org.blkdebug.engine.nio;
 
+import java.io.IOException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.Device;
 
 /**
  * A device seen as a file: what every channel on the same device must share, so that growth and
- * locks agree between them (the JDK shares its lock table per file the same way).
+ * locks agree between them (the JDK shares its lock table per file the same way). Who closes it
+ * is the opener's business: {@link FileTable} for a file of the blkdebug file system.
  *
  * <p>A device rejects requests past its end (QEMU's {@code blk_check_byte_request}), so a write
  * past the end first grows the device with {@link Device#truncate}, as {@code pwrite} grows a file.
@@ -19,18 +21,28 @@ final class DeviceFile {
      * and so can never be suspended at a breakpoint.
      */
     private final ReentrantLock resize = new ReentrantLock();
-    private final FileLockTable locks = new FileLockTable();
+    private final FileLocks locks;
 
-    DeviceFile(Device device) {
+    DeviceFile(Device device, FileLocks locks) {
         this.device = device;
+        this.locks = locks;
     }
 
     Device device() {
         return device;
     }
 
-    FileLockTable locks() {
+    FileLocks locks() {
         return locks;
+    }
+
+    /** Closes the device (which flushes, as QEMU does at close) and drops whatever locks are left. */
+    void close() throws IOException {
+        try {
+            device.close();
+        } finally {
+            locks.close();
+        }
     }
 
     /** Grows the device to at least {@code end} bytes; never shrinks it. */

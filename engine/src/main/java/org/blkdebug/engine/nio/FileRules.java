@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.blkdebug.engine.CacheMode;
+import org.blkdebug.engine.CustomEvent;
 import org.blkdebug.engine.Rule;
 
 /**
@@ -16,7 +17,9 @@ import org.blkdebug.engine.Rule;
  * @param config a blkdebug INI rule file (QEMU's {@code config=}), read when the device opens,
  *               or null; its rules go before {@link #rules}, as QEMU orders them
  * @param rules  inject-error and set-state rules, and {@link Rule.Suspend} breakpoints that are
- *               set as soon as the device opens (one-shot, as {@code break})
+ *               set as soon as the device opens (one-shot, as {@code break}); a
+ *               {@link CustomEvent} they name is declared on the device, so the test can fire it
+ *               there ({@code fs.device(path).orElseThrow().event("arm")})
  * @param cache  the device's cache mode; writeback by default, so only {@code force} flushes
  */
 public record FileRules(String glob, String config, List<Rule> rules, CacheMode cache) {
@@ -43,6 +46,16 @@ public record FileRules(String glob, String config, List<Rule> rules, CacheMode 
     /** The matcher syntax and pattern for {@link java.nio.file.FileSystem#getPathMatcher}. */
     String syntaxAndPattern() {
         return glob.startsWith("glob:") || glob.startsWith("regex:") ? glob : "glob:" + glob;
+    }
+
+    /**
+     * The custom events the rules name, each once, in order: the device declares them, so a test
+     * can fire one on a file's device ({@code device.event("arm")}) to arm a rule at the moment it
+     * chooses.
+     */
+    String[] customEvents() {
+        return rules.stream().map(Rule::event).filter(CustomEvent.class::isInstance)
+                .map(e -> ((CustomEvent) e).name()).distinct().toArray(String[]::new);
     }
 
     <T extends Rule> List<T> rulesOf(Class<T> kind) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.blkdebug.engine.nio.FileChannelContract.ascii;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
@@ -20,6 +22,7 @@ import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.Event;
 import org.blkdebug.engine.IoType;
 import org.blkdebug.engine.Rule;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** What the blkdebug channel adds to the FileChannel contract: requests, rules, breakpoints. */
@@ -153,13 +156,27 @@ class BlkDebugFileChannelTest {
     }
 
     @Test
-    void channelsOnOneFileOfTheFileSystemShareLocks() throws Exception {
+    void mapWithAnArenaIsRefusedWithTheSameReason() throws Exception {
+        // Lucene's MMapDirectory calls map(mode, pos, size, Arena) (JDK 22+); the JDK's default says nothing
+        Assumptions.assumeTrue(Runtime.version().feature() >= 22, "map(..., Arena) is a preview API before JDK 22");
+        Class<?> arenaType = Class.forName("java.lang.foreign.Arena");
+        Method map = FileChannel.class.getMethod("map", FileChannel.MapMode.class, long.class, long.class, arenaType);
+        try (Device dev = BlkDebug.builder().memory(4096).open(); FileChannel ch = rw(dev);
+             AutoCloseable arena = (AutoCloseable) arenaType.getMethod("ofConfined").invoke(null)) {
+            assertThatThrownBy(() -> map.invoke(ch, FileChannel.MapMode.READ_ONLY, 0L, 10L, arena))
+                    .isInstanceOf(InvocationTargetException.class).cause()
+                    .isInstanceOf(UnsupportedOperationException.class).hasMessage(BlkDebugFileChannel.MAP_REFUSED);
+        }
+    }
+
+    @Test
+    void channelsOnOneDeviceFileShareLocks() throws Exception {
         // locks live with the device file, not the channel, as the JDK's table lives with the file
         try (Device dev = BlkDebug.builder().memory(4096).open()) {
-            DeviceFile file = new DeviceFile(dev);
+            DeviceFile file = new DeviceFile(dev, new InProcessLocks());
             var opts = java.util.Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
-            try (FileChannel a = new BlkDebugFileChannel(file, opts, c -> { });
-                 FileChannel b = new BlkDebugFileChannel(file, opts, c -> { })) {
+            try (FileChannel a = BlkDebugFileChannel.create(file, opts, BlkDebugFileChannel.OnClose.NOTHING);
+                 FileChannel b = BlkDebugFileChannel.create(file, opts, BlkDebugFileChannel.OnClose.NOTHING)) {
                 a.lock(0, 100, false);
                 assertThatThrownBy(() -> b.tryLock(50, 10, true))
                         .isInstanceOf(java.nio.channels.OverlappingFileLockException.class);
