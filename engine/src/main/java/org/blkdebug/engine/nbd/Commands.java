@@ -35,7 +35,7 @@ final class Commands {
      * Flags as qemu-nbd accepts them (FUA on every command, DF on structured reads, NO_HOLE and
      * FAST_ZERO on WRITE_ZEROES, REQ_ONE on BLOCK_STATUS); the errnos as the spec asks: EPERM for
      * a write to a read-only export, ENOSPC for a write past the end (qemu-nbd 7.2 answers both
-     * with EINVAL), EINVAL for everything else.
+     * with EINVAL: differences-from-qemu D14), EINVAL for everything else.
      *
      * @param baseAllocation the client selected base:allocation, so BLOCK_STATUS is allowed
      */
@@ -58,7 +58,7 @@ final class Commands {
             return Errno.EPERM;
         }
         if (type == CMD_FLUSH) {
-            return h.offset() != 0 || h.length() != 0 ? Errno.EINVAL : 0;
+            return 0; // the spec asks the client for offset and length 0; qemu-nbd ignores them, as here
         }
         if ((type == CMD_READ || type == CMD_WRITE || type == CMD_CACHE) && h.length() > MAX_PAYLOAD) {
             return Errno.EINVAL;

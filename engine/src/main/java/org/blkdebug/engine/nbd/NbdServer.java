@@ -66,7 +66,7 @@ import org.blkdebug.engine.Device;
  * <tr><td>anything else (EACCES, ENOMEDIUM, ...)</td><td>EINVAL</td></tr>
  * </table>
  * The server refuses before the device sees them: a write to a read-only export (EPERM), a read,
- * write or cache over 32 MiB, an unknown command or flag, FLUSH with an offset or length, BLOCK_STATUS
+ * write or cache over 32 MiB, an unknown command or flag, BLOCK_STATUS
  * without base:allocation or of length 0 (EINVAL), a request past the end of the export (ENOSPC
  * for WRITE and WRITE_ZEROES, else EINVAL), a payload it has no memory for (ENOMEM). A bad request
  * magic or a write payload over 64 MiB drops the connection. With structured replies negotiated,

@@ -300,7 +300,7 @@ class NbdAbuseTest {
             c.request(CMD_FLAG_REQ_ONE, CMD_READ, 4, 0, 512, null);
             assertThat(c.reply().error()).isEqualTo(Errno.EINVAL);
             c.request(0, CMD_FLUSH, 5, 0, 512, null);
-            assertThat(c.reply().error()).isEqualTo(Errno.EINVAL);
+            assertThat(c.reply().error()).as("qemu-nbd ignores a FLUSH's length").isZero();
         }
         serverIsHealthy();
     }

@@ -533,7 +533,7 @@ class NbdProtocolTest {
             c.request(CMD_FLAG_NO_HOLE, CMD_WRITE, 4, 0, 4, new byte[4]); // payload still consumed
             assertThat(c.reply().error()).isEqualTo(Errno.EINVAL);
             c.request(0, CMD_FLUSH, 5, 512, 0, null);
-            assertThat(c.reply().error()).isEqualTo(Errno.EINVAL);
+            assertThat(c.reply().error()).as("qemu-nbd ignores a FLUSH's offset").isZero();
             assertThat(c.read(6, 0, 512).error()).isZero();
         }
     }

@@ -92,6 +92,23 @@ class RealClientTest {
         }
     }
 
+    /**
+     * The minimum block size is the raw node's (1), so qemu-io's NBD client sends an unaligned
+     * write as it is, and blkdebug's read-modify-write events fire below it, as under qemu-nbd.
+     */
+    @Test
+    void qemuIoUnalignedWriteReachesTheReadModifyWriteEvents() throws Exception {
+        RealClients.require("qemu-io");
+        try (Device dev = BlkDebug.builder().memory(SIZE).align(4096)
+                .injectError(Rule.InjectError.of(Event.PWRITEV_RMW_HEAD).withErrno(Errno.ENOSPC)).open();
+             NbdServer nbd = serve(dev, NbdServer.Options.defaults())) {
+            RealClients.Result r = RealClients.run(30, "qemu-io", "-f", "raw", nbd.uri(),
+                    "-c", "write -P 7 512 512", "-c", "write -P 8 4096 4096");
+            assertThat(r.output()).contains("write failed: No space left on device",
+                    "wrote 4096/4096 bytes at offset 4096");
+        }
+    }
+
     @Test
     void nbdinfoDescribesTheExport() throws Exception {
         RealClients.require("nbdinfo");
