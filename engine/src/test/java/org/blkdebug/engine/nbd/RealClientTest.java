@@ -100,7 +100,7 @@ class RealClientTest {
     void qemuIoUnalignedWriteReachesTheReadModifyWriteEvents() throws Exception {
         RealClients.require("qemu-io");
         try (Device dev = BlkDebug.builder().memory(SIZE).align(4096)
-                .injectError(Rule.InjectError.of(Event.PWRITEV_RMW_HEAD).withErrno(Errno.ENOSPC)).open();
+                .injectError(Rule.InjectError.of(Event.PWRITEV_RMW_HEAD).withErrno(Errno.ENOSPC).withOnce(true)).open();
              NbdServer nbd = serve(dev, NbdServer.Options.defaults())) {
             RealClients.Result r = RealClients.run(30, "qemu-io", "-f", "raw", nbd.uri(),
                     "-c", "write -P 7 512 512", "-c", "write -P 8 4096 4096");
