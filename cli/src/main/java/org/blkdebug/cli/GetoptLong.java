@@ -11,7 +11,7 @@ final class GetoptLong {
     private static final Set<String> LONG_FLAGS = Set.of("--help", "--version", "--read-only", "--snapshot",
             "--nocache", "--copy-on-read", "--misalign", "--native-aio", "--force-share", "--image-opts");
     private static final Set<String> LONG_WITH_ARG = Set.of("--cmd", "--format", "--cache", "--aio", "--discard",
-            "--trace", "--object", "--record");
+            "--trace", "--object", "--record", "--log-writes");
 
     private GetoptLong() {
     }

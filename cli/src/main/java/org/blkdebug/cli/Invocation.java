@@ -29,6 +29,9 @@ final class Invocation {
     /** A string, not a Path: a name the platform cannot encode is reported by Main, not by picocli. */
     @Option(names = "--record")
     String record;
+    /** Ours: the write log of the device the session opens first (docs/faults.md). */
+    @Option(names = "--log-writes")
+    String logWrites;
     @Option(names = {"-h", "--help"})
     boolean help;
     @Option(names = {"-V", "--version"})
@@ -72,6 +75,8 @@ final class Invocation {
               -t, --cache=MODE     use the given cache mode for the image
                                    (writethrough, writeback, none, directsync, unsafe)
               --record FILE        write the session's commands to FILE as a replayable script
+              --log-writes FILE    log every write, flush and mark of the device to FILE
+                                   (for blkdebug replay)
               -h, --help           display this help and exit
               -V, --version        output version information and exit
               -s -C -m -k -U -i MODE -d MODE -T SPEC --object DEF
@@ -91,6 +96,9 @@ final class Invocation {
             blkdebug serve [qemu-nbd's options] [-c CMD]... [--run CMD] file
                                    qemu-nbd's export of file, stepped by the shell's commands
                                    (see 'blkdebug serve --help')
+            blkdebug replay LOG [--to MARK|ENTRY] [--check-at flush|fua CMD] [--list] IMAGE
+                                   rebuilds IMAGE from a --log-writes log, or checks every
+                                   persistence point with CMD ({} the image, {uri} an NBD export)
             """;
 
     static final String VERSION = """

@@ -39,6 +39,11 @@ public final class Main {
             // blkdebug bench …: qemu-img bench's benchmark, not a shell session
             System.exit(Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
+        if (args.length > 0 && args[0].equals("replay")) {
+            // blkdebug replay …: dm-log-writes' replay-log for our write logs
+            System.exit(org.blkdebug.cli.replay.ReplayTool.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+                    System.out, System.err));
+        }
         if (args.length > 0 && args[0].equals("--aot-training")) {
             System.exit(AotTraining.run()); // run by ./blkdebug after a build; see AotTraining
         }
@@ -70,6 +75,14 @@ public final class Main {
                 shell.record(Path.of(inv.record));
             } catch (IOException | java.nio.file.InvalidPathException e) {
                 console.report("cannot write " + inv.record + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        if (inv.logWrites != null) {
+            try {
+                shell.logWrites(Path.of(inv.logWrites));
+            } catch (java.nio.file.InvalidPathException e) {
+                console.report("cannot write " + inv.logWrites + ": " + e.getMessage());
                 return 1;
             }
         }

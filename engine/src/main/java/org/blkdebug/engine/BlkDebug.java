@@ -63,7 +63,7 @@ public final class BlkDebug {
             throws OpenException {
         try {
             return StackBuilder.build(spec, options, backend, config.injectErrors(), config.setStates(),
-                    config.customEvents());
+                    config.customEvents(), config.injectDelays());
         } catch (OpenException | RuntimeException e) {
             try {
                 backend.close();
@@ -88,6 +88,9 @@ public final class BlkDebug {
         private final List<Rule.InjectError> injectErrors = new ArrayList<>();
         private final List<Rule.SetState> setStates = new ArrayList<>();
         private final List<String> customEvents = new ArrayList<>();
+        private final List<Rule.InjectDelay> injectDelays = new ArrayList<>();
+        private Long seed;
+        private boolean virtualClock;
         private OpenOptions options = OpenOptions.defaults().withCache(CacheMode.WRITEBACK);
         private DeviceSpec.Format format = DeviceSpec.Format.RAW;
 
@@ -151,6 +154,45 @@ public final class BlkDebug {
             return this;
         }
 
+        /** An {@code [inject-delay]} rule (ours): the matching request sleeps at the event. */
+        public Builder injectDelay(Rule.InjectDelay rule) {
+            injectDelays.add(rule);
+            return this;
+        }
+
+        /** The seed every draw of a probabilistic rule derives from (ours); chosen at open if unset. */
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /** {@code clock = virtual} (ours): see {@link DeviceClock}. */
+        public Builder virtualClock(boolean on) {
+            this.virtualClock = on;
+            return this;
+        }
+
+        /**
+         * The disk's volatile write cache below blkdebug (on by default): unflushed writes can be
+         * lost by {@link Device#crash}. Off, writes go straight to the image.
+         */
+        public Builder volatileCache(boolean on) {
+            options = options.withVolatileCache(on);
+            return this;
+        }
+
+        /** Bytes of volatile data kept in memory before the rest spills to a file next to the image. */
+        public Builder volatileLimit(long bytes) {
+            options = options.withVolatileLimit(bytes);
+            return this;
+        }
+
+        /** Records every completed write, flush and mark in {@code file} ({@code --log-writes}). */
+        public Builder writeLog(java.nio.file.Path file) {
+            options = options.withWriteLog(file);
+            return this;
+        }
+
         /**
          * Declares custom events the code above the device fires with {@link Device#event(String)}
          * and that rules and breakpoints may use. Ours, not QEMU's (D13).
@@ -187,7 +229,8 @@ public final class BlkDebug {
                 throw new OpenException("A block device must be specified for \"image\"");
             }
             BlkDebugOptions bo = new BlkDebugOptions(config, image, align, maxTransfer, optWriteZero,
-                    maxWriteZero, optDiscard, maxDiscard, injectErrors, setStates, customEvents);
+                    maxWriteZero, optDiscard, maxDiscard, injectErrors, setStates, customEvents, injectDelays,
+                    seed, virtualClock);
             DeviceSpec spec = new DeviceSpec(format, bo, image);
             return backend == null ? BlkDebug.open(spec, options) : BlkDebug.open(spec, options, backend);
         }

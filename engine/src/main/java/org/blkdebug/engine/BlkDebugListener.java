@@ -26,4 +26,12 @@ public interface BlkDebugListener {
 
     default void resuming(String tag) {
     }
+
+    /**
+     * Ours: at open, when a rule has a {@code probability}, the seed its draws derive from. The
+     * shell prints {@code blkdebug: seed N}; giving it back as the {@code seed} option replays
+     * the same draws.
+     */
+    default void seed(long seed) {
+    }
 }

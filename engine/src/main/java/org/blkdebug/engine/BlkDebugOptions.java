@@ -13,15 +13,30 @@ import java.util.List;
  * @param setStates    {@code set-state} rules given as options, in definition order
  * @param customEvents custom events declared as options ({@code custom-event.N}, ours: D13),
  *                     after those of the config file; rules may use them
+ * @param injectDelays {@code inject-delay} rules given as options (ours), after the config file's
+ * @param seed         the seed every draw of a probabilistic rule derives from ({@code seed},
+ *                     ours), or null to choose one at open
+ * @param virtualClock {@code clock = virtual} (ours): see {@link DeviceClock}
  */
 public record BlkDebugOptions(String config, String image, long align, long maxTransfer,
                               long optWriteZero, long maxWriteZero, long optDiscard, long maxDiscard,
                               List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates,
-                              List<String> customEvents) {
+                              List<String> customEvents, List<Rule.InjectDelay> injectDelays,
+                              Long seed, boolean virtualClock) {
     public BlkDebugOptions {
         injectErrors = List.copyOf(injectErrors);
         setStates = List.copyOf(setStates);
         customEvents = List.copyOf(customEvents);
+        injectDelays = List.copyOf(injectDelays);
+    }
+
+    /** Without delays, seed or virtual clock. */
+    public BlkDebugOptions(String config, String image, long align, long maxTransfer,
+                           long optWriteZero, long maxWriteZero, long optDiscard, long maxDiscard,
+                           List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates,
+                           List<String> customEvents) {
+        this(config, image, align, maxTransfer, optWriteZero, maxWriteZero, optDiscard, maxDiscard,
+                injectErrors, setStates, customEvents, List.of(), null, false);
     }
 
     /** Without custom events. */

@@ -11,9 +11,13 @@ import org.blkdebug.engine.block.BlkDebugNode;
 import org.blkdebug.engine.block.BlockIo;
 import org.blkdebug.engine.block.IoVec;
 import org.blkdebug.engine.block.Node;
+import org.blkdebug.engine.crash.CrashChoice;
+import org.blkdebug.engine.crash.CrashStates;
+import org.blkdebug.engine.crash.VolatileCache;
 import org.blkdebug.engine.filter.BlkDebugRules;
 import org.blkdebug.engine.request.Request;
 import org.blkdebug.engine.request.RequestTracker;
+import org.blkdebug.engine.time.RequestClock;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 /**
@@ -36,6 +40,9 @@ final class BlockDevice implements Device {
     private final BlkDebugNode blkdebug;
     private final CacheMode cache;
     private final RequestTracker tracker;
+    private final RequestClock clock;
+    /** The disk's volatile cache, or null when the power-loss model is off. */
+    private final VolatileCache volatileCache;
     private final String origin;
     private final MpscUnboundedAtomicArrayQueue<Completion> completions;
     /** The device that owns the stack; this for the device itself, the owner for a session. */
@@ -46,10 +53,17 @@ final class BlockDevice implements Device {
     private volatile boolean closed;
 
     BlockDevice(Node top, BlkDebugNode blkdebug, CacheMode cache, RequestTracker tracker) {
+        this(top, blkdebug, cache, tracker, RequestClock.wall(tracker), null);
+    }
+
+    BlockDevice(Node top, BlkDebugNode blkdebug, CacheMode cache, RequestTracker tracker, RequestClock clock,
+                VolatileCache volatileCache) {
         this.top = top;
         this.blkdebug = blkdebug;
         this.cache = cache;
         this.tracker = tracker;
+        this.clock = clock;
+        this.volatileCache = volatileCache;
         this.origin = null;
         this.completions = new MpscUnboundedAtomicArrayQueue<>(256);
         this.owner = this;
@@ -60,6 +74,8 @@ final class BlockDevice implements Device {
         this.blkdebug = owner.blkdebug;
         this.cache = owner.cache;
         this.tracker = owner.tracker;
+        this.clock = owner.clock;
+        this.volatileCache = owner.volatileCache;
         this.origin = origin;
         this.completions = new MpscUnboundedAtomicArrayQueue<>(64);
         this.owner = owner;
@@ -174,9 +190,9 @@ final class BlockDevice implements Device {
         finish(done, errno, failure);
     }
 
-    private static void await(CompletableFuture<Void> f) throws BlockException {
+    private void await(CompletableFuture<Void> f) throws BlockException {
         try {
-            f.get();
+            clock.awaitRequest(f); // virtual time moves while this caller waits on the device
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the request stays in flight; it can be resumed later
             throw new BlockException(Errno.EINTR);
@@ -209,6 +225,13 @@ final class BlockDevice implements Device {
             };
         }
         return f;
+    }
+
+    /** The write log below records a FUA write as such, although a flush above emulates it. */
+    private static void markFua(Request r, int flags) {
+        if ((flags & Node.REQ_FUA) != 0) {
+            r.markFua();
+        }
     }
 
     private static long total(ByteBuffer[] bufs) {
@@ -250,6 +273,7 @@ final class BlockDevice implements Device {
         int f = writeFlags(flags);
         start(Operation.WRITE, offset, bytes, att, report, r -> {
             checkRange(offset, bytes);
+            markFua(r, f);
             BlockIo.pwritev(top, r, offset, bytes, qiov, f);
         }, done);
     }
@@ -259,6 +283,7 @@ final class BlockDevice implements Device {
         int f = writeFlags(flags) | Node.REQ_ZERO_WRITE;
         return submit(Operation.WRITE_ZEROES, offset, length, att, report, r -> {
             checkRange(offset, length);
+            markFua(r, f);
             BlockIo.pwritev(top, r, offset, length, null, f);
         });
     }
@@ -537,6 +562,88 @@ final class BlockDevice implements Device {
         return blkdebug == null ? List.of() : blkdebug.rules().suspendedTags();
     }
 
+    // ---- power loss, time -------------------------------------------------------------------------------
+
+    private VolatileCache requireVolatileCache() throws BlockException {
+        if (volatileCache == null) {
+            throw new BlockException(Errno.ENOTSUP);
+        }
+        return volatileCache;
+    }
+
+    @Override
+    public CrashChoice.Explicit crash(CrashChoice choice) throws BlockException {
+        if (owner != this) {
+            return owner.crash(choice);
+        }
+        // the disk loses power first: from here on nothing reaches the image any more
+        CrashChoice.Explicit made = requireVolatileCache().crash(choice);
+        if (!closing.compareAndSet(false, true)) {
+            return made; // a close was already under way: it finishes, and writes nothing back
+        }
+        closed = true;
+        // in-flight requests never complete: nobody hears of them again
+        reportCompletions = false;
+        while (completions.poll() != null) {
+            // dropped
+        }
+        if (blkdebug != null) {
+            blkdebug.rules().setListener(BlkDebugListener.SILENT);
+            blkdebug.rules().releaseAll();
+        }
+        clock.releaseAll();
+        try {
+            tracker.awaitIdle(CLOSE_DRAIN); // each finds the disk gone (ENOMEDIUM) and touches nothing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        top.close(); // no flush: the power is out
+        return made;
+    }
+
+    @Override
+    public CrashStates.Report crashStates(CrashStates.Options options, CrashStates.Checker checker)
+            throws BlockException {
+        if (isClosed()) {
+            throw new BlockException(Errno.ENOMEDIUM);
+        }
+        return requireVolatileCache().crashStates(options, checker);
+    }
+
+    @Override
+    public CrashChoice.Explicit resolveCrash(CrashChoice choice) throws BlockException {
+        return requireVolatileCache().resolve(choice);
+    }
+
+    @Override
+    public int volatileWrites() {
+        return volatileCache == null ? 0 : volatileCache.volatileWrites();
+    }
+
+    @Override
+    public void mark(String name) throws BlockException {
+        if (isClosed()) {
+            throw new BlockException(Errno.ENOMEDIUM);
+        }
+        requireVolatileCache().mark(name);
+    }
+
+    @Override
+    public boolean logsWrites() {
+        return volatileCache != null && volatileCache.logsWrites();
+    }
+
+    @Override
+    public DeviceClock clock() {
+        return clock;
+    }
+
+    @Override
+    public java.util.OptionalLong seed() {
+        BlkDebugRules r = blkdebugRules();
+        return r != null && r.draws() ? java.util.OptionalLong.of(r.seed()) : java.util.OptionalLong.empty();
+    }
+
     // ---- close -----------------------------------------------------------------------------------------
 
     @Override
@@ -548,6 +655,7 @@ final class BlockDevice implements Device {
         if (blkdebug != null) {
             blkdebug.rules().releaseAll(); // none is left parked; breakpoints stop suspending
         }
+        clock.releaseAll(); // nor delayed
         try {
             tracker.awaitIdle(CLOSE_DRAIN);
         } catch (InterruptedException e) {

@@ -204,6 +204,70 @@ public interface Device extends AutoCloseable {
     /** Where blkdebug's "Suspended"/"Resuming" messages go. */
     void setListener(BlkDebugListener listener);
 
+    // ---- power loss, time, chance (ours; docs/faults.md) -----------------------------------------
+
+    /**
+     * Power loss: in-flight requests never complete (they end with ENOMEDIUM and report nothing),
+     * the device closes without a flush, and the image becomes the state {@code choice} picks: the
+     * durable writes plus the kept volatile ones. Returns the choice made explicit, which makes the
+     * same state again ({@code crash} prints it).
+     *
+     * @throws BlockException ENOTSUP without the volatile cache, ENOMEDIUM once closed
+     * @throws IllegalArgumentException when an explicit choice does not fit the volatile writes
+     *                                  (nothing is lost then)
+     */
+    default org.blkdebug.engine.crash.CrashChoice.Explicit crash(org.blkdebug.engine.crash.CrashChoice choice)
+            throws BlockException {
+        throw new BlockException(Errno.ENOTSUP);
+    }
+
+    /**
+     * Every distinct state a crash now could leave, each handed to {@code checker} on an overlay
+     * (no copy of the image); the device goes on meanwhile and is left as it was.
+     * <b>The checker must not wait for this device</b> to do anything: it runs while the states
+     * are taken from it.
+     */
+    default org.blkdebug.engine.crash.CrashStates.Report crashStates(
+            org.blkdebug.engine.crash.CrashStates.Options options,
+            org.blkdebug.engine.crash.CrashStates.Checker checker) throws BlockException {
+        throw new BlockException(Errno.ENOTSUP);
+    }
+
+    /** Resolves {@code choice} against the writes volatile now, without crashing. */
+    default org.blkdebug.engine.crash.CrashChoice.Explicit resolveCrash(
+            org.blkdebug.engine.crash.CrashChoice choice) throws BlockException {
+        throw new BlockException(Errno.ENOTSUP);
+    }
+
+    /** How many completed writes a crash now could lose. */
+    default int volatileWrites() {
+        return 0;
+    }
+
+    /**
+     * Appends a mark to the write log ({@code --log-writes}), for {@code replay --to NAME}.
+     *
+     * @throws BlockException ENOTSUP when no write log is kept
+     */
+    default void mark(String name) throws BlockException {
+        throw new BlockException(Errno.ENOTSUP);
+    }
+
+    /** True when the device keeps a write log. */
+    default boolean logsWrites() {
+        return false;
+    }
+
+    /** The device's clock: what delays sleep on; virtual with {@code clock = virtual}. */
+    default DeviceClock clock() {
+        return org.blkdebug.engine.time.RequestClock.wall(null); // no delays: a plain wall clock
+    }
+
+    /** The seed of the probabilistic rules' draws, when a rule has a probability. */
+    default java.util.OptionalLong seed() {
+        return java.util.OptionalLong.empty();
+    }
+
     /**
      * Resumes every suspended request, waits for every request to finish, flushes as QEMU does at
      * close, and releases the image. Idempotent.

@@ -4,12 +4,30 @@ import java.util.Objects;
 
 /**
  * How to open a device: the cache mode (qemu-io {@code -t}, default writethrough as qemu-io's),
- * read-only ({@code -r}) and where blkdebug's messages go.
+ * read-only ({@code -r}), where blkdebug's messages go, and the power-loss model (ours, see
+ * docs/faults.md).
+ *
+ * @param volatileCache  the disk below blkdebug has a volatile write cache, so that
+ *                       {@link Device#crash} can lose what was not flushed (on by default)
+ * @param volatileLimit  bytes of volatile data kept in memory; the rest spills to a file next
+ *                       to the image
+ * @param writeLog       the {@code --log-writes} file, or null
  */
-public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener) {
+public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
+                          boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog) {
+    /** Volatile data held in memory before it spills to a file: 64 MiB. */
+    public static final long DEFAULT_VOLATILE_LIMIT = 64L << 20;
+
     public OpenOptions {
         Objects.requireNonNull(cache, "cache");
         listener = listener == null ? BlkDebugListener.SILENT : listener;
+        if (volatileLimit < 0) {
+            throw new IllegalArgumentException("negative volatile limit");
+        }
+    }
+
+    public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener) {
+        this(cache, readOnly, listener, true, DEFAULT_VOLATILE_LIMIT, null);
     }
 
     public static OpenOptions defaults() {
@@ -17,14 +35,28 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
     }
 
     public OpenOptions withCache(CacheMode c) {
-        return new OpenOptions(c, readOnly, listener);
+        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog);
     }
 
     public OpenOptions withReadOnly(boolean r) {
-        return new OpenOptions(cache, r, listener);
+        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog);
     }
 
     public OpenOptions withListener(BlkDebugListener l) {
-        return new OpenOptions(cache, readOnly, l);
+        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog);
+    }
+
+    /** Off: writes go straight to the image, as before this model existed; {@code crash} is refused. */
+    public OpenOptions withVolatileCache(boolean on) {
+        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog);
+    }
+
+    public OpenOptions withVolatileLimit(long bytes) {
+        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog);
+    }
+
+    /** Records every completed write, flush and mark in {@code file} ({@code --log-writes}). */
+    public OpenOptions withWriteLog(java.nio.file.Path file) {
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file);
     }
 }

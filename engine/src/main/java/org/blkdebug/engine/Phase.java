@@ -2,7 +2,8 @@ package org.blkdebug.engine;
 
 /**
  * Where an in-flight request is. {@link Device#awaitQuiescence} returns when every request is
- * {@link #DONE}, {@link #SUSPENDED} or {@link #WAITING}: nothing more happens until somebody acts.
+ * {@link #DONE}, {@link #SUSPENDED}, {@link #WAITING} or {@link #DELAYED}: nothing more happens
+ * until somebody acts or the delay's time comes.
  */
 public enum Phase {
     /** On its virtual thread, in the engine's own code. */
@@ -13,6 +14,12 @@ public enum Phase {
     WAITING,
     /** Parked at a breakpoint, see {@link RequestInfo#tag()}. */
     SUSPENDED,
+    /**
+     * Sleeping at an {@code [inject-delay]} rule. It wakes by itself when its time comes (on the
+     * wall clock) or when virtual time reaches it, so it counts as quiescent: nothing about it
+     * changes until then.
+     */
+    DELAYED,
     /** Finished; its outcome is decided. */
     DONE;
 

@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * <p>{@code state == 0} means "in any state", as in QEMU.
  */
-public sealed interface Rule permits Rule.InjectError, Rule.SetState, Rule.Suspend {
+public sealed interface Rule permits Rule.InjectError, Rule.SetState, Rule.Suspend, Rule.InjectDelay {
 
     EventName event();
 
@@ -26,11 +26,21 @@ public sealed interface Rule permits Rule.InjectError, Rule.SetState, Rule.Suspe
      * @param sector      in 512-byte units whatever {@code align} is; -1 = any request
      * @param once        the rule is deleted for good after it fails one request
      * @param immediately fail without first yielding to the event loop
+     * @param probability ours (QEMU has none): the chance, drawn per matching request from the
+     *                    device's seed, that the rule applies; a request it does not apply to is
+     *                    checked against the next armed rule. 1 = always (QEMU's behaviour)
      */
     record InjectError(EventName event, int state, int iotypeMask, int errno, long sector,
-                       boolean once, boolean immediately) implements Rule {
+                       boolean once, boolean immediately, double probability) implements Rule {
         public InjectError {
             Objects.requireNonNull(event, "event");
+            checkProbability(probability);
+        }
+
+        /** QEMU's rule: no probability. */
+        public InjectError(EventName event, int state, int iotypeMask, int errno, long sector,
+                           boolean once, boolean immediately) {
+            this(event, state, iotypeMask, errno, sector, once, immediately, 1);
         }
 
         /** A rule with QEMU's defaults: any state, all iotypes but block-status, EIO, any sector. */
@@ -50,28 +60,104 @@ public sealed interface Rule permits Rule.InjectError, Rule.SetState, Rule.Suspe
             return (iotypeMask & type.bit()) != 0;
         }
 
+        /** True when a draw decides whether the rule applies. */
+        public boolean draws() {
+            return probability < 1;
+        }
+
         public InjectError withState(int s) {
-            return new InjectError(event, s, iotypeMask, errno, sector, once, immediately);
+            return new InjectError(event, s, iotypeMask, errno, sector, once, immediately, probability);
         }
 
         public InjectError withIoType(IoType t) {
-            return new InjectError(event, state, t.bit(), errno, sector, once, immediately);
+            return new InjectError(event, state, t.bit(), errno, sector, once, immediately, probability);
         }
 
         public InjectError withErrno(int e) {
-            return new InjectError(event, state, iotypeMask, e, sector, once, immediately);
+            return new InjectError(event, state, iotypeMask, e, sector, once, immediately, probability);
         }
 
         public InjectError withSector(long s) {
-            return new InjectError(event, state, iotypeMask, errno, s, once, immediately);
+            return new InjectError(event, state, iotypeMask, errno, s, once, immediately, probability);
         }
 
         public InjectError withOnce(boolean o) {
-            return new InjectError(event, state, iotypeMask, errno, sector, o, immediately);
+            return new InjectError(event, state, iotypeMask, errno, sector, o, immediately, probability);
         }
 
         public InjectError withImmediately(boolean i) {
-            return new InjectError(event, state, iotypeMask, errno, sector, once, i);
+            return new InjectError(event, state, iotypeMask, errno, sector, once, i, probability);
+        }
+
+        public InjectError withProbability(double p) {
+            return new InjectError(event, state, iotypeMask, errno, sector, once, immediately, p);
+        }
+    }
+
+    /**
+     * {@code [inject-delay]} (ours, QEMU has none): when {@link #event} fires in {@link #state} on a
+     * request whose type is in {@link #iotypeMask} and whose byte range contains
+     * {@code sector * 512} (any request when {@code sector == -1}), that request sleeps
+     * {@link #delayNanos} on its own virtual thread, holding nothing, before it goes on. Events
+     * fired by the code above the device ({@link Device#event}) count as requests of no type:
+     * only a rule with every iotype matches them.
+     *
+     * @param iotypeMask  {@link IoType} bits; {@link #ANY_IOTYPE} when none was given
+     * @param once        the rule is deleted after it delayed one request
+     * @param probability the chance, drawn from the device's seed per matching request, that it
+     *                    applies; 1 = always
+     */
+    record InjectDelay(EventName event, int state, int iotypeMask, long sector, boolean once,
+                       long delayNanos, double probability) implements Rule {
+        /** Every iotype, and events fired from above: the default. */
+        public static final int ANY_IOTYPE = -1;
+
+        public InjectDelay {
+            Objects.requireNonNull(event, "event");
+            if (delayNanos < 0) {
+                throw new IllegalArgumentException("negative delay");
+            }
+            checkProbability(probability);
+        }
+
+        /** {@code delay} at {@code event} for every request, in any state. */
+        public static InjectDelay of(EventName event, java.time.Duration delay) {
+            return new InjectDelay(event, 0, ANY_IOTYPE, -1, false, delay.toNanos(), 1);
+        }
+
+        /** The byte offset that must lie inside the request, or -1 for any request. */
+        public long offset() {
+            return sector == -1 ? -1 : sector * 512;
+        }
+
+        public boolean draws() {
+            return probability < 1;
+        }
+
+        public InjectDelay withState(int s) {
+            return new InjectDelay(event, s, iotypeMask, sector, once, delayNanos, probability);
+        }
+
+        public InjectDelay withIoType(IoType t) {
+            return new InjectDelay(event, state, t.bit(), sector, once, delayNanos, probability);
+        }
+
+        public InjectDelay withSector(long s) {
+            return new InjectDelay(event, state, iotypeMask, s, once, delayNanos, probability);
+        }
+
+        public InjectDelay withOnce(boolean o) {
+            return new InjectDelay(event, state, iotypeMask, sector, o, delayNanos, probability);
+        }
+
+        public InjectDelay withProbability(double p) {
+            return new InjectDelay(event, state, iotypeMask, sector, once, delayNanos, p);
+        }
+    }
+
+    private static void checkProbability(double p) {
+        if (!(p >= 0 && p <= 1)) { // NaN too
+            throw new IllegalArgumentException("probability " + p + " is not between 0 and 1");
         }
     }
 

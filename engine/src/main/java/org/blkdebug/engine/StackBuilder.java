@@ -12,9 +12,11 @@ import org.blkdebug.engine.block.IoVec;
 import org.blkdebug.engine.block.Limits;
 import org.blkdebug.engine.block.Node;
 import org.blkdebug.engine.block.RawNode;
+import org.blkdebug.engine.crash.VolatileCache;
 import org.blkdebug.engine.filter.BlkDebugRules;
 import org.blkdebug.engine.request.Request;
 import org.blkdebug.engine.request.RequestTracker;
+import org.blkdebug.engine.time.RequestClock;
 
 /**
  * Builds the node stack for a {@link DeviceSpec} once its config file has been read, in the
@@ -41,12 +43,42 @@ final class StackBuilder {
     static BlockDevice build(DeviceSpec spec, OpenOptions o, Backend backend,
                              List<Rule.InjectError> configInjects, List<Rule.SetState> configSets,
                              List<CustomEvent> configCustom) throws OpenException {
+        return build(spec, o, backend, configInjects, configSets, configCustom, List.of());
+    }
+
+    /** @param configDelays inject-delay rules of the config file (ours; before the options' ones) */
+    static BlockDevice build(DeviceSpec spec, OpenOptions o, Backend backend,
+                             List<Rule.InjectError> configInjects, List<Rule.SetState> configSets,
+                             List<CustomEvent> configCustom, List<Rule.InjectDelay> configDelays)
+            throws OpenException {
         RequestTracker tracker = new RequestTracker();
-        FileNode file = new FileNode(backend, o.readOnly());
+        BlkDebugOptions bo = spec.blkdebug();
+        RequestClock clock = bo != null && bo.virtualClock() ? RequestClock.virtual(tracker)
+                : RequestClock.wall(tracker);
+        VolatileCache cache = o.volatileCache() || o.writeLog() != null
+                ? volatileCache(spec, o, backend) // the disk's cache, over the image
+                : null;
+        try {
+            return build(spec, o, backend, configInjects, configSets, configCustom, configDelays, tracker, clock,
+                    cache);
+        } catch (OpenException | RuntimeException e) {
+            if (cache != null) {
+                cache.abandon(); // its write log and spill file; the caller closes the image
+            }
+            throw e;
+        }
+    }
+
+    private static BlockDevice build(DeviceSpec spec, OpenOptions o, Backend backend,
+                                     List<Rule.InjectError> configInjects, List<Rule.SetState> configSets,
+                                     List<CustomEvent> configCustom, List<Rule.InjectDelay> configDelays,
+                                     RequestTracker tracker, RequestClock clock, VolatileCache cache)
+            throws OpenException {
+        BlkDebugOptions bo = spec.blkdebug();
+        FileNode file = new FileNode(cache != null ? cache : backend, o.readOnly());
         configure(file, o);
         Node below = file;
         BlkDebugNode blkdebug = null;
-        BlkDebugOptions bo = spec.blkdebug();
         if (bo != null) {
             bo.validate();
             if (!o.readOnly() && bo.align() > 1) {
@@ -66,7 +98,15 @@ final class StackBuilder {
             }
             checkDeclared(injects, custom);
             checkDeclared(sets, custom);
-            BlkDebugRules rules = new BlkDebugRules(injects, sets, List.copyOf(custom), o.listener());
+            List<Rule.InjectDelay> delays = new ArrayList<>(configDelays);
+            delays.addAll(bo.injectDelays());
+            checkDeclared(delays, custom);
+            long seed = bo.seed() != null ? bo.seed() : new java.security.SecureRandom().nextLong() >>> 1;
+            BlkDebugRules rules = new BlkDebugRules(injects, sets, List.copyOf(custom), delays, seed, clock,
+                    o.listener());
+            if (rules.draws()) {
+                o.listener().seed(seed); // "blkdebug: seed N": giving it back replays every draw
+            }
             Limits limits = new Limits(Math.max(bo.align(), 1), bo.maxTransfer(), bo.optWriteZero(),
                     bo.maxWriteZero(), bo.optDiscard(), bo.maxDiscard());
             blkdebug = new BlkDebugNode(file, rules, limits);
@@ -88,7 +128,25 @@ final class StackBuilder {
             top = new RawNode(below, spec.format() == DeviceSpec.Format.PROBE);
             configure(top, o);
         }
-        return new BlockDevice(top, blkdebug, o.cache(), tracker);
+        return new BlockDevice(top, blkdebug, o.cache(), tracker, clock, cache);
+    }
+
+    /** The disk's cache below blkdebug; data past its memory limit spills next to the image. */
+    private static VolatileCache volatileCache(DeviceSpec spec, OpenOptions o, Backend backend) throws OpenException {
+        java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+        String prefix = "blkdebug-";
+        if (backend instanceof org.blkdebug.engine.block.FileBackend) {
+            try {
+                java.nio.file.Path image = java.nio.file.Path.of(spec.filename()).toAbsolutePath();
+                if (image.getParent() != null && java.nio.file.Files.isWritable(image.getParent())) {
+                    dir = image.getParent();
+                    prefix = image.getFileName() + ".";
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                // the temp directory will do
+            }
+        }
+        return new VolatileCache(backend, dir, prefix, o.volatileLimit(), o.writeLog());
     }
 
     /** A rule on an undeclared custom event fails like a misspelt QEMU event (builder rules). */

@@ -138,6 +138,7 @@ class BlockLayerEventsTest {
         try (BlockDevice dev = s.open()) {
             write(dev, 0, 4096, 0x55);
             assertThat(write(dev, 512, 512, 0x11)).isEqualTo(Errno.ENOSPC);
+            dev.flush(); // out of the disk's volatile cache, into the image
             assertThat(s.image(0, 4096)).containsOnly(0x55);
         }
     }

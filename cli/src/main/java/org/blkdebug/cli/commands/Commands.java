@@ -15,7 +15,8 @@ public final class Commands {
     public static final List<String> CACHE_MODES = List.of("none", "off", "writeback", "writethrough", "unsafe",
             "directsync");
 
-    private static final Set<String> EXTENSIONS = Set.of("event", "is_suspended", "requests", "rules", "state", "record", "serve");
+    private static final Set<String> EXTENSIONS = Set.of("event", "is_suspended", "requests", "rules", "state", "record", "serve",
+            "crash", "crash-states", "mark", "clock");
 
     /** A table entry: what it is and how to get a fresh runnable instance. */
     public record Entry(CommandInfo info, Supplier<ShellCommand> factory) {
@@ -54,7 +55,11 @@ public final class Commands {
             plain(InspectCommands.REQUESTS, InspectCommands::requests),
             plain(InspectCommands.RULES, InspectCommands::rules),
             plain(InspectCommands.STATE, InspectCommands::state),
-            plain(ServeCommand.INFO, ServeCommand::serve))
+            plain(ServeCommand.INFO, ServeCommand::serve),
+            plain(FaultCommands.CRASH, FaultCommands::crash),
+            plain(FaultCommands.CRASH_STATES, FaultCommands::crashStates),
+            plain(FaultCommands.MARK, FaultCommands::mark),
+            plain(FaultCommands.CLOCK, FaultCommands::clock))
             .stream().sorted(Comparator.comparing(e -> e.info().name())).toList();
 
     private Commands() {

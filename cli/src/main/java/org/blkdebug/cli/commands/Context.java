@@ -46,6 +46,9 @@ public interface Context {
 
     void close();
 
+    /** The device crashed ({@code crash}): it is closed already; forget it and its export. */
+    void crashed();
+
     void quit();
 
     /** Every command, sorted by name, for {@code help}. */

@@ -76,8 +76,32 @@ final class InspectCommands {
             case Rule.SetState s -> "set-state state=" + s.state() + " new_state=" + s.newState();
             case Rule.InjectError i -> "inject-error event=" + i.event().eventName() + " state=" + i.state()
                     + " iotype=" + iotypes(i.iotypeMask()) + " errno=" + i.errno() + " sector=" + i.sector()
-                    + " once=" + (i.once() ? "on" : "off") + " immediately=" + (i.immediately() ? "on" : "off");
+                    + " once=" + (i.once() ? "on" : "off") + " immediately=" + (i.immediately() ? "on" : "off")
+                    + probability(i.probability());
+            case Rule.InjectDelay d -> "inject-delay event=" + d.event().eventName() + " state=" + d.state()
+                    + " iotype=" + (d.iotypeMask() == Rule.InjectDelay.ANY_IOTYPE ? "any" : iotypes(d.iotypeMask()))
+                    + " sector=" + d.sector() + " once=" + (d.once() ? "on" : "off")
+                    + " delay=" + delay(d.delayNanos()) + probability(d.probability());
         };
+    }
+
+    /** Only shown when below 1, so QEMU's rules print as before. */
+    private static String probability(double p) {
+        return p < 1 ? " probability=" + p : "";
+    }
+
+    /** The largest unit that divides the delay: 10ms, 1500us, 2s. */
+    static String delay(long nanos) {
+        if (nanos != 0 && nanos % 1_000_000_000L == 0) {
+            return nanos / 1_000_000_000L + "s";
+        }
+        if (nanos % 1_000_000L == 0) {
+            return nanos / 1_000_000L + "ms";
+        }
+        if (nanos % 1_000L == 0) {
+            return nanos / 1_000L + "us";
+        }
+        return nanos + "ns";
     }
 
     private static String iotypes(int mask) {

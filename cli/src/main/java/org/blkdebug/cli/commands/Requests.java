@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.blkdebug.engine.DeviceClock;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.Phase;
 import org.blkdebug.engine.RequestInfo;
@@ -27,6 +28,8 @@ final class Requests {
 
     /** How often a waiting command looks whether anything can still move. */
     private static final long POLL_MILLIS = 100;
+    /** The same with clock=virtual, where each look may move time to the next wake-up. */
+    private static final long VIRTUAL_POLL_MILLIS = 2;
 
     private Requests() {
     }
@@ -38,11 +41,18 @@ final class Requests {
      */
     static int await(Context ctx, CompletableFuture<Void> f) throws InterruptedException {
         int stuckPolls = 0;
+        DeviceClock clock = ctx.device() == null ? null : ctx.device().clock();
+        boolean virtual = clock != null && clock.isVirtual();
         while (true) {
             try {
-                f.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                // on virtual time the shell moves the clock itself, as soon as the device is quiet
+                f.get(virtual ? VIRTUAL_POLL_MILLIS : POLL_MILLIS, TimeUnit.MILLISECONDS);
                 return 0;
             } catch (TimeoutException e) {
+                if (virtual && !f.isDone() && ctx.device().awaitQuiescence(Duration.ZERO) && clock.advance()) {
+                    stuckPolls = 0;
+                    continue;
+                }
                 // Twice in a row: the engine ends a request in its tracker just before it completes
                 // the future, so one look can fall between the two.
                 stuckPolls = !f.isDone() && nothingCanMove(ctx) ? stuckPolls + 1 : 0;
@@ -64,7 +74,17 @@ final class Requests {
      */
     static boolean nothingCanMove(Context ctx) throws InterruptedException {
         return !ctx.interactive() && ctx.nbdServer() == null && ctx.device() != null
-                && ctx.device().awaitQuiescence(Duration.ZERO);
+                && ctx.device().awaitQuiescence(Duration.ZERO) && !delayed(ctx);
+    }
+
+    /** A delayed request moves by itself (wall clock) or when the shell moves time (virtual). */
+    private static boolean delayed(Context ctx) {
+        for (RequestInfo r : ctx.device().requests()) {
+            if (r.phase() == Phase.DELAYED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String suspendedTag(Context ctx) {

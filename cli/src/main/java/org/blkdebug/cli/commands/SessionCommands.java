@@ -89,7 +89,9 @@ final class SessionCommands {
             ctx.console().println(argv.get(1) + " is not a valid number");
             return ShellCommand.FAILED;
         }
-        Thread.sleep(ms);
+        if (!FaultCommands.sleepVirtual(ctx, ms)) { // with clock=virtual, the device's time moves instead
+            Thread.sleep(ms);
+        }
         if (ctx.device() != null) {
             // "sleep 0" is one loop turn and misses requests still doing file I/O
             if (ms > 0) {

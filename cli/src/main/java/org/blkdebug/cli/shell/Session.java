@@ -35,6 +35,8 @@ public final class Session {
     private DeviceSpec.Format format = DeviceSpec.Format.RAW;
     private boolean readOnly;
     private Path scratch;
+    /** {@code --log-writes}: taken by the next successful open. */
+    private Path writeLog;
 
     /** Where "Suspended" lines of requests that had blocked go until the next main-loop turn. */
     private java.util.function.Consumer<String> deferredLines;
@@ -106,10 +108,11 @@ public final class Session {
                 label = r.filename();
                 spec = DeviceSpecs.parseFilename(r.filename(), r.format(), r.options());
             }
-            OpenOptions options = new OpenOptions(cache, r.readOnly(), listener());
+            OpenOptions options = new OpenOptions(cache, r.readOnly(), listener()).withWriteLog(writeLog);
             Device d = opener.open(spec, options);
             d.reportCompletions(true);
             device = d;
+            writeLog = null; // one log per session: a later open does not overwrite it
         } catch (OpenException e) {
             if (failure != null) {
                 failure.accept(e.getMessage());
@@ -174,6 +177,17 @@ public final class Session {
         deleteScratch();
     }
 
+    /** After {@code crash}: the device closed itself (no flush); its export dropped every client. */
+    void crashed() {
+        nbd = null;
+        device = null;
+        deleteScratch();
+    }
+
+    void logWrites(Path file) {
+        writeLog = file;
+    }
+
     private void deleteScratch() {
         if (scratch != null) {
             try {
@@ -211,6 +225,11 @@ public final class Session {
             @Override
             public void resuming(String tag) {
                 console.println("blkdebug: Resuming request '" + tag + "'");
+            }
+
+            @Override
+            public void seed(long seed) {
+                console.println("blkdebug: seed " + Long.toUnsignedString(seed));
             }
         };
     }

@@ -153,6 +153,7 @@ public final class Shell implements Context {
             Device d = session.device();
             if (d != null) {
                 settle();
+                runDelayed(d);
                 completions.poll(d, CompletionPrinter.Poll.ALL);
                 List<String> stuck = suspendedTags(d);
                 if (!stuck.isEmpty()) {
@@ -177,6 +178,14 @@ public final class Shell implements Context {
             }
         }
         return failed ? 1 : 0;
+    }
+
+    /** Waits out every delayed request (moving virtual time), as QEMU's drain waits for all I/O. */
+    private void runDelayed(Device d) throws InterruptedException {
+        while (!d.clock().runDelayed(settleTimeout)) {
+            // a long delay on the wall clock: keep waiting (Ctrl-C interrupts)
+        }
+        settle();
     }
 
     private static List<String> suspendedTags(Device d) {
@@ -284,6 +293,7 @@ public final class Shell implements Context {
     public String drain() throws InterruptedException {
         Device d = session.device();
         settle();
+        runDelayed(d);
         completions.poll(d, CompletionPrinter.Poll.ALL);
         List<String> stuck = suspendedTags(d);
         return stuck.isEmpty() ? null : stuck.getFirst();
@@ -312,6 +322,16 @@ public final class Shell implements Context {
             session.close();
             completions.poll(d, CompletionPrinter.Poll.ALL);
         }
+    }
+
+    @Override
+    public void crashed() {
+        session.crashed();
+    }
+
+    /** {@code --log-writes FILE}: the first device the session opens logs its writes there. */
+    public void logWrites(Path file) {
+        session.logWrites(file);
     }
 
     @Override

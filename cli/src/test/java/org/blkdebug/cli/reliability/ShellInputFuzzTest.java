@@ -32,17 +32,18 @@ import org.junit.jupiter.api.io.TempDir;
  * qemu-io's short error texts, and leave the device usable: a final {@code read 0 512} works.
  *
  * <p>Seeded: prints its seed; rerun with {@code -DargLine=-Dtests.seed=N} (surefire forks).
- * {@code abort}, {@code sigraise} (they end the JVM on purpose) and {@code serve} (sockets) are
- * not drawn; {@code sleep} and {@code wait_break} timeouts stay short, since waiting is what they
+ * {@code abort}, {@code sigraise} (they end the JVM on purpose), {@code serve} (sockets) and
+ * {@code crash-states} (it runs its words as a shell command) are not drawn; {@code sleep} and {@code wait_break} timeouts stay short, since waiting is what they
  * are asked to do.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ShellInputFuzzTest {
     private static final int SESSIONS = 250;
     private static final Duration SESSION_BOUND = Duration.ofSeconds(10);
-    private static final Set<String> NOT_DRAWN = Set.of("abort", "sigraise", "serve", "record");
+    private static final Set<String> NOT_DRAWN = Set.of("abort", "sigraise", "serve", "record", "crash-states",
+            "crash_states");
     /** After these the device may be closed or gone, so the final read proves nothing. */
-    private static final Set<String> ENDS_DEVICE = Set.of("close", "c", "open", "quit", "q");
+    private static final Set<String> ENDS_DEVICE = Set.of("close", "c", "open", "quit", "q", "crash");
     /**
      * What stderr may hold: qemu-io's error_report lines, getopt's and dispatch's texts, and our
      * warnings. Anything else (a Java message, a stack frame) is a failure.

@@ -13,7 +13,20 @@ public interface Backend {
 
     void write(long offset, IoVec src) throws BlockException;
 
+    /**
+     * A write the request flagged FUA. The flag is emulated above (a flush follows), so a backend
+     * only needs it to say so, as a write log does; the default ignores it.
+     */
+    default void write(long offset, IoVec src, boolean fua) throws BlockException {
+        write(offset, src);
+    }
+
     void writeZeroes(long offset, long length) throws BlockException;
+
+    /** As {@link #write(long, IoVec, boolean)}, for write-zeroes. */
+    default void writeZeroes(long offset, long length, boolean fua) throws BlockException {
+        writeZeroes(offset, length);
+    }
 
     /** Discards the range; it reads as zeroes afterwards (QEMU punches a hole). */
     void discard(long offset, long length) throws BlockException;

@@ -6,6 +6,8 @@ import org.blkdebug.engine.request.Request;
 /**
  * The protocol node over a {@link Backend} (QEMU's file-posix): the only node that does real I/O.
  * The request is in {@link org.blkdebug.engine.Phase#BACKEND_IO} for the duration of each call.
+ * Its backend is the disk's volatile cache over the image when the power-loss model is on
+ * ({@link org.blkdebug.engine.crash.VolatileCache}).
  */
 public final class FileNode extends Node {
     private final Backend backend;
@@ -36,7 +38,7 @@ public final class FileNode extends Node {
     protected void pwritev(Request r, long offset, long bytes, IoVec qiov, int flags) throws BlockException {
         r.backendIo(true);
         try {
-            backend.write(offset, qiov);
+            backend.write(offset, qiov, r.fua());
         } finally {
             r.backendIo(false);
         }
@@ -46,7 +48,7 @@ public final class FileNode extends Node {
     protected void pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
         r.backendIo(true);
         try {
-            backend.writeZeroes(offset, bytes);
+            backend.writeZeroes(offset, bytes, r.fua());
         } finally {
             r.backendIo(false);
         }

@@ -25,16 +25,22 @@ import org.blkdebug.engine.Rule;
  *
  * <p>Ours, which QEMU rejects ("There is no option group 'custom-event'"): {@code [custom-event]}
  * sections with {@code name = "wal_commit"} declare custom events that rules in the same file
- * may use (docs/differences-from-qemu.md, D13).
+ * may use (docs/differences-from-qemu.md, D13); {@code [inject-delay]} sections (docs/faults.md).
  */
 public final class ConfigFile {
     /** The file's rules and custom events, each list in definition order. */
     public record Rules(List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates,
-                        List<CustomEvent> customEvents) {
+                        List<CustomEvent> customEvents, List<Rule.InjectDelay> injectDelays) {
         public Rules {
             injectErrors = List.copyOf(injectErrors);
             setStates = List.copyOf(setStates);
             customEvents = List.copyOf(customEvents);
+            injectDelays = List.copyOf(injectDelays);
+        }
+
+        public Rules(List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates,
+                     List<CustomEvent> customEvents) {
+            this(injectErrors, setStates, customEvents, List.of());
         }
 
         public Rules(List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates) {
@@ -97,6 +103,8 @@ public final class ConfigFile {
         List<Opts> inject = new ArrayList<>();
         List<Opts> setState = new ArrayList<>();
         List<Opts> custom = new ArrayList<>();
+        List<Opts> delay = new ArrayList<>();
+        Set<String> delayIds = new HashSet<>();
         Set<String> injectIds = new HashSet<>();
         Set<String> setStateIds = new HashSet<>();
         Set<String> customIds = new HashSet<>();
@@ -116,10 +124,14 @@ public final class ConfigFile {
                     o = Opts.OptsList.CUSTOM_EVENT.create(dict.getString("id"), customIds);
                     custom.add(o);
                 }
+                case "inject-delay" -> {
+                    o = Opts.OptsList.INJECT_DELAY.create(dict.getString("id"), delayIds);
+                    delay.add(o);
+                }
                 default -> throw new OpenException("There is no option group '" + group + "'");
             }
             o.setAll(dict);
         });
-        return RuleFactory.build(inject, setState, custom, declared);
+        return RuleFactory.build(inject, setState, custom, declared, delay);
     }
 }

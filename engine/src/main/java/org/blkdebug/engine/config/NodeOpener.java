@@ -203,7 +203,8 @@ final class NodeOpener {
         List<String> customEvents = customEvents(options);
         List<Opts> inject = OptionSections.extract(options, Opts.OptsList.INJECT_ERROR);
         List<Opts> setState = OptionSections.extract(options, Opts.OptsList.SET_STATE);
-        ConfigFile.Rules rules = RuleFactory.build(inject, setState, List.of(), customEvents);
+        List<Opts> delay = OptionSections.extract(options, Opts.OptsList.INJECT_DELAY); // ours
+        ConfigFile.Rules rules = RuleFactory.build(inject, setState, List.of(), customEvents, delay);
         checkPermissions(options, "take-child-perms.");
         checkPermissions(options, "unshare-child-perms.");
         Node image = openChild(runtime.getString("x-image"), options, "image", false);
@@ -226,9 +227,11 @@ final class NodeOpener {
             throw new OpenException("Block protocol 'blkdebug' doesn't support the option '"
                     + options.firstKey() + "'");
         }
+        Long seed = runtime.has("seed") ? runtime.getNumber("seed", 0) : null;
         BlkDebugOptions o = new BlkDebugOptions(runtime.getString("config"), image.filename(), align,
                 maxTransfer, optWriteZero, maxWriteZero, optDiscard, maxDiscard,
-                rules.injectErrors(), rules.setStates(), customEvents);
+                rules.injectErrors(), rules.setStates(), customEvents, rules.injectDelays(), seed,
+                virtualClock(runtime.getString("clock")));
         return new Node(o, image.filename());
     }
 
@@ -254,6 +257,17 @@ final class NodeOpener {
                     + sub.firstKey() + "'");
         }
         return names;
+    }
+
+    /** Ours: {@code clock = wall | virtual}. */
+    private static boolean virtualClock(String clock) throws OpenException {
+        if (clock == null || clock.equals("wall")) {
+            return false;
+        }
+        if (clock.equals("virtual")) {
+            return true;
+        }
+        throw new OpenException("Parameter 'clock' expects 'wall' or 'virtual', not '" + clock + "'");
     }
 
     private static long maxUnsigned(long x, long y) {

@@ -20,7 +20,12 @@ final class Opts {
         static final OptsList INJECT_ERROR = new OptsList("inject-error", descs(
                 "event", Type.STRING, "state", Type.NUMBER, "iotype", Type.STRING,
                 "errno", Type.NUMBER, "sector", Type.NUMBER, "once", Type.BOOL,
-                "immediately", Type.BOOL));
+                "immediately", Type.BOOL, "probability", Type.STRING));
+        /** Ours, not QEMU's: {@code [inject-delay]} sleeps the request at the event. */
+        static final OptsList INJECT_DELAY = new OptsList("inject-delay", descs(
+                "event", Type.STRING, "state", Type.NUMBER, "iotype", Type.STRING,
+                "sector", Type.NUMBER, "once", Type.BOOL, "delay", Type.STRING,
+                "probability", Type.STRING));
         /** block/blkdebug.c set_state_opts. */
         static final OptsList SET_STATE = new OptsList("set-state", descs(
                 "event", Type.STRING, "state", Type.NUMBER, "new_state", Type.NUMBER));
@@ -30,7 +35,9 @@ final class Opts {
         static final OptsList BLKDEBUG = new OptsList("blkdebug", descs(
                 "config", Type.STRING, "x-image", Type.STRING, "align", Type.SIZE,
                 "max-transfer", Type.SIZE, "opt-write-zero", Type.SIZE, "max-write-zero", Type.SIZE,
-                "opt-discard", Type.SIZE, "max-discard", Type.SIZE));
+                "opt-discard", Type.SIZE, "max-discard", Type.SIZE,
+                // ours, not QEMU's: the seed of probabilistic rules and the kind of clock
+                "seed", Type.NUMBER, "clock", Type.STRING));
 
         private static Map<String, Type> descs(Object... kv) {
             Map<String, Type> m = new LinkedHashMap<>();
@@ -133,6 +140,10 @@ final class Opts {
 
     String getString(String key) {
         return (String) values.get(key);
+    }
+
+    boolean has(String key) {
+        return values.containsKey(key);
     }
 
     long getNumber(String key, long dflt) {

@@ -34,6 +34,12 @@ final class RuleFactory {
      */
     static ConfigFile.Rules build(List<Opts> injectErrors, List<Opts> setStates, List<Opts> customEvents,
                                   List<String> declaredElsewhere) throws OpenException {
+        return build(injectErrors, setStates, customEvents, declaredElsewhere, List.of());
+    }
+
+    /** @param injectDelays {@code [inject-delay]} / {@code inject-delay.N} sections (ours), checked last */
+    static ConfigFile.Rules build(List<Opts> injectErrors, List<Opts> setStates, List<Opts> customEvents,
+                                  List<String> declaredElsewhere, List<Opts> injectDelays) throws OpenException {
         Set<String> declared = new LinkedHashSet<>(declaredElsewhere);
         List<CustomEvent> custom = new ArrayList<>();
         for (Opts o : customEvents) {
@@ -49,7 +55,11 @@ final class RuleFactory {
         for (Opts o : setStates) {
             set.add(setState(o, declared));
         }
-        return new ConfigFile.Rules(inject, set, custom);
+        List<Rule.InjectDelay> delays = new ArrayList<>();
+        for (Opts o : injectDelays) {
+            delays.add(injectDelay(o, declared));
+        }
+        return new ConfigFile.Rules(inject, set, custom, delays);
     }
 
     /** A custom event's declaration; QEMU's message for a bad name. */
@@ -95,7 +105,65 @@ final class RuleFactory {
         if (iotype != null) {
             mask = IoType.byName(iotype).orElseThrow(() -> invalidValue(iotype)).bit();
         }
-        return new Rule.InjectError(event, state, mask, errno, sector, once, immediately);
+        return new Rule.InjectError(event, state, mask, errno, sector, once, immediately, probability(o));
+    }
+
+    /** Ours: {@code [inject-delay]}; the same keys as inject-error where they mean the same. */
+    static Rule.InjectDelay injectDelay(Opts o, Set<String> declared) throws OpenException {
+        EventName event = event(o, declared);
+        int state = (int) o.getNumber("state", 0);
+        boolean once = o.getBool("once", false);
+        long sector = o.getNumber("sector", -1);
+        String iotype = o.getString("iotype");
+        int mask = Rule.InjectDelay.ANY_IOTYPE;
+        if (iotype != null) {
+            mask = IoType.byName(iotype).orElseThrow(() -> invalidValue(iotype)).bit();
+        }
+        String delay = o.getString("delay");
+        if (delay == null) {
+            throw new OpenException("Missing delay for inject-delay rule");
+        }
+        return new Rule.InjectDelay(event, state, mask, sector, once, duration("delay", delay), probability(o));
+    }
+
+    /** Ours: {@code probability = "0.01"}, a decimal number from 0 to 1; 1 when absent. */
+    static double probability(Opts o) throws OpenException {
+        String p = o.getString("probability");
+        if (p == null) {
+            return 1;
+        }
+        if (p.strip().matches("[0-9]*\\.?[0-9]+")) {
+            double v = Double.parseDouble(p.strip());
+            if (v <= 1) {
+                return v;
+            }
+        }
+        throw new OpenException("Parameter 'probability' expects a number from 0 to 1, not '" + p + "'");
+    }
+
+    /**
+     * Ours: a duration such as {@code 10ms}, {@code 1.5s}, {@code 250us}, {@code 100ns}; the unit is
+     * required (there is no QEMU convention to follow). Nanoseconds.
+     */
+    static long duration(String key, String text) throws OpenException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|ms|s|m)\\s*")
+                .matcher(text);
+        if (m.matches()) {
+            java.math.BigDecimal value = new java.math.BigDecimal(m.group(1));
+            long unit = switch (m.group(2)) {
+                case "ns" -> 1L;
+                case "us" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                default -> 60_000_000_000L;
+            };
+            java.math.BigDecimal nanos = value.multiply(java.math.BigDecimal.valueOf(unit));
+            if (nanos.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
+                return nanos.longValue();
+            }
+        }
+        throw new OpenException("Parameter '" + key + "' expects a duration such as 10ms, 1.5s or 250us, not '"
+                + text + "'");
     }
 
     static Rule.SetState setState(Opts o, Set<String> declared) throws OpenException {

@@ -75,6 +75,33 @@ final class ArmedRules {
                 && Long.compareUnsigned(at, offset + bytes) < 0);
     }
 
+    /**
+     * As {@link #firstMatch(long, long, IoType)}, skipping the matching rules {@code applies}
+     * refuses (a probabilistic rule whose draw failed). {@code applies} is asked only about
+     * matching rules, in match order, until it accepts one. A linear scan: only lists with a
+     * probabilistic rule come here.
+     */
+    Rule.InjectError firstMatch(long offset, long bytes, IoType type,
+                                java.util.function.Predicate<Rule.InjectError> applies) {
+        for (Rule.InjectError r : list) {
+            if (matches(r, offset, bytes, type) && applies.test(r)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** How many armed rules draw. */
+    int drawing() {
+        int n = 0;
+        for (Rule.InjectError r : list) {
+            if (r.draws()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     Rule.InjectError firstMatch(long offset, long bytes, IoType type) {
         if (list.size() < INDEX_THRESHOLD) {
             for (Rule.InjectError r : list) {

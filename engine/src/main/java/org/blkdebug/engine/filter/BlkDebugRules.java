@@ -20,8 +20,10 @@ import org.blkdebug.engine.EventName;
 import org.blkdebug.engine.IoType;
 import org.blkdebug.engine.Phase;
 import org.blkdebug.engine.Rule;
+import org.blkdebug.engine.Operation;
 import org.blkdebug.engine.request.Request;
 import org.blkdebug.engine.request.Waiter;
+import org.blkdebug.engine.time.RequestClock;
 
 /**
  * The rule engine of one blkdebug node, QEMU's {@code BDRVBlkdebugState}: rules per event, the
@@ -33,7 +35,10 @@ import org.blkdebug.engine.request.Waiter;
  * written under the lock.
  *
  * <p>Custom events (ours, not QEMU's) are fixed at construction; their rule lists live in
- * {@link #customRules}, with the same semantics as QEMU's.
+ * {@link #customRules}, with the same semantics as QEMU's. So are {@code inject-delay} rules and
+ * the {@code probability} of a rule (ours): a delay sleeps the request on {@link #clock} after the
+ * lock is released; a draw is a function of {@link #seed}, the rule and the request
+ * ({@link Draws}).
  */
 public final class BlkDebugRules {
     private final ReentrantLock lock = new ReentrantLock();
@@ -63,6 +68,13 @@ public final class BlkDebugRules {
     private volatile BlkDebugListener listener;
     /** When set, every event fired on this node is recorded (tests, the shell's trace). */
     private volatile EventTrace trace;
+    /** Armed rules that draw: while 0, a check never draws (QEMU's path). */
+    private volatile int armedDrawing;
+
+    private final RequestClock clock;
+    private final long seed;
+    /** Rules that draw, by identity, to their place in definition order: the draw's rule number. */
+    private final Map<Rule, Integer> drawIds = new java.util.IdentityHashMap<>();
 
     /**
      * @param injectErrors inject-error rules in definition order (config file first)
@@ -79,6 +91,19 @@ public final class BlkDebugRules {
      */
     public BlkDebugRules(List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates,
                          List<CustomEvent> customEvents, BlkDebugListener listener) {
+        this(injectErrors, setStates, customEvents, List.of(), 0, RequestClock.wall(null), listener);
+    }
+
+    /**
+     * @param injectDelays inject-delay rules in definition order (ours)
+     * @param seed         what every draw of a probabilistic rule derives from
+     * @param clock        what delays sleep on
+     */
+    public BlkDebugRules(List<Rule.InjectError> injectErrors, List<Rule.SetState> setStates,
+                         List<CustomEvent> customEvents, List<Rule.InjectDelay> injectDelays, long seed,
+                         RequestClock clock, BlkDebugListener listener) {
+        this.seed = seed;
+        this.clock = clock;
         for (int i = 0; i < Event.values().length; i++) {
             rules.add(new ArrayDeque<>());
         }
@@ -94,6 +119,64 @@ public final class BlkDebugRules {
         for (Rule.SetState r : setStates) {
             insertHead(r);
         }
+        for (Rule.InjectDelay r : injectDelays) {
+            insertHead(r);
+        }
+        int id = 0;
+        for (Rule r : injectErrors) {
+            drawIds.put(r, id++);
+        }
+        for (Rule r : injectDelays) {
+            drawIds.put(r, id++);
+        }
+    }
+
+    /** True when some rule has a probability below 1: the seed then decides what happens. */
+    public boolean draws() {
+        for (Rule r : drawIds.keySet()) {
+            if (r instanceof Rule.InjectError i ? i.draws() : ((Rule.InjectDelay) r).draws()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public RequestClock clock() {
+        return clock;
+    }
+
+    /** One draw for {@code request} against {@code rule} (whose probability is below 1). */
+    private boolean draw(Rule rule, double probability, Request request) {
+        return Draws.draw(seed, drawIds.getOrDefault(rule, -1), request.id(), request.nextDraw(), probability);
+    }
+
+    /** Whether a delay rule's iotype and sector select {@code request} (its whole byte range). */
+    private static boolean selects(Rule.InjectDelay d, Request request) {
+        if (d.iotypeMask() != Rule.InjectDelay.ANY_IOTYPE) {
+            IoType t = ioType(request.op());
+            if (t == null || (d.iotypeMask() & t.bit()) == 0) {
+                return false;
+            }
+        }
+        long at = d.offset();
+        return at == -1 || (request.length() != 0 && Long.compareUnsigned(at, request.offset()) >= 0
+                && Long.compareUnsigned(at, request.offset() + request.length()) < 0);
+    }
+
+    private static IoType ioType(Operation op) {
+        return switch (op) {
+            case READ -> IoType.READ;
+            case WRITE -> IoType.WRITE;
+            case WRITE_ZEROES -> IoType.WRITE_ZEROES;
+            case DISCARD -> IoType.DISCARD;
+            case FLUSH -> IoType.FLUSH;
+            case BLOCK_STATUS -> IoType.BLOCK_STATUS;
+            case TRUNCATE, EVENT -> null;
+        };
     }
 
     /** Starts recording every event into a fresh trace and returns it; null stops. */
@@ -190,6 +273,7 @@ public final class BlkDebugRules {
             }
         }
         List<Waiter> parks = null;
+        long delay = 0;
         lock.lock();
         try {
             int oldState = state;
@@ -213,6 +297,16 @@ public final class BlkDebugRules {
                     }
                     // walked newest first, so the first-defined matching rule is applied last
                     case Rule.SetState set -> newState = set.newState();
+                    case Rule.InjectDelay d -> {
+                        if (!closing && selects(d, request)
+                                && (!d.draws() || draw(d, d.probability(), request))) {
+                            if (d.once()) {
+                                it.remove();
+                                countRules(event, -1);
+                            }
+                            delay += d.delayNanos(); // several matching rules add up
+                        }
+                    }
                     case Rule.Suspend brk -> {
                         if (closing) {
                             continue;
@@ -231,6 +325,7 @@ public final class BlkDebugRules {
             if (arming != null) {
                 armed.replaceInWalkOrder(arming);
                 armedCount = armed.size();
+                armedDrawing = armed.drawing();
             }
             // committed before any suspension, as QEMU does since 6.1
             state = newState;
@@ -239,6 +334,9 @@ public final class BlkDebugRules {
             }
         } finally {
             lock.unlock();
+        }
+        if (delay > 0) {
+            clock.delay(request, delay); // on the request's own thread, holding nothing
         }
         if (parks != null) {
             BlkDebugListener l = listener;
@@ -271,13 +369,15 @@ public final class BlkDebugRules {
         Rule.InjectError hit;
         lock.lock();
         try {
-            hit = armed.firstMatch(offset, bytes, type);
+            hit = armedDrawing == 0 ? armed.firstMatch(offset, bytes, type)
+                    : armed.firstMatch(offset, bytes, type, r -> !r.draws() || draw(r, r.probability(), request));
             if (hit == null || hit.errno() == 0) {
                 return 0; // an errno-0 rule shadows later ones and is not used up (QEMU)
             }
             if (hit.once()) {
                 armed.remove(hit);
                 armedCount = armed.size();
+                armedDrawing = armed.drawing();
                 removeRule(hit);
             }
         } finally {

@@ -76,7 +76,8 @@ import org.blkdebug.engine.Device;
  * <p>{@link #close()} stops accepting, stops reading requests, waits up to {@link #CLOSE_GRACE}
  * for the requests in flight (a suspended request is not resumed: the device's owner decides),
  * answers the rest with ESHUTDOWN and hangs up. It never waits unbounded.
- * {@link #dropConnections} hangs up on every client at once without answering (a crash).
+ * {@link #dropConnections} hangs up on every client at once without answering, and keeps serving;
+ * {@link #dropAll} does that and stops, as the power going does.
  */
 public final class NbdServer implements AutoCloseable {
     /** How long {@link #close()} waits for requests in flight before answering them with ESHUTDOWN. */
@@ -499,6 +500,29 @@ public final class NbdServer implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Power loss (ours, for {@code crash}): stops accepting and drops every connection at once,
+     * sending nothing more, so each client sees its connection go as a dead server's would.
+     * Requests in flight are left to the device, which is crashing. Idempotent; {@link #close()}
+     * afterwards does nothing.
+     */
+    public void dropAll() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // nothing to release
+        }
+        Thread a = acceptor;
+        if (a != null) {
+            a.interrupt(); // it may wait for a seat rather than in accept()
+        }
+        deleteSocketFile();
+        dropConnections("power loss");
     }
 
     /** Joins each thread until the deadline; true when interrupted. */

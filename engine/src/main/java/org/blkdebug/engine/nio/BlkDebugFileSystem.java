@@ -246,7 +246,10 @@ public final class BlkDebugFileSystem extends FileSystem {
 
     private static DeviceFile openDevice(Path real, FileRules r) throws IOException {
         boolean writable = Files.isWritable(real);
-        BlkDebug.Builder b = BlkDebug.builder().image(real.toString()).cache(r.cache()).readOnly(!writable);
+        // No disk cache under a file's device: as with the OS's page cache, what a file holds is
+        // visible at once to every reader of the real file
+        BlkDebug.Builder b = BlkDebug.builder().image(real.toString()).cache(r.cache()).readOnly(!writable)
+                .volatileCache(false);
         if (r.config() != null) {
             b.config(r.config());
         }

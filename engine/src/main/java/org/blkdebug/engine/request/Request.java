@@ -55,6 +55,10 @@ public final class Request {
     private boolean yielded;
     /** Whether it blocked since it was submitted or last released; see {@link #yieldedSinceRelease()}. */
     private volatile boolean yieldedSinceRelease;
+    /** A write the caller flagged FUA (or writethrough made FUA). Own thread only. */
+    private boolean fua;
+    /** Draws of probabilistic rules made for this request so far. Own thread only. */
+    private int draws;
 
     Request(RequestTracker tracker, long id, Operation op, long offset, long length, String origin,
             long sequence, long startNanos) {
@@ -96,6 +100,29 @@ public final class Request {
 
     public long releasedBy() {
         return releasedBy;
+    }
+
+    /**
+     * True for a write that must be durable when it completes (QEMU's {@code BDRV_REQ_FUA}). The
+     * flag itself stops at the node that emulates FUA with a flush; the write log below still
+     * records the write as FUA, as dm-log-writes does.
+     */
+    public boolean fua() {
+        return fua;
+    }
+
+    /** Marks a FUA write; on the request's own thread, before it reaches the disk. */
+    public void markFua() {
+        fua = true;
+    }
+
+    /**
+     * Numbers this request's draws of probabilistic rules, 0, 1, 2…: with the seed, the request's
+     * id and the rule, it decides a draw, so draws do not depend on how threads interleave.
+     * Own thread only.
+     */
+    public int nextDraw() {
+        return draws++;
     }
 
 

@@ -61,6 +61,35 @@ public final class Waiter {
     }
 
     /**
+     * Request thread: as {@link #park()}, but the request also wakes by itself once
+     * {@link System#nanoTime()} reaches {@code deadline} (a delay on the wall clock). It is
+     * quiescent while parked either way.
+     *
+     * @return true when {@link #release()} woke it, false when its time came
+     */
+    public boolean parkUntil(long deadline) {
+        request.parkedAs(phase, tag);
+        if (!state.compareAndSet(REGISTERED, PARKED)) {
+            request.released(releasedBy);
+            return true;
+        }
+        request.tracker().quiet();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 && state.compareAndSet(PARKED, RELEASED)) {
+                // its own time came first: it sets itself running, as a releaser would
+                request.released(0);
+                request.tracker().busy();
+                return false;
+            }
+            if (state.get() == RELEASED) {
+                return true; // a releaser won the race and made it busy again
+            }
+            LockSupport.parkNanos(this, Math.max(left, 1));
+        }
+    }
+
+    /**
      * Any thread, at most once per waiter: lets the request continue. Call it after removing the
      * waiter from its list, so no second releaser can find it.
      */

@@ -28,6 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Faults below the engine: a missing or unwritable image, I/O past the end, a truncate under
  * load, a backend that fails on its own. Each is answered with the errno and text QEMU would
  * give, and the device stays usable afterwards.
+ *
+ * <p>These devices have no volatile write cache, so that each write meets the backend when it is
+ * made, as the file node does; with the cache, a backend's error surfaces at the flush that writes
+ * the data out (VolatileCacheTest).
  */
 class BackendFaultTest {
     private static final int MIB = 1 << 20;
@@ -91,7 +95,7 @@ class BackendFaultTest {
     void ioPastTheEndIsEioAndChangesNothing() throws Exception {
         // Why: blk_check_byte_request: a request outside the image fails whole, as EIO, before any I/O
         FaultyBackend backend = new FaultyBackend(MIB);
-        try (Device dev = BlkDebug.builder().backend(backend, "faulty").align(4096).open()) {
+        try (Device dev = BlkDebug.builder().backend(backend, "faulty").volatileCache(false).align(4096).open()) {
             dev.write(MIB - 4096, filled(4096, 0x44));
             failsWith(Errno.EIO, () -> dev.read(MIB, ByteBuffer.allocate(512)));
             failsWith(Errno.EIO, () -> dev.read(MIB - 256, ByteBuffer.allocate(512)));
@@ -111,7 +115,7 @@ class BackendFaultTest {
     void backendEnospcFailsTheWriteWithItsTextAndTheNextWriteWorks() throws Exception {
         // Why: a full disk is an answer, not a crash: the errno reaches the caller unchanged
         FaultyBackend backend = new FaultyBackend(MIB);
-        try (Device dev = BlkDebug.builder().backend(backend, "faulty").open()) {
+        try (Device dev = BlkDebug.builder().backend(backend, "faulty").volatileCache(false).open()) {
             backend.failNext(FaultyBackend.Op.WRITE, Errno.ENOSPC, 1);
             failsWith(Errno.ENOSPC, () -> dev.write(0, filled(4096, 0x55)));
             assertThat(Reliability.image(backend.inner(), 0, 4096)).isEqualTo(new byte[4096]);
@@ -125,7 +129,7 @@ class BackendFaultTest {
         // before anything is written, so the bytes around the write stay as they were
         FaultyBackend backend = new FaultyBackend(MIB);
         backend.inner().write(0, org.blkdebug.engine.block.IoVec.of(filled(8192, 0x66)));
-        try (Device dev = BlkDebug.builder().backend(backend, "faulty").align(4096).open()) {
+        try (Device dev = BlkDebug.builder().backend(backend, "faulty").volatileCache(false).align(4096).open()) {
             backend.failNext(FaultyBackend.Op.READ, Errno.EIO, 1);
             failsWith(Errno.EIO, () -> dev.write(1000, filled(100, 0x01)));
             assertThat(Reliability.image(backend.inner(), 0, 8192)).isEqualTo(filled(8192, 0x66).array());
@@ -139,7 +143,7 @@ class BackendFaultTest {
     @Test
     void backendReadErrorFailsTheReadAndTheNextReadWorks() throws Exception {
         FaultyBackend backend = new FaultyBackend(MIB);
-        try (Device dev = BlkDebug.builder().backend(backend, "faulty").open()) {
+        try (Device dev = BlkDebug.builder().backend(backend, "faulty").volatileCache(false).open()) {
             backend.failNext(FaultyBackend.Op.READ, Errno.EIO, 1);
             failsWith(Errno.EIO, () -> dev.read(0, ByteBuffer.allocate(512)));
             stillUsable(dev, 0);
@@ -151,7 +155,7 @@ class BackendFaultTest {
         // Why: after a failed flush nothing is known to be on disk; the next flush must reach the
         // disk again instead of believing the writes are safe (QEMU keeps flushed_gen unchanged)
         FaultyBackend backend = new FaultyBackend(MIB);
-        try (Device dev = BlkDebug.builder().backend(backend, "faulty").open()) {
+        try (Device dev = BlkDebug.builder().backend(backend, "faulty").volatileCache(false).open()) {
             dev.write(0, filled(512, 1));
             backend.failNext(FaultyBackend.Op.FLUSH, Errno.EIO, 1);
             failsWith(Errno.EIO, dev::flush);
@@ -168,7 +172,7 @@ class BackendFaultTest {
         // Why: a bug below the engine must cost one request (EIO, with the cause attached), not
         // leave it in flight forever or take the device down
         FaultyBackend backend = new FaultyBackend(MIB);
-        try (Device dev = BlkDebug.builder().backend(backend, "faulty").open()) {
+        try (Device dev = BlkDebug.builder().backend(backend, "faulty").volatileCache(false).open()) {
             backend.failNext(FaultyBackend.Op.WRITE, -1, 1);
             assertThatThrownBy(() -> dev.write(0, filled(512, 1)))
                     .isInstanceOfSatisfying(BlockException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EIO))
@@ -191,7 +195,7 @@ class BackendFaultTest {
                 LockSupport.parkNanos(java.util.concurrent.ThreadLocalRandom.current().nextInt(50_000));
                 return 0;
             };
-            try (Device dev = BlkDebug.builder().backend(backend, "faulty").align(4096).open()) {
+            try (Device dev = BlkDebug.builder().backend(backend, "faulty").volatileCache(false).align(4096).open()) {
                 for (int round = 0; round < 20; round++) {
                     List<CompletableFuture<Void>> all = new ArrayList<>();
                     for (int i = 0; i < 100; i++) {

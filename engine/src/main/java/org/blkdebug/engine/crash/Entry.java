@@ -1,0 +1,55 @@
+package org.blkdebug.engine.crash;
+
+import java.nio.ByteBuffer;
+import org.blkdebug.engine.BlockException;
+
+/**
+ * One volatile write in the disk's cache: a write (its bytes in memory or in the spill file), a
+ * write-zeroes or a discard, in the order the disk completed them. Immutable.
+ *
+ * @param seq    its number among every write the device completed since it opened, from 1
+ * @param fua    the request was a FUA write (for the write log; FUA itself is emulated above)
+ * @param heap   the bytes, when kept in memory
+ * @param spill  the spill file and where the bytes start in it, when spilled
+ */
+record Entry(long seq, Kind kind, long offset, long length, boolean fua, byte[] heap, Spill spill, long spillAt) {
+    enum Kind { WRITE, ZEROES, DISCARD }
+
+    long end() {
+        return offset + length;
+    }
+
+    boolean hasData() {
+        return kind == Kind.WRITE;
+    }
+
+    /**
+     * Copies {@code len} bytes of this entry starting {@code from} bytes into it to {@code dst}
+     * (zeroes for write-zeroes and discard).
+     */
+    void copy(long from, int len, ByteBuffer dst) throws BlockException {
+        if (!hasData()) {
+            for (int i = 0; i < len; i++) {
+                dst.put((byte) 0);
+            }
+        } else if (heap != null) {
+            dst.put(heap, (int) from, len);
+        } else {
+            spill.read(spillAt + from, dst.slice(dst.position(), len));
+            dst.position(dst.position() + len);
+        }
+    }
+
+    /** The same entry cut to end at {@code newEnd} (a shrinking resize); null if nothing is left. */
+    Entry clip(long newEnd) {
+        if (newEnd >= end()) {
+            return this;
+        }
+        if (newEnd <= offset) {
+            return null;
+        }
+        long len = newEnd - offset;
+        byte[] h = heap == null ? null : java.util.Arrays.copyOf(heap, (int) len);
+        return new Entry(seq, kind, offset, len, fua, h, spill, spillAt);
+    }
+}

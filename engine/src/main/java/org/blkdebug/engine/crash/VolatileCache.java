@@ -1,0 +1,583 @@
+package org.blkdebug.engine.crash;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.blkdebug.engine.BlockException;
+import org.blkdebug.engine.Errno;
+import org.blkdebug.engine.OpenException;
+import org.blkdebug.engine.block.Backend;
+import org.blkdebug.engine.block.IoVec;
+
+/**
+ * The disk's volatile write cache, below blkdebug: the power-loss model.
+ *
+ * <p>It is the file node's backend, over the image's: what the disk is to file-posix. A completed
+ * write lives here until a flush that reached the disk after it completed has
+ * completed: only then is it written to the image, which therefore always holds exactly the
+ * durable state D. Reads see the newest data (cache over image). A crash keeps D plus a chosen
+ * subset of the volatile writes; {@link #snapshot} freezes "what a crash now could leave" without
+ * stopping the device.
+ *
+ * <p><b>Locks.</b> {@link #lock} guards the entries, the extent index and the counters; it is held
+ * for memory work only, never across image I/O (spilled data is read under it). {@link #imageLock}
+ * is held while the image changes (a flush writing entries to it, a resize, a crash) and while a
+ * snapshot is taken, so a snapshot never sees a half-written flush. Order: imageLock, then a
+ * snapshot's write lock, then lock. None is ever held across a park.
+ */
+public final class VolatileCache implements Backend {
+    /** Sectors of the device model: each 512-byte sector of a write is atomic. */
+    public static final int SECTOR = 512;
+
+    private final Backend image;
+    private final long memoryLimit;
+    private final Spill spill;
+    private final WriteLogWriter log;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock imageLock = new ReentrantLock();
+    /** Guarded by lock: the volatile entries, oldest (first completed) first. */
+    private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    /** Guarded by lock. */
+    private final Extents extents = new Extents();
+    /** Guarded by lock: open snapshots (each must see D preserved before the image changes). */
+    private final List<Snapshot> snapshots = new ArrayList<>();
+    /** Guarded by lock: numbers completed writes. */
+    private long seq;
+    /** Bytes of entry data held in memory; written under lock. */
+    private volatile long heapBytes;
+    /** entries.size(), for reads that find the cache empty without the lock. */
+    private volatile int count;
+    private volatile boolean crashed;
+
+    /**
+     * @param spillDir    where data beyond {@code memoryLimit} goes (next to the image)
+     * @param spillPrefix the spill file's name prefix (the image's name)
+     * @param writeLog    the {@code --log-writes} file, or null
+     */
+    public VolatileCache(Backend image, Path spillDir, String spillPrefix, long memoryLimit, Path writeLog)
+            throws OpenException {
+        this.image = image;
+        this.memoryLimit = memoryLimit;
+        this.spill = new Spill(spillDir, spillPrefix);
+        try {
+            this.log = writeLog == null ? null : new WriteLogWriter(writeLog, image.length());
+        } catch (IOException e) {
+            throw new OpenException("Could not open write log '" + writeLog + "': "
+                    + Errno.message(e instanceof BlockException b ? b.errno() : Errno.of(e)), e);
+        }
+    }
+
+    private void checkLive() throws BlockException {
+        if (crashed) {
+            throw new BlockException(Errno.ENOMEDIUM); // the power is gone
+        }
+    }
+
+    // ---- the request path ----------------------------------------------------------------------
+
+    /** Reads the newest data: cached pieces, the image for the rest. */
+    @Override
+    public void read(long offset, IoVec dst) throws BlockException {
+        checkLive();
+        if (count == 0) {
+            image.read(offset, dst); // nothing volatile: the common case takes no lock
+            return;
+        }
+        long bytes = dst.size();
+        long end = offset + bytes;
+        List<long[]> gaps = new ArrayList<>(1);
+        lock.lock();
+        try {
+            checkLive();
+            long pos = offset;
+            for (Extents.Extent x : extents.overlapping(offset, bytes)) {
+                long s = Math.max(x.start(), offset);
+                long e = Math.min(x.end(), end);
+                if (s > pos) {
+                    gaps.add(new long[] {pos, s});
+                }
+                copy(x.entry(), s, e, dst.slice(s - offset, e - s));
+                pos = e;
+            }
+            if (pos < end) {
+                gaps.add(new long[] {pos, end});
+            }
+        } finally {
+            lock.unlock();
+        }
+        // A gap had no volatile writer when looked at: the image holds its newest durable bytes,
+        // and a flush only drops an entry after writing it there.
+        for (long[] g : gaps) {
+            image.read(g[0], dst.slice(g[0] - offset, g[1] - g[0]));
+        }
+    }
+
+    /** Copies {@code [s, e)} of the image as {@code en} wrote it into {@code dst}. */
+    static void copy(Entry en, long s, long e, IoVec dst) throws BlockException {
+        long from = s - en.offset();
+        for (ByteBuffer b : dst.segments()) {
+            int n = b.remaining();
+            en.copy(from, n, b);
+            from += n;
+        }
+    }
+
+    @Override
+    public void write(long offset, IoVec src) throws BlockException {
+        write(offset, src, false);
+    }
+
+    /** A completed write: volatile until a flush covers it. */
+    @Override
+    public void write(long offset, IoVec src, boolean fua) throws BlockException {
+        checkLive();
+        long len = src.size();
+        byte[] heap = heapBytes + len <= memoryLimit ? src.toArray() : null; // copied without the lock
+        lock.lock();
+        try {
+            checkLive();
+            long spillAt = -1;
+            if (heap == null) {
+                spillAt = spill.append(src);
+            } else {
+                heapBytes += len;
+            }
+            add(new Entry(++seq, Entry.Kind.WRITE, offset, len, fua, heap, heap == null ? spill : null, spillAt));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length) throws BlockException {
+        zero(offset, length, false, false);
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length, boolean fua) throws BlockException {
+        zero(offset, length, false, fua);
+    }
+
+    /** Cached like a write-zeroes; the image gets a real discard when it is written out. */
+    @Override
+    public void discard(long offset, long length) throws BlockException {
+        zero(offset, length, true, false);
+    }
+
+    @Override
+    public long length() throws BlockException {
+        return image.length();
+    }
+
+    @Override
+    public void truncate(long length) throws BlockException {
+        resize(length);
+    }
+
+    /** A completed write-zeroes ({@code discard == false}) or discard: both read as zeroes. */
+    private void zero(long offset, long length, boolean discard, boolean fua) throws BlockException {
+        checkLive();
+        lock.lock();
+        try {
+            checkLive();
+            add(new Entry(++seq, discard ? Entry.Kind.DISCARD : Entry.Kind.ZEROES, offset, length, fua,
+                    null, null, -1));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Guarded by lock. */
+    private void add(Entry e) throws BlockException {
+        if (log != null) {
+            log.entry(e);
+        }
+        entries.addLast(e);
+        extents.put(e);
+        count = entries.size();
+    }
+
+    /**
+     * {@code flush_to_disk} reached the disk: every write completed before now becomes durable
+     * (written to the image, which is then synced); writes completing meanwhile stay volatile.
+     */
+    @Override
+    public void flush() throws BlockException {
+        imageLock.lock();
+        try {
+            List<Entry> covered;
+            List<Snapshot> open;
+            lock.lock();
+            try {
+                checkLive();
+                covered = new ArrayList<>(entries);
+                open = List.copyOf(snapshots);
+                if (log != null) {
+                    log.flushIssued();
+                }
+            } finally {
+                lock.unlock();
+            }
+            boolean ok = false;
+            try {
+                for (Entry e : covered) {
+                    apply(e, null, open);
+                }
+                image.flush();
+                ok = true;
+            } finally {
+                lock.lock();
+                try {
+                    if (ok) {
+                        for (int i = 0; i < covered.size(); i++) {
+                            Entry e = entries.pollFirst();
+                            extents.remove(e);
+                            if (e.heap() != null) {
+                                heapBytes -= e.length();
+                            }
+                        }
+                        count = entries.size();
+                        if (entries.isEmpty() && snapshots.isEmpty()) {
+                            spill.reset();
+                        }
+                    }
+                    if (log != null) {
+                        log.flushEnded(ok);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } finally {
+            imageLock.unlock();
+        }
+    }
+
+    /**
+     * Writes {@code e} (only {@code sectors} of it, when not null) to the image; first the bytes it
+     * replaces go to every open snapshot. imageLock held.
+     */
+    private void apply(Entry e, BitSet sectors, List<Snapshot> open) throws BlockException {
+        for (Snapshot s : open) {
+            s.rw.writeLock().lock();
+        }
+        try {
+            for (Snapshot s : open) {
+                s.preserve(e.offset(), e.length());
+            }
+            if (sectors == null) {
+                write(e, e.offset(), e.end());
+            } else {
+                for (int k = sectors.nextSetBit(0); k >= 0; k = sectors.nextSetBit(k + 1)) {
+                    long[] r = sector(e, k, SECTOR);
+                    write(e, r[0], r[1]);
+                }
+            }
+        } finally {
+            for (Snapshot s : open) {
+                s.rw.writeLock().unlock();
+            }
+        }
+    }
+
+    private void write(Entry e, long s, long end) throws BlockException {
+        switch (e.kind()) {
+            case ZEROES -> image.writeZeroes(s, end - s);
+            case DISCARD -> image.discard(s, end - s);
+            case WRITE -> {
+                if (e.heap() != null) {
+                    image.write(s, IoVec.of(ByteBuffer.wrap(e.heap(), (int) (s - e.offset()), (int) (end - s))));
+                } else {
+                    for (long at = s; at < end; ) {
+                        int n = (int) Math.min(end - at, 1 << 20);
+                        ByteBuffer b = ByteBuffer.allocate(n);
+                        e.copy(at - e.offset(), n, b);
+                        image.write(at, IoVec.of(b.flip()));
+                        at += n;
+                    }
+                }
+            }
+        }
+    }
+
+    /** How many {@code unit}-byte sectors {@code e} touches. */
+    static int sectors(Entry e, int unit) {
+        if (e.length() == 0) {
+            return 1;
+        }
+        long first = Math.floorDiv(e.offset(), unit);
+        long last = Math.floorDiv(e.end() - 1, unit);
+        return Math.toIntExact(last - first + 1);
+    }
+
+    /** The bytes of {@code e} in its {@code k}-th sector: {@code [start, end)}. */
+    static long[] sector(Entry e, int k, int unit) {
+        long base = Math.floorDiv(e.offset(), unit) * unit + (long) k * unit;
+        return new long[] {Math.max(e.offset(), base), Math.min(e.end(), base + unit)};
+    }
+
+    /**
+     * A resize: not cached, durable when it completes (the image's length is metadata a disk
+     * does not buffer). Shrinking drops cached bytes past the new end.
+     */
+    public void resize(long newLength) throws BlockException {
+        imageLock.lock();
+        try {
+            List<Snapshot> open;
+            lock.lock();
+            try {
+                checkLive();
+                open = List.copyOf(snapshots);
+            } finally {
+                lock.unlock();
+            }
+            long old = image.length();
+            for (Snapshot s : open) {
+                s.rw.writeLock().lock();
+            }
+            try {
+                if (newLength < old) {
+                    for (Snapshot s : open) {
+                        s.preserve(newLength, old - newLength);
+                    }
+                }
+                image.truncate(newLength);
+            } finally {
+                for (Snapshot s : open) {
+                    s.rw.writeLock().unlock();
+                }
+            }
+            lock.lock();
+            try {
+                if (newLength < old) {
+                    clipTo(newLength);
+                }
+                if (log != null) {
+                    log.resize(newLength);
+                }
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            imageLock.unlock();
+        }
+    }
+
+    /** Guarded by lock: cuts every entry at {@code end}, as the image was. */
+    private void clipTo(long end) {
+        List<Entry> kept = new ArrayList<>(entries.size());
+        long heap = 0;
+        for (Entry e : entries) {
+            Entry c = e.clip(end);
+            if (c != null) {
+                kept.add(c);
+                heap += c.heap() == null ? 0 : c.length();
+            }
+        }
+        entries.clear();
+        entries.addAll(kept);
+        extents.clear();
+        for (Entry e : kept) {
+            extents.put(e);
+        }
+        heapBytes = heap;
+        count = entries.size();
+    }
+
+    // ---- crashes ---------------------------------------------------------------------------------
+
+    /**
+     * What a crash now could leave, frozen while the device goes on. <b>Close it</b>: while it is
+     * open, flushes keep the bytes they overwrite for it and the spill file is not emptied.
+     */
+    Snapshot snapshot() throws BlockException {
+        imageLock.lock(); // not in the middle of a flush's writes to the image
+        try {
+            lock.lock();
+            try {
+                checkLive();
+                Snapshot s = new Snapshot(new ArrayList<>(entries), image.length(), image, this);
+                snapshots.add(s);
+                return s;
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            imageLock.unlock();
+        }
+    }
+
+    /**
+     * Hands every distinct state a crash now could leave to {@code checker} (see
+     * {@link CrashStates}); the device goes on meanwhile and is left as it was.
+     */
+    public CrashStates.Report crashStates(CrashStates.Options options, CrashStates.Checker checker)
+            throws BlockException {
+        try (Snapshot s = snapshot()) {
+            return CrashStates.run(s, SECTOR, options, checker);
+        }
+    }
+
+    void release(Snapshot s) {
+        lock.lock();
+        try {
+            snapshots.remove(s);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The power goes: from now on every request here fails with ENOMEDIUM, and the image becomes
+     * the state {@code choice} picks (D plus the kept writes, applied in completion order, each
+     * sector atomic), synced. Returns the choice made explicit.
+     */
+    public CrashChoice.Explicit crash(CrashChoice choice) throws BlockException {
+        List<Entry> volatileNow;
+        CrashChoice.Explicit explicit;
+        imageLock.lock();
+        try {
+            lock.lock();
+            try {
+                checkLive();
+                volatileNow = new ArrayList<>(entries);
+                // a choice that does not fit fails here, before anything is lost
+                explicit = choice.resolve(sectorCounts(volatileNow, SECTOR));
+                crashed = true;
+                if (log != null) {
+                    log.mark("crash " + explicit);
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (CrashChoice.Keep k : explicit.keep()) {
+                apply(volatileNow.get(k.write() - 1), k.sectors(), List.of());
+            }
+            image.flush();
+            return explicit;
+        } finally {
+            imageLock.unlock();
+        }
+    }
+
+    /** Checks that {@code choice} fits the writes volatile now, without crashing. */
+    public CrashChoice.Explicit resolve(CrashChoice choice) {
+        lock.lock();
+        try {
+            return choice.resolve(sectorCounts(new ArrayList<>(entries), SECTOR));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    static int[] sectorCounts(List<Entry> es, int unit) {
+        int[] n = new int[es.size()];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = sectors(es.get(i), unit);
+        }
+        return n;
+    }
+
+    /** {@code mark NAME} in the write log. */
+    public void mark(String name) throws BlockException {
+        if (log == null) {
+            throw new BlockException(Errno.ENOTSUP);
+        }
+        lock.lock();
+        try {
+            checkLive();
+            log.mark(name);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean logsWrites() {
+        return log != null;
+    }
+
+    /** How many writes are volatile now. */
+    public int volatileWrites() {
+        return count;
+    }
+
+    /** Bytes of volatile data held in memory now (the rest is in the spill file). */
+    public long memoryBytes() {
+        return heapBytes;
+    }
+
+    /** Bytes in the spill file now (0 when none). */
+    public long spilledBytes() {
+        lock.lock();
+        try {
+            return spill.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean crashed() {
+        return crashed;
+    }
+
+    /**
+     * A normal close: the host would write the cache out in time, so everything still volatile
+     * goes to the image (even under cache=unsafe); after a crash, nothing does. Then the image
+     * closes.
+     */
+    @Override
+    public void close() throws BlockException {
+        try {
+            closeCache();
+        } finally {
+            image.close();
+        }
+    }
+
+    /** The device failed to open: drops the write log and spill file, leaves the image alone. */
+    public void abandon() {
+        crashed = true;
+        spill.close();
+        if (log != null) {
+            log.close();
+        }
+    }
+
+    private void closeCache() throws BlockException {
+        try {
+            imageLock.lock();
+            try {
+                if (!crashed) {
+                    List<Entry> all;
+                    lock.lock();
+                    try {
+                        all = new ArrayList<>(entries);
+                        entries.clear();
+                        extents.clear();
+                        count = 0;
+                        heapBytes = 0;
+                        crashed = true; // closed: nothing more comes in
+                    } finally {
+                        lock.unlock();
+                    }
+                    for (Entry e : all) {
+                        apply(e, null, List.of());
+                    }
+                }
+            } finally {
+                imageLock.unlock();
+            }
+        } finally {
+            spill.close();
+            if (log != null) {
+                log.close();
+            }
+        }
+    }
+}
