@@ -154,18 +154,23 @@ class ServeSessionTest {
 
     /**
      * --run's command starts before the first wait_break: the breakpoint set by the commands
-     * before it is in place for the client's first request, which the next commands step.
+     * before it is in place for the client's first request, which the next commands step (the
+     * client's read, sent after its write was answered, sees the write).
      */
     @Test
     void runStartsOnceTheCommandsBeforeTheFirstWaitHaveRun() throws Exception {
         Programs.require("qemu-io");
+        Path log = dir.resolve("client.log");
         CompletableFuture<Integer> status = start("-k", socket.toString(), "--run",
-                "qemu-io -f raw \"$uri\" -c 'aio_write -P 1 0 4k' -c 'aio_write -P 2 0 4k' -c aio_flush"
-                        + " -c 'read -P 1 0 4k' >/dev/null && echo client-ok",
-                "-c", "break write_aio A", "-c", "wait_break A", "-c", "resume A", "-f", "raw", "blkdebug::" + image);
-        assertThat(status.get(30, TimeUnit.SECONDS)).as(err()).isZero();
-        assertThat(out()).startsWith("blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n");
-        assertThat(Files.readAllBytes(image)[0]).as("the held-back first write landed last").isEqualTo((byte) 1);
+                "qemu-io -f raw \"$uri\" -c 'write -P 1 0 4k' -c 'read -P 1 0 4k' >" + log + " 2>&1",
+                "-c", "break write_aio A", "-c", "wait_break A", "-c", "requests", "-c", "resume A", "-f", "raw",
+                "blkdebug::" + image);
+        assertThat(status.get(30, TimeUnit.SECONDS)).as("%s\n%s", err(), Files.exists(log) ? Files.readString(log)
+                : "").isZero();
+        assertThat(out()).startsWith("blkdebug: Suspended request 'A'\n").contains("suspended  A          nbd#1")
+                .endsWith("blkdebug: Resuming request 'A'\n");
+        assertThat(Files.readString(log)).doesNotContain("Pattern verification failed");
+        assertThat(Files.readAllBytes(image)[0]).isEqualTo((byte) 1);
     }
 
     /** qemu-nbd's default cache is writeback: a plain write does not flush (qemu-io's writethrough would). */
