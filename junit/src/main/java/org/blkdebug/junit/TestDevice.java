@@ -23,6 +23,10 @@ import org.blkdebug.engine.Event;
 import org.blkdebug.engine.EventName;
 import org.blkdebug.engine.IoType;
 import org.blkdebug.engine.Rule;
+import org.blkdebug.engine.block.Backend;
+import org.blkdebug.engine.block.FileBackend;
+import org.blkdebug.engine.block.MemoryBackend;
+import org.blkdebug.engine.block.OverlayBackend;
 import org.blkdebug.engine.nio.BlkDebugFileChannel;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -31,14 +35,17 @@ import org.junit.platform.commons.support.AnnotationSupport;
 /** One test's device, built from its annotations, with the channel and temporary files that go with it. */
 final class TestDevice implements AutoCloseable {
     private final Device device;
+    /** The image under the device: a memory backend, or the TEMP_FILE image's path. */
+    private final Object image;
     private final boolean verifyBreakpoints;
     /** Deleted at close: a TEMP_FILE image, a config copied out of a jar. */
     private final List<Path> tempFiles;
     /** Made on first request; only the test's thread asks for parameters, so no lock. */
     private BlkDebugFileChannel channel;
 
-    private TestDevice(Device device, boolean verifyBreakpoints, List<Path> tempFiles) {
+    private TestDevice(Device device, Object image, boolean verifyBreakpoints, List<Path> tempFiles) {
         this.device = device;
+        this.image = image;
         this.verifyBreakpoints = verifyBreakpoints;
         this.tempFiles = tempFiles;
     }
@@ -80,6 +87,7 @@ final class TestDevice implements AutoCloseable {
         try {
             BlkDebug.Builder b = BlkDebug.builder();
             long size = image == null ? 1 << 20 : image.size();
+            Object backing;
             if (image != null && image.backing() == Image.Backing.TEMP_FILE) {
                 Path f = Files.createTempFile("blkdebug-", ".img");
                 temps.add(f);
@@ -87,8 +95,11 @@ final class TestDevice implements AutoCloseable {
                     raf.setLength(size); // sparse: reads as zeroes
                 }
                 b.image(f.toString());
+                backing = f;
             } else {
-                b.memory(size);
+                MemoryBackend m = new MemoryBackend(size);
+                b.backend(m, "memory");
+                backing = m;
             }
             List<String> custom = image == null ? List.of() : List.of(image.customEvents());
             if (image != null) {
@@ -101,12 +112,23 @@ final class TestDevice implements AutoCloseable {
                 AnnotationSupport.findRepeatableAnnotations(e, InjectError.class).forEach(a -> b.injectError(rule(a, custom)));
                 AnnotationSupport.findRepeatableAnnotations(e, SetState.class).forEach(a -> b.setState(rule(a, custom)));
             }
+            ExploreExtension.Explored explored = ec.getStore(ExploreExtension.NS)
+                    .get(ExploreExtension.RUN, ExploreExtension.Explored.class);
+            if (explored != null) { // an invocation of @FailEach / @ExploreOrders: its rule, its holds
+                explored.run().builder(b).listener(explored.run().listener(null));
+            }
             Device dev = b.open();
-            TestDevice td = new TestDevice(dev, image == null || image.verifyBreakpoints(), temps);
+            TestDevice td = new TestDevice(dev, backing, image == null || image.verifyBreakpoints(), temps);
             try {
                 for (AnnotatedElement e : ruleOrder) {
                     for (Breakpoint bp : AnnotationSupport.findRepeatableAnnotations(e, Breakpoint.class)) {
                         dev.breakpoint(event(bp.event(), custom), bp.tag());
+                    }
+                }
+                if (explored != null) {
+                    explored.run().attach(dev);
+                    if (explored.run().scheduler() != null) {
+                        explored.run().scheduler().startAuto(explored.settle());
                     }
                 }
             } catch (IOException | RuntimeException ex) {
@@ -238,6 +260,21 @@ final class TestDevice implements AutoCloseable {
         }
         String pkg = owner.getPackageName();
         return "/" + (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + name;
+    }
+
+    /**
+     * Closes the test's channel and device (a crash closed it already; else the close flushes) and
+     * opens a plain device on a private overlay of the image as they left it: what a machine finds
+     * after the power came back. Close it when done; the image itself is not written.
+     */
+    Device reopenImage() throws IOException {
+        if (channel != null) {
+            channel.close();
+        }
+        device.close();
+        Backend base = image instanceof MemoryBackend m ? m : FileBackend.open(image.toString(), true);
+        return BlkDebug.builder().backend(new OverlayBackend(base, base != image), "after-crash")
+                .cache(org.blkdebug.engine.CacheMode.WRITEBACK).open();
     }
 
     /** Channel, device, then files; the first failure is thrown once everything was tried. */

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * backgrounded with stdin at EOF, captive --run): the client's output (qemu-io, qemu-img,
  * nbdinfo, nbdcopy) and the image afterwards must be the same. Skipped, with a message, where
  * qemu-nbd or a client is not installed. The one deliberate difference (a failed read keeps the
- * connection, D15) is asserted to still differ.
+ * connection, D16) is asserted to still differ.
  */
 @Timeout(120)
 class QemuNbdDifferentialTest {
@@ -137,7 +137,7 @@ class QemuNbdDifferentialTest {
     }
 
     /**
-     * D15: qemu-nbd drops the connection after a failed read (with structured replies), so the
+     * D16: qemu-nbd drops the connection after a failed read (with structured replies), so the
      * client's next request fails too; ours answers with the errno and keeps it. Still differs.
      */
     @Test

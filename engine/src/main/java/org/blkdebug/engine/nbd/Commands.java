@@ -35,7 +35,7 @@ final class Commands {
      * Flags as qemu-nbd accepts them (FUA on every command, DF on structured reads, NO_HOLE and
      * FAST_ZERO on WRITE_ZEROES, REQ_ONE on BLOCK_STATUS); the errnos as the spec asks: EPERM for
      * a write to a read-only export, ENOSPC for a write past the end (qemu-nbd 7.2 answers both
-     * with EINVAL: differences-from-qemu D15), EINVAL for everything else.
+     * with EINVAL: differences-from-qemu D16), EINVAL for everything else.
      *
      * @param baseAllocation the client selected base:allocation, so BLOCK_STATUS is allowed
      */
