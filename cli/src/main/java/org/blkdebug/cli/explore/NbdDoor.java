@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.blkdebug.engine.BlockException;
@@ -19,9 +18,9 @@ import org.blkdebug.engine.nbd.NbdServer;
 
 /**
  * {@code --run 'CMD'}: a run is a client command against a fresh NBD export of a fresh device,
- * as {@code blkdebug serve --run} (nbdkit's captive mode) runs it: {@code sh -c CMD} with
- * {@code $uri}, {@code $nbd} and {@code $unixsocket} set, its output captured, its exit status
- * the run's. The export closes when the command exits; a crash drops its connections at once.
+ * as {@code blkdebug serve --run} (nbdkit's captive mode) runs it ({@link NbdServer#captive}:
+ * {@code sh -c CMD} with {@code $uri}, {@code $nbd}, {@code $unixsocket}, {@code $port} and
+ * {@code $exportname}), its output captured, its exit status the run's. The export closes when the command exits; a crash drops its connections at once.
  * The client's threads cannot say when they are stuck, so held requests are released by the
  * automatic scheduler (the orders axis' settle time).
  */
@@ -91,14 +90,8 @@ final class NbdDoor implements Door {
 
     /** Runs the client command against {@code server}; its exit status, -1 if it did not end. */
     private int client(NbdServer server) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(List.of("sh", "-c", command)).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().put("uri", server.uri());
-        pb.environment().put("nbd", server.uri());
-        if (server.address() instanceof java.net.UnixDomainSocketAddress unix) {
-            pb.environment().put("unixsocket", unix.getPath().toString());
-        }
-        Process p = pb.start();
+        Process p = server.captive(command).redirectErrorStream(true).redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
