@@ -23,6 +23,7 @@ import org.blkdebug.engine.Event;
 import org.blkdebug.engine.EventName;
 import org.blkdebug.engine.IoType;
 import org.blkdebug.engine.Rule;
+import org.blkdebug.engine.block.MemoryBackend;
 import org.blkdebug.engine.nio.BlkDebugFileChannel;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -34,13 +35,25 @@ final class TestDevice implements AutoCloseable {
     private final boolean verifyBreakpoints;
     /** Deleted at close: a TEMP_FILE image, a config copied out of a jar. */
     private final List<Path> tempFiles;
+    /** The image, to open it again after a crash: a memory image, or else the file. */
+    private final MemoryBackend memory;
+    private final Path file;
     /** Made on first request; only the test's thread asks for parameters, so no lock. */
     private BlkDebugFileChannel channel;
 
-    private TestDevice(Device device, boolean verifyBreakpoints, List<Path> tempFiles) {
+    private TestDevice(Device device, boolean verifyBreakpoints, List<Path> tempFiles, MemoryBackend memory,
+                       Path file) {
         this.device = device;
         this.verifyBreakpoints = verifyBreakpoints;
         this.tempFiles = tempFiles;
+        this.memory = memory;
+        this.file = file;
+    }
+
+    /** A plain device (no rules) over the image as it is now, e.g. after a crash. */
+    Device reopen() throws IOException {
+        BlkDebug.Builder b = BlkDebug.builder().volatileCache(false);
+        return (memory != null ? b.backend(memory, "memory") : b.image(file.toString())).open();
     }
 
     Device device() {
@@ -70,6 +83,11 @@ final class TestDevice implements AutoCloseable {
      * superclasses before subclasses, the method's last (QEMU's definition order).
      */
     static TestDevice open(ExtensionContext ec) {
+        return open(ec, () -> Seeds.choose(ec));
+    }
+
+    /** @param seed the test's seed, asked for only when a rule draws (it then seeds the device) */
+    static TestDevice open(ExtensionContext ec, java.util.function.LongSupplier seed) {
         List<Class<?>> chain = classChain(ec.getRequiredTestClass());
         Method method = ec.getRequiredTestMethod();
         Image image = nearest(method, chain, Image.class).map(Found::annotation).orElse(null);
@@ -80,29 +98,44 @@ final class TestDevice implements AutoCloseable {
         try {
             BlkDebug.Builder b = BlkDebug.builder();
             long size = image == null ? 1 << 20 : image.size();
+            MemoryBackend memory = null;
+            Path f = null;
             if (image != null && image.backing() == Image.Backing.TEMP_FILE) {
-                Path f = Files.createTempFile("blkdebug-", ".img");
+                f = Files.createTempFile("blkdebug-", ".img");
                 temps.add(f);
                 try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
                     raf.setLength(size); // sparse: reads as zeroes
                 }
                 b.image(f.toString());
             } else {
-                b.memory(size);
+                memory = new MemoryBackend(size);
+                b.backend(memory, "memory");
             }
             List<String> custom = image == null ? List.of() : List.of(image.customEvents());
             if (image != null) {
-                b.cache(image.cache()).align(image.align()).customEvent(image.customEvents());
+                b.cache(image.cache()).align(image.align()).customEvent(image.customEvents())
+                        .virtualClock(image.virtualClock());
             }
             if (config.isPresent()) {
                 b.config(configPath(config.get().declaredOn(), config.get().annotation().value(), temps).toString());
             }
+            boolean draws = false;
             for (AnnotatedElement e : ruleOrder) {
-                AnnotationSupport.findRepeatableAnnotations(e, InjectError.class).forEach(a -> b.injectError(rule(a, custom)));
+                for (InjectError a : AnnotationSupport.findRepeatableAnnotations(e, InjectError.class)) {
+                    b.injectError(rule(a, custom));
+                    draws |= a.probability() < 1;
+                }
                 AnnotationSupport.findRepeatableAnnotations(e, SetState.class).forEach(a -> b.setState(rule(a, custom)));
+                for (InjectDelay a : AnnotationSupport.findRepeatableAnnotations(e, InjectDelay.class)) {
+                    b.injectDelay(rule(a, custom));
+                    draws |= a.probability() < 1;
+                }
+            }
+            if (draws) {
+                b.seed(seed.getAsLong()); // -Dtests.seed= replays the device's draws too
             }
             Device dev = b.open();
-            TestDevice td = new TestDevice(dev, image == null || image.verifyBreakpoints(), temps);
+            TestDevice td = new TestDevice(dev, image == null || image.verifyBreakpoints(), temps, memory, f);
             try {
                 for (AnnotatedElement e : ruleOrder) {
                     for (Breakpoint bp : AnnotationSupport.findRepeatableAnnotations(e, Breakpoint.class)) {
@@ -172,12 +205,40 @@ final class TestDevice implements AutoCloseable {
 
     static Rule.InjectError rule(InjectError a, List<String> custom) {
         Rule.InjectError r = Rule.InjectError.of(event(a.event(), custom)).withState(a.state()).withErrno(a.errno())
-                .withSector(a.sector()).withOnce(a.once()).withImmediately(a.immediately());
+                .withSector(a.sector()).withOnce(a.once()).withImmediately(a.immediately())
+                .withProbability(probability(a.probability()));
         if (!a.iotype().isEmpty()) {
             r = r.withIoType(IoType.byName(a.iotype()).orElseThrow(() -> new ExtensionConfigurationException(
                     "blkdebug: unknown iotype '" + a.iotype() + "'")));
         }
         return r;
+    }
+
+    static Rule.InjectDelay rule(InjectDelay a, List<String> custom) {
+        long nanos;
+        try {
+            nanos = org.blkdebug.engine.config.Durations.nanos("delay", a.delay());
+        } catch (org.blkdebug.engine.OpenException e) {
+            throw new ExtensionConfigurationException("blkdebug: @InjectDelay: " + e.getMessage());
+        }
+        Rule.InjectDelay r = new Rule.InjectDelay(event(a.event(), custom), a.state(), Rule.InjectDelay.ANY_IOTYPE,
+                a.sector(), a.once(), nanos, probability(a.probability()));
+        if (!a.iotype().isEmpty()) {
+            r = r.withIoType(ioType(a.iotype()));
+        }
+        return r;
+    }
+
+    private static double probability(double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new ExtensionConfigurationException("blkdebug: probability " + p + " is not between 0 and 1");
+        }
+        return p;
+    }
+
+    private static IoType ioType(String name) {
+        return IoType.byName(name).orElseThrow(() -> new ExtensionConfigurationException(
+                "blkdebug: unknown iotype '" + name + "'"));
     }
 
     static Rule.SetState rule(SetState a) {
