@@ -12,9 +12,13 @@ import java.util.Objects;
  * @param volatileLimit  bytes of volatile data kept in memory; the rest spills to a file next
  *                       to the image
  * @param writeLog       the {@code --log-writes} file, or null
+ * @param pageCacheOrder when set, the cache is the page-cache model of a file of the file system
+ *                       (writes go through at once; a crash undoes them), its writes numbered by
+ *                       this (shared by the file system's files); null for the disk model
  */
 public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
-                          boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog) {
+                          boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog,
+                          java.util.function.LongSupplier pageCacheOrder) {
     /** Volatile data held in memory before it spills to a file: 64 MiB. */
     public static final long DEFAULT_VOLATILE_LIMIT = 64L << 20;
 
@@ -27,7 +31,7 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
     }
 
     public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener) {
-        this(cache, readOnly, listener, true, DEFAULT_VOLATILE_LIMIT, null);
+        this(cache, readOnly, listener, true, DEFAULT_VOLATILE_LIMIT, null, null);
     }
 
     public static OpenOptions defaults() {
@@ -35,28 +39,33 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
     }
 
     public OpenOptions withCache(CacheMode c) {
-        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog);
+        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, pageCacheOrder);
     }
 
     public OpenOptions withReadOnly(boolean r) {
-        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog);
+        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, pageCacheOrder);
     }
 
     public OpenOptions withListener(BlkDebugListener l) {
-        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog);
+        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, pageCacheOrder);
     }
 
     /** Off: writes go straight to the image, as before this model existed; {@code crash} is refused. */
     public OpenOptions withVolatileCache(boolean on) {
-        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog);
+        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, pageCacheOrder);
     }
 
     public OpenOptions withVolatileLimit(long bytes) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, pageCacheOrder);
+    }
+
+    /** The page-cache model of a file system's file (see {@link #pageCacheOrder}); implies the cache. */
+    public OpenOptions withPageCache(java.util.function.LongSupplier order) {
+        return new OpenOptions(cache, readOnly, listener, true, volatileLimit, writeLog, order);
     }
 
     /** Records every completed write, flush and mark in {@code file} ({@code --log-writes}). */
     public OpenOptions withWriteLog(java.nio.file.Path file) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, pageCacheOrder);
     }
 }

@@ -66,12 +66,7 @@ public final class CowBackend implements Backend {
             long s = Math.max(ps, offset);
             long e = Math.min(ps + PAGE, end);
             if (e > s) {
-                int from = (int) (s - ps);
-                for (ByteBuffer b : dst.slice(s - offset, e - s).segments()) {
-                    int n = b.remaining();
-                    b.put(p.getValue(), from, n);
-                    from += n;
-                }
+                dst.slice(s - offset, e - s).copyFrom(p.getValue(), (int) (s - ps));
             }
         }
     }

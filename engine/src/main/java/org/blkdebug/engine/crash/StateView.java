@@ -14,8 +14,11 @@ final class StateView implements CowBackend.Lower {
     private final long[] end;
     private final Entry[] by;
 
-    StateView(Snapshot snapshot, long[] start, long[] end, Entry[] by) {
+    private final long length;
+
+    StateView(Snapshot snapshot, long[] start, long[] end, Entry[] by, long length) {
         this.snapshot = snapshot;
+        this.length = length;
         this.start = start;
         this.end = end;
         this.by = by;
@@ -23,7 +26,7 @@ final class StateView implements CowBackend.Lower {
 
     @Override
     public long length() {
-        return snapshot.length;
+        return length;
     }
 
     @Override
