@@ -30,7 +30,13 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * (unless {@link Image#verifyBreakpoints()} is false), then closes the channel and the device,
  * which resumes whatever is still suspended, and deletes temporary files.
  *
- * <p>Any of the annotations registers the extension; {@code @ExtendWith} is not needed.
+ * <p>The annotations count from the test method, its class and the class's superclasses, and a
+ * {@code @Nested} class's enclosing classes: {@link Image} and {@link Config} from the nearest,
+ * rules and breakpoints from all of them, outermost first.
+ *
+ * <p>Any of the annotations registers the extension; a class with none registers it with
+ * {@code @ExtendWith(BlkDebugExtension.class)}. Any failure of a test that took a {@link Random},
+ * the extension's own included, carries {@code reproduce with -Dtests.seed=0x…}.
  */
 public final class BlkDebugExtension implements ParameterResolver, AfterEachCallback, TestExecutionExceptionHandler {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(BlkDebugExtension.class);

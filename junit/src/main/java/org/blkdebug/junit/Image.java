@@ -10,8 +10,9 @@ import org.blkdebug.engine.CacheMode;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The image under the test's device. On a method it replaces the class's; without it a test gets
- * a 1 MiB memory image.
+ * The image under the test's device. The nearest one applies, whole: the method's, else the
+ * class's (or a superclass's), else an enclosing class's; without any a test gets a 1 MiB memory
+ * image.
  */
 @Documented
 @Inherited
@@ -32,7 +33,10 @@ public @interface Image {
 
     Backing backing() default Backing.MEMORY;
 
-    /** Writeback, so only explicit flushes ({@code force}) flush. */
+    /**
+     * Writeback, so only explicit flushes ({@code force}) flush. <b>qemu-io's default is
+     * writethrough</b>, where every write is followed by a flush: set it to compare with qemu-io.
+     */
     CacheMode cache() default CacheMode.WRITEBACK;
 
     /** blkdebug's {@code align}; 0 for none. */
