@@ -71,6 +71,8 @@ final class Invocation {
                                    from the given string
               -f, --format FMT     specifies the block driver to use (raw)
               -r, --read-only      export read-only
+              -s, --snapshot       use snapshot file: writes go to a temporary overlay, the
+                                   image is left as it was
               -n, --nocache        disable host cache, short for -t none
               -t, --cache=MODE     use the given cache mode for the image
                                    (writethrough, writeback, none, directsync, unsafe)
@@ -79,7 +81,7 @@ final class Invocation {
                                    (for blkdebug replay)
               -h, --help           display this help and exit
               -V, --version        output version information and exit
-              -s -C -m -k -U -i MODE -d MODE -T SPEC --object DEF
+              -C -m -k -U -i MODE -d MODE -T SPEC --object DEF
                                    accepted for qemu-io compatibility, without effect
 
             file is blkdebug:CONFIG:IMAGE, blkdebug::IMAGE, json:{...} or a plain image.
@@ -95,6 +97,9 @@ final class Invocation {
                                    qemu-img bench's benchmark through blkdebug
             blkdebug serve [--socket PATH | --tcp [HOST:]PORT] [--export-name NAME] [OPTIONS] file
                                    the shell, with the device exported over NBD from the start
+            blkdebug explore AXES... [--check 'CMD {}'] [OPTIONS] [-c CMD]... file
+                                   the session run many times: each request failed, every
+                                   release order, a power cut at each flush (explore -h)
             blkdebug replay LOG [--to MARK|ENTRY] [--check-at flush|fua CMD] [--list] IMAGE
                                    rebuilds IMAGE from a --log-writes log, or checks every
                                    persistence point with CMD ({} the image, {uri} an NBD export)

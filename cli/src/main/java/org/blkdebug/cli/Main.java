@@ -14,6 +14,8 @@ import java.time.Duration;
 import org.blkdebug.cli.bench.Bench;
 import org.blkdebug.cli.commands.Commands;
 import org.blkdebug.cli.commands.Context.OpenRequest;
+import org.blkdebug.cli.explore.ExploreCommand;
+import org.blkdebug.cli.explore.Scenario;
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.cli.shell.InteractiveShell;
 import org.blkdebug.cli.shell.ScriptRunner;
@@ -52,6 +54,9 @@ public final class Main {
         }
         Console console = new Console(new FileOutputStream(FileDescriptor.out),
                 new FileOutputStream(FileDescriptor.err), Charset.defaultCharset());
+        if (args.length > 0 && args[0].equals("explore")) {
+            System.exit(explore(java.util.Arrays.copyOfRange(args, 1, args.length), console, System.in));
+        }
         int status = run(args, console, System.in, isTerminal());
         System.exit(status);
     }
@@ -123,8 +128,8 @@ public final class Main {
         // interactive shell gets the scratch image, so "try it now" needs no arguments.
         boolean opened = inv.files.isEmpty()
                 ? !interactive || shell.openScratch(cache, inv.readOnly)
-                : shell.openInitial(new OpenRequest(inv.files.getFirst(), null, inv.format, cache, inv.readOnly),
-                        inv.imageOpts);
+                : shell.openInitial(new OpenRequest(inv.files.getFirst(), null, inv.format, cache, inv.readOnly,
+                        inv.snapshot), inv.imageOpts);
         if (!opened) {
             shell.finish();
             return 1;
@@ -147,6 +152,33 @@ public final class Main {
             shell.markFailed();
         }
         return shell.finish();
+    }
+
+    /** {@code blkdebug explore AXES... [qemu-io arguments]}: the scenario run many times (docs/explore.md). */
+    static int explore(String[] args, Console console, InputStream stdin) {
+        return ExploreCommand.run(args, console, stdin, rest -> scenario(rest, console));
+    }
+
+    /**
+     * The qemu-io part of an explore command line, checked as a session's is; null (with the
+     * message printed) when it is bad.
+     */
+    static Scenario scenario(java.util.List<String> args, Console console) {
+        Invocation inv = new Invocation();
+        if (parse(args.toArray(String[]::new), inv, console) != null) {
+            return null;
+        }
+        String cache = inv.nocache && inv.cache == null ? "none" : inv.cache;
+        if (cache != null && !Commands.CACHE_MODES.contains(cache)) {
+            console.report("Invalid cache option: " + cache);
+            return null;
+        }
+        if (inv.record != null) {
+            console.report("--record writes one session: replay one run with explore --choice, then record it");
+            return null;
+        }
+        return new Scenario(args, inv.commands, null, inv.files.isEmpty() ? null : inv.files.getFirst(), inv.format,
+                cache, inv.readOnly, inv.imageOpts);
     }
 
     /** Parses the command line; returns an exit status when the program should stop now. */

@@ -5,6 +5,7 @@ import java.util.List;
 import org.blkdebug.engine.block.Backend;
 import org.blkdebug.engine.block.FileBackend;
 import org.blkdebug.engine.block.MemoryBackend;
+import org.blkdebug.engine.block.OverlayBackend;
 import org.blkdebug.engine.config.ConfigFile;
 import org.blkdebug.engine.config.DeviceSpecs;
 
@@ -33,7 +34,15 @@ public final class BlkDebug {
      */
     public static Device open(DeviceSpec spec, OpenOptions options) throws OpenException {
         ConfigFile.Rules config = readConfig(spec);
-        Backend backend = FileBackend.open(spec.filename(), options.readOnly());
+        Backend backend = FileBackend.open(spec.filename(), options.readOnly() || options.snapshot());
+        if (options.snapshot()) {
+            try {
+                backend = new OverlayBackend(backend, true);
+            } catch (BlockException e) {
+                closeQuietly(backend);
+                throw new OpenException("Could not open '" + spec.filename() + "': " + e.getMessage(), e);
+            }
+        }
         return build(spec, options, backend, config);
     }
 
@@ -65,12 +74,16 @@ public final class BlkDebug {
             return StackBuilder.build(spec, options, backend, config.injectErrors(), config.setStates(),
                     config.customEvents(), config.injectDelays());
         } catch (OpenException | RuntimeException e) {
-            try {
-                backend.close();
-            } catch (BlockException ignored) {
-                // the open error is the one to report
-            }
+            closeQuietly(backend);
             throw e;
+        }
+    }
+
+    private static void closeQuietly(Backend backend) {
+        try {
+            backend.close();
+        } catch (BlockException ignored) {
+            // the open error is the one to report
         }
     }
 

@@ -28,6 +28,14 @@ public interface BlkDebugListener {
     }
 
     /**
+     * An inject-error rule decided the outcome of a request: it fails with the rule's errno (or,
+     * for a negative errno, "succeeds" without I/O). Called on the request's thread before the
+     * request ends. Ours, QEMU prints nothing; explore learns from it which request a run failed.
+     */
+    default void injected(Rule.InjectError rule, IoType type, long offset, long bytes) {
+    }
+
+    /**
      * Ours: at open, when a rule has a {@code probability}, the seed its draws derive from. The
      * shell prints {@code blkdebug: seed N}; giving it back as the {@code seed} option replays
      * the same draws.

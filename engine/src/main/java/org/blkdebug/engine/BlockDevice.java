@@ -186,8 +186,12 @@ final class BlockDevice implements Device {
             completions.offer(new Completion(r.id(), r.op(), r.offset(), r.length(), errno, r.yielded(),
                     r.sequence(), r.releasedBy(), r.startNanos(), System.nanoTime(), attachment));
         }
-        tracker.end(r);
-        finish(done, errno, failure);
+        tracker.leave(r);
+        try {
+            finish(done, errno, failure);
+        } finally {
+            tracker.finished(); // only now quiescent: whoever waits on done has been told (see leave)
+        }
     }
 
     private void await(CompletableFuture<Void> f) throws BlockException {
@@ -449,6 +453,15 @@ final class BlockDevice implements Device {
             throw new BlockException(Errno.ENOENT); // an undeclared custom event
         }
         rules.breakpoint(event, tag);
+    }
+
+    @Override
+    public void holdEvery(EventName event, String tag) throws BlockException {
+        BlkDebugRules rules = requireBlkDebug();
+        if (rules.byName(event.eventName()) == null) {
+            throw new BlockException(Errno.ENOENT);
+        }
+        rules.breakpoint(new Rule.Suspend(event, tag, true));
     }
 
     @Override

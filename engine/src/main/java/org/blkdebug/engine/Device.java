@@ -119,6 +119,18 @@ public interface Device extends AutoCloseable {
     void breakpoint(EventName event, String tag) throws BlockException;
 
     /**
+     * Ours: a breakpoint that stays. Every request that fires {@code event} is suspended, each
+     * under its own tag {@code TAG#ID} (the id {@link #requests()} shows), until {@link #resume}
+     * of that tag; {@link #removeBreakpoint}{@code (TAG)} ends the hold and resumes them all.
+     * Explore's {@code --orders} holds requests this way and releases them in every order.
+     *
+     * @throws BlockException ENOENT for an undeclared custom event, ENOTSUP without blkdebug
+     */
+    default void holdEvery(EventName event, String tag) throws BlockException {
+        throw new BlockException(Errno.ENOTSUP);
+    }
+
+    /**
      * Resumes the newest request suspended under {@code tag} (QEMU's order).
      *
      * @throws BlockException ENOENT when no request is suspended with that tag

@@ -4,20 +4,23 @@ import java.util.Objects;
 
 /**
  * How to open a device: the cache mode (qemu-io {@code -t}, default writethrough as qemu-io's),
- * read-only ({@code -r}), where blkdebug's messages go, and the power-loss model (ours, see
- * docs/faults.md).
+ * read-only ({@code -r}), where blkdebug's messages go, the power-loss model (ours, see
+ * docs/faults.md) and snapshot mode.
  *
  * @param volatileCache  the disk below blkdebug has a volatile write cache, so that
  *                       {@link Device#crash} can lose what was not flushed (on by default)
  * @param volatileLimit  bytes of volatile data kept in memory; the rest spills to a file next
  *                       to the image
  * @param writeLog       the {@code --log-writes} file, or null
+ * @param snapshot       {@code -s}: the image file is only read; writes go to a copy-on-write
+ *                       overlay in memory that is dropped at close, as QEMU's {@code snapshot=on}
+ *                       drops its temporary overlay
  * @param pageCacheOrder when set, the cache is the page-cache model of a file of the file system
  *                       (writes go through at once; a crash undoes them), its writes numbered by
  *                       this (shared by the file system's files); null for the disk model
  */
 public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
-                          boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog,
+                          boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean snapshot,
                           java.util.function.LongSupplier pageCacheOrder) {
     /** Volatile data held in memory before it spills to a file: 64 MiB. */
     public static final long DEFAULT_VOLATILE_LIMIT = 64L << 20;
@@ -31,7 +34,12 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
     }
 
     public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener) {
-        this(cache, readOnly, listener, true, DEFAULT_VOLATILE_LIMIT, null, null);
+        this(cache, readOnly, listener, true, DEFAULT_VOLATILE_LIMIT, null, false, null);
+    }
+
+    public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
+                       boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog) {
+        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, false, null);
     }
 
     public static OpenOptions defaults() {
@@ -39,33 +47,37 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
     }
 
     public OpenOptions withCache(CacheMode c) {
-        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, pageCacheOrder);
+        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder);
     }
 
     public OpenOptions withReadOnly(boolean r) {
-        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, pageCacheOrder);
+        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder);
     }
 
     public OpenOptions withListener(BlkDebugListener l) {
-        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, pageCacheOrder);
+        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder);
     }
 
     /** Off: writes go straight to the image, as before this model existed; {@code crash} is refused. */
     public OpenOptions withVolatileCache(boolean on) {
-        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, pageCacheOrder);
+        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, snapshot, pageCacheOrder);
     }
 
     public OpenOptions withVolatileLimit(long bytes) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, pageCacheOrder);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, snapshot, pageCacheOrder);
     }
 
     /** The page-cache model of a file system's file (see {@link #pageCacheOrder}); implies the cache. */
     public OpenOptions withPageCache(java.util.function.LongSupplier order) {
-        return new OpenOptions(cache, readOnly, listener, true, volatileLimit, writeLog, order);
+        return new OpenOptions(cache, readOnly, listener, true, volatileLimit, writeLog, snapshot, order);
     }
 
     /** Records every completed write, flush and mark in {@code file} ({@code --log-writes}). */
     public OpenOptions withWriteLog(java.nio.file.Path file) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, pageCacheOrder);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, snapshot, pageCacheOrder);
+    }
+
+    public OpenOptions withSnapshot(boolean s) {
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, s, pageCacheOrder);
     }
 }

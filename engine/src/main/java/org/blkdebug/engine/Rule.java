@@ -29,18 +29,28 @@ public sealed interface Rule permits Rule.InjectError, Rule.SetState, Rule.Suspe
      * @param probability ours (QEMU has none): the chance, drawn per matching request from the
      *                    device's seed, that the rule applies; a request it does not apply to is
      *                    checked against the next armed rule. 1 = always (QEMU's behaviour)
+     * @param skip        ours (QEMU has none): the rule lets this many requests it matches (and
+     *                    applies to) pass before it fires; the count runs over the device's life,
+     *                    across armings ({@code skip = "N"}; explore's fail-each writes one rule
+     *                    per N). Unsigned: a negative value lets 2^64 + skip requests pass
      */
     record InjectError(EventName event, int state, int iotypeMask, int errno, long sector,
-                       boolean once, boolean immediately, double probability) implements Rule {
+                       boolean once, boolean immediately, double probability, long skip) implements Rule {
         public InjectError {
             Objects.requireNonNull(event, "event");
             checkProbability(probability);
         }
 
-        /** QEMU's rule: no probability. */
+        /** QEMU's rule: no probability, no skip. */
         public InjectError(EventName event, int state, int iotypeMask, int errno, long sector,
                            boolean once, boolean immediately) {
-            this(event, state, iotypeMask, errno, sector, once, immediately, 1);
+            this(event, state, iotypeMask, errno, sector, once, immediately, 1, 0);
+        }
+
+        /** No skip. */
+        public InjectError(EventName event, int state, int iotypeMask, int errno, long sector,
+                           boolean once, boolean immediately, double probability) {
+            this(event, state, iotypeMask, errno, sector, once, immediately, probability, 0);
         }
 
         /** A rule with QEMU's defaults: any state, all iotypes but block-status, EIO, any sector. */
@@ -66,31 +76,36 @@ public sealed interface Rule permits Rule.InjectError, Rule.SetState, Rule.Suspe
         }
 
         public InjectError withState(int s) {
-            return new InjectError(event, s, iotypeMask, errno, sector, once, immediately, probability);
+            return new InjectError(event, s, iotypeMask, errno, sector, once, immediately, probability, skip);
         }
 
         public InjectError withIoType(IoType t) {
-            return new InjectError(event, state, t.bit(), errno, sector, once, immediately, probability);
+            return new InjectError(event, state, t.bit(), errno, sector, once, immediately, probability, skip);
         }
 
         public InjectError withErrno(int e) {
-            return new InjectError(event, state, iotypeMask, e, sector, once, immediately, probability);
+            return new InjectError(event, state, iotypeMask, e, sector, once, immediately, probability, skip);
         }
 
         public InjectError withSector(long s) {
-            return new InjectError(event, state, iotypeMask, errno, s, once, immediately, probability);
+            return new InjectError(event, state, iotypeMask, errno, s, once, immediately, probability, skip);
         }
 
         public InjectError withOnce(boolean o) {
-            return new InjectError(event, state, iotypeMask, errno, sector, o, immediately, probability);
+            return new InjectError(event, state, iotypeMask, errno, sector, o, immediately, probability, skip);
         }
 
         public InjectError withImmediately(boolean i) {
-            return new InjectError(event, state, iotypeMask, errno, sector, once, i, probability);
+            return new InjectError(event, state, iotypeMask, errno, sector, once, i, probability, skip);
         }
 
         public InjectError withProbability(double p) {
-            return new InjectError(event, state, iotypeMask, errno, sector, once, immediately, p);
+            return new InjectError(event, state, iotypeMask, errno, sector, once, immediately, p, skip);
+        }
+
+        /** The rule lets {@code n} matching requests pass, then fires. */
+        public InjectError withSkip(long n) {
+            return new InjectError(event, state, iotypeMask, errno, sector, once, immediately, probability, n);
         }
     }
 
@@ -171,11 +186,25 @@ public sealed interface Rule permits Rule.InjectError, Rule.SetState, Rule.Suspe
     /**
      * A breakpoint ({@code break EVENT TAG}): one-shot, valid in any state. The request that fires
      * {@link #event} is suspended under {@link #tag} until resumed.
+     *
+     * @param every ours: the breakpoint stays, and every request that fires {@link #event} is
+     *              suspended under its own tag {@code TAG#ID} ({@link RequestInfo#id()}), so each
+     *              can be resumed alone ({@link Device#holdEvery}; explore's {@code --orders})
      */
-    record Suspend(EventName event, String tag) implements Rule {
+    record Suspend(EventName event, String tag, boolean every) implements Rule {
         public Suspend {
             Objects.requireNonNull(event, "event");
             Objects.requireNonNull(tag, "tag");
+        }
+
+        /** QEMU's one-shot breakpoint. */
+        public Suspend(EventName event, String tag) {
+            this(event, tag, false);
+        }
+
+        /** The tag a request suspended by this breakpoint is parked under. */
+        public String tagOf(long requestId) {
+            return every ? tag + "#" + requestId : tag;
         }
 
         @Override

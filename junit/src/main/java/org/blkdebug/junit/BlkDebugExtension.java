@@ -67,6 +67,11 @@ public final class BlkDebugExtension implements ParameterResolver, AfterEachCall
         return t == Device.class ? td.device() : td.channel();
     }
 
+    /** The device the test took, or null (explore's crash check reopens its image). */
+    static TestDevice testDevice(ExtensionContext ec) {
+        return ec.getStore(NS).get(DEVICE, TestDevice.class);
+    }
+
     @Override
     public void handleTestExecutionException(ExtensionContext ec, Throwable failure) throws Throwable {
         addSeed(ec, failure);

@@ -74,7 +74,7 @@ final class Crashes {
             throw new ExtensionConfigurationException("blkdebug: @Crash(\"" + crash.value() + "\"): " + e.getMessage());
         }
         CrashChoice.Explicit made = td.device().crash(choice);
-        try (Device d = td.reopen()) {
+        try (Device d = td.reopenImage()) {
             runChecks(test, checks, d, made);
         } catch (Exception | AssertionError e) {
             return new AssertionError("blkdebug: after @Crash(\"" + made + "\"): " + e.getMessage(), e);

@@ -32,7 +32,7 @@ final class Leftovers {
             }
         }
         dev.rules().values().forEach(rules -> rules.forEach(rule -> {
-            if (rule instanceof Rule.Suspend s) {
+            if (rule instanceof Rule.Suspend s && !s.every()) { // a hold of every request is never "hit" for good
                 out.add("breakpoint '" + s.tag() + "' on " + s.event() + " never hit");
             }
         }));

@@ -23,7 +23,10 @@ import org.blkdebug.engine.Event;
 import org.blkdebug.engine.EventName;
 import org.blkdebug.engine.IoType;
 import org.blkdebug.engine.Rule;
+import org.blkdebug.engine.block.Backend;
+import org.blkdebug.engine.block.FileBackend;
 import org.blkdebug.engine.block.MemoryBackend;
+import org.blkdebug.engine.block.OverlayBackend;
 import org.blkdebug.engine.nio.BlkDebugFileChannel;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -32,28 +35,19 @@ import org.junit.platform.commons.support.AnnotationSupport;
 /** One test's device, built from its annotations, with the channel and temporary files that go with it. */
 final class TestDevice implements AutoCloseable {
     private final Device device;
+    /** The image under the device: a memory backend, or the TEMP_FILE image's path. */
+    private final Object image;
     private final boolean verifyBreakpoints;
     /** Deleted at close: a TEMP_FILE image, a config copied out of a jar. */
     private final List<Path> tempFiles;
-    /** The image, to open it again after a crash: a memory image, or else the file. */
-    private final MemoryBackend memory;
-    private final Path file;
     /** Made on first request; only the test's thread asks for parameters, so no lock. */
     private BlkDebugFileChannel channel;
 
-    private TestDevice(Device device, boolean verifyBreakpoints, List<Path> tempFiles, MemoryBackend memory,
-                       Path file) {
+    private TestDevice(Device device, Object image, boolean verifyBreakpoints, List<Path> tempFiles) {
         this.device = device;
+        this.image = image;
         this.verifyBreakpoints = verifyBreakpoints;
         this.tempFiles = tempFiles;
-        this.memory = memory;
-        this.file = file;
-    }
-
-    /** A plain device (no rules) over the image as it is now, e.g. after a crash. */
-    Device reopen() throws IOException {
-        BlkDebug.Builder b = BlkDebug.builder().volatileCache(false);
-        return (memory != null ? b.backend(memory, "memory") : b.image(file.toString())).open();
     }
 
     Device device() {
@@ -98,18 +92,19 @@ final class TestDevice implements AutoCloseable {
         try {
             BlkDebug.Builder b = BlkDebug.builder();
             long size = image == null ? 1 << 20 : image.size();
-            MemoryBackend memory = null;
-            Path f = null;
+            Object backing;
             if (image != null && image.backing() == Image.Backing.TEMP_FILE) {
-                f = Files.createTempFile("blkdebug-", ".img");
+                Path f = Files.createTempFile("blkdebug-", ".img");
                 temps.add(f);
                 try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
                     raf.setLength(size); // sparse: reads as zeroes
                 }
                 b.image(f.toString());
+                backing = f;
             } else {
-                memory = new MemoryBackend(size);
-                b.backend(memory, "memory");
+                MemoryBackend m = new MemoryBackend(size);
+                b.backend(m, "memory");
+                backing = m;
             }
             List<String> custom = image == null ? List.of() : List.of(image.customEvents());
             if (image != null) {
@@ -134,12 +129,23 @@ final class TestDevice implements AutoCloseable {
             if (draws) {
                 b.seed(seed.getAsLong()); // -Dtests.seed= replays the device's draws too
             }
+            ExploreExtension.Explored explored = ec.getStore(ExploreExtension.NS)
+                    .get(ExploreExtension.RUN, ExploreExtension.Explored.class);
+            if (explored != null) { // an invocation of @FailEach / @ExploreOrders: its rule, its holds
+                explored.run().builder(b).listener(explored.run().listener(null));
+            }
             Device dev = b.open();
-            TestDevice td = new TestDevice(dev, image == null || image.verifyBreakpoints(), temps, memory, f);
+            TestDevice td = new TestDevice(dev, backing, image == null || image.verifyBreakpoints(), temps);
             try {
                 for (AnnotatedElement e : ruleOrder) {
                     for (Breakpoint bp : AnnotationSupport.findRepeatableAnnotations(e, Breakpoint.class)) {
                         dev.breakpoint(event(bp.event(), custom), bp.tag());
+                    }
+                }
+                if (explored != null) {
+                    explored.run().attach(dev);
+                    if (explored.run().scheduler() != null) {
+                        explored.run().scheduler().startAuto(explored.settle());
                     }
                 }
             } catch (IOException | RuntimeException ex) {
@@ -299,6 +305,21 @@ final class TestDevice implements AutoCloseable {
         }
         String pkg = owner.getPackageName();
         return "/" + (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + name;
+    }
+
+    /**
+     * Closes the test's channel and device (a crash closed it already; else the close flushes) and
+     * opens a plain device on a private overlay of the image as they left it: what a machine finds
+     * after the power came back. Close it when done; the image itself is not written.
+     */
+    Device reopenImage() throws IOException {
+        if (channel != null) {
+            channel.close();
+        }
+        device.close();
+        Backend base = image instanceof MemoryBackend m ? m : FileBackend.open(image.toString(), true);
+        return BlkDebug.builder().backend(new OverlayBackend(base, base != image), "after-crash")
+                .cache(org.blkdebug.engine.CacheMode.WRITEBACK).open();
     }
 
     /** Channel, device, then files; the first failure is thrown once everything was tried. */

@@ -122,6 +122,7 @@ final class BreakpointCommands {
         }
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         while (true) {
+            ctx.releaseHeldWhile(() -> !ctx.device().isSuspended(tag)); // explore --orders
             ctx.mainLoopWaiting();
             boolean stuck = timeout == null && Requests.nothingCanMove(ctx); // looked at before isSuspended
             if (ctx.device().isSuspended(tag)) {

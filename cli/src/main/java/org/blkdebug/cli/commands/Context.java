@@ -66,7 +66,41 @@ public interface Context {
     /** Starts writing the session's commands to {@code file} ({@code record FILE}). */
     void record(Path file) throws java.io.IOException;
 
-    /** What {@code open} and the command line ask for. */
-    record OpenRequest(String filename, String options, String format, String cache, boolean readOnly) {
+    /**
+     * Under {@code explore --orders}: releases the next request the explorer holds (its choice of
+     * order) and answers true, or false when it holds none. Null outside explore.
+     */
+    default java.util.function.BooleanSupplier heldReleaser() {
+        return null;
+    }
+
+    /**
+     * Under {@code explore --orders}: while {@code waiting} is true and nothing in the device can
+     * move, has the explorer release its held requests one at a time, each after the device has
+     * settled. A script's waits call this where they would otherwise find nothing can move, so the
+     * explorer decides exactly when the script is stuck. Returns at once outside explore.
+     */
+    default void releaseHeldWhile(java.util.function.BooleanSupplier waiting) throws InterruptedException {
+        java.util.function.BooleanSupplier release = heldReleaser();
+        Device d = device();
+        if (release == null || d == null) {
+            return;
+        }
+        while (waiting.getAsBoolean() && d.awaitQuiescence(settleTimeout()) && waiting.getAsBoolean()
+                && release.getAsBoolean()) {
+            // released one; wait for it to settle and look again
+        }
+    }
+
+    /**
+     * What {@code open} and the command line ask for.
+     *
+     * @param snapshot {@code -s}: writes go to a temporary overlay, the image file is only read
+     */
+    record OpenRequest(String filename, String options, String format, String cache, boolean readOnly,
+                       boolean snapshot) {
+        public OpenRequest(String filename, String options, String format, String cache, boolean readOnly) {
+            this(filename, options, format, cache, readOnly, false);
+        }
     }
 }

@@ -72,12 +72,13 @@ final class InspectCommands {
 
     static String describe(Rule r) {
         return switch (r) {
-            case Rule.Suspend s -> "break tag=" + s.tag();
+            case Rule.Suspend s -> "break tag=" + s.tag() + (s.every() ? " every request (tag#id)" : "");
             case Rule.SetState s -> "set-state state=" + s.state() + " new_state=" + s.newState();
             case Rule.InjectError i -> "inject-error event=" + i.event().eventName() + " state=" + i.state()
                     + " iotype=" + iotypes(i.iotypeMask()) + " errno=" + i.errno() + " sector=" + i.sector()
                     + " once=" + (i.once() ? "on" : "off") + " immediately=" + (i.immediately() ? "on" : "off")
-                    + probability(i.probability());
+                    + probability(i.probability())
+                    + (i.skip() == 0 ? "" : " skip=" + Long.toUnsignedString(i.skip()));
             case Rule.InjectDelay d -> "inject-delay event=" + d.event().eventName() + " state=" + d.state()
                     + " iotype=" + (d.iotypeMask() == Rule.InjectDelay.ANY_IOTYPE ? "any" : iotypes(d.iotypeMask()))
                     + " sector=" + d.sector() + " once=" + (d.once() ? "on" : "off")

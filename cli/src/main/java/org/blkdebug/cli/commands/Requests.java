@@ -40,6 +40,7 @@ final class Requests {
      *                        can resume any more (QEMU hangs there for good; see differences-from-qemu D11)
      */
     static int await(Context ctx, CompletableFuture<Void> f) throws InterruptedException {
+        ctx.releaseHeldWhile(() -> !f.isDone()); // explore --orders: the held requests it waits behind
         int stuckPolls = 0;
         DeviceClock clock = ctx.device() == null ? null : ctx.device().clock();
         boolean virtual = clock != null && clock.isVirtual();

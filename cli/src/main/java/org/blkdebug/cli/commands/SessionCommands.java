@@ -193,7 +193,7 @@ final class SessionCommands {
                 cache = "none";
             }
             String path = operands.isEmpty() ? null : operands.get(0);
-            return ctx.open(new Context.OpenRequest(path, options, null, cache, readOnly)) ? OK : FAILED;
+            return ctx.open(new Context.OpenRequest(path, options, null, cache, readOnly, snapshot)) ? OK : FAILED;
         }
     }
 }

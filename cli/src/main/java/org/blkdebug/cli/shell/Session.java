@@ -103,7 +103,8 @@ public final class Session {
                 label = r.filename();
                 spec = DeviceSpecs.parseFilename(r.filename(), r.format(), r.options());
             }
-            OpenOptions options = new OpenOptions(cache, r.readOnly(), listener()).withWriteLog(writeLog);
+            OpenOptions options = new OpenOptions(cache, r.readOnly(), listener()).withWriteLog(writeLog)
+                    .withSnapshot(r.snapshot());
             Device d = opener.open(spec, options);
             d.reportCompletions(true);
             device = d;

@@ -35,6 +35,8 @@ public final class Shell implements Context {
     private boolean quit;
     private boolean failed;
     private Recorder recorder;
+    /** explore --orders: releases one held request; null outside explore. */
+    private java.util.function.BooleanSupplier heldReleaser;
 
     public Shell(Console console, Duration settleTimeout) {
         this(console, settleTimeout, org.blkdebug.engine.BlkDebug::open);
@@ -147,6 +149,7 @@ public final class Shell implements Context {
         try {
             Device d = session.device();
             if (d != null) {
+                releaseHeldWhile(() -> true); // explore --orders: exit drains what it holds
                 settle();
                 runDelayed(d);
                 completions.poll(d, CompletionPrinter.Poll.ALL);
@@ -201,6 +204,19 @@ public final class Shell implements Context {
 
     public boolean openScratch(String cache, boolean readOnly) {
         return session.openScratch(cache, readOnly);
+    }
+
+    /**
+     * Explore's hook: {@code releaser} releases the next held request (true) or says none is held
+     * (false). The shell calls it wherever a script would otherwise find that nothing can move.
+     */
+    public void releaseHeldWith(java.util.function.BooleanSupplier releaser) {
+        heldReleaser = releaser;
+    }
+
+    @Override
+    public java.util.function.BooleanSupplier heldReleaser() {
+        return heldReleaser;
     }
 
     public void setInteractive(boolean on) {
@@ -259,6 +275,7 @@ public final class Shell implements Context {
     @Override
     public String drain() throws InterruptedException {
         Device d = session.device();
+        releaseHeldWhile(() -> true); // explore --orders: a drain waits for what it holds too
         settle();
         runDelayed(d);
         completions.poll(d, CompletionPrinter.Poll.ALL);
@@ -281,6 +298,7 @@ public final class Shell implements Context {
         Device d = session.device();
         if (d != null) {
             try {
+                releaseHeldWhile(() -> true); // explore --orders: close drains what it holds
                 settle();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -92,24 +92,9 @@ public final class MemoryBackend implements Backend {
         }
     }
 
-    /**
-     * Read lock held, and held again on return: a write that ends past the image (a truncate
-     * shrank it while the write was in flight) grows it first, as a file grows when written
-     * past its end. Without this the write indexed past the page table.
-     */
+    /** Read lock held, and held again on return. Without it the write indexed past the page table. */
     private void growLocked(long end) {
-        while (end > length) {
-            resize.readLock().unlock();
-            resize.writeLock().lock();
-            try {
-                if (end > length) {
-                    truncate(end);
-                }
-            } finally {
-                resize.readLock().lock(); // downgrade: taken before the write lock is released
-                resize.writeLock().unlock();
-            }
-        }
+        Growth.growLocked(resize, end, () -> length, this::truncate);
     }
 
     /** Read lock held; {@code [offset, offset + len)} lies inside the image. */

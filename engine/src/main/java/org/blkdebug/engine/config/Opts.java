@@ -20,7 +20,9 @@ final class Opts {
         static final OptsList INJECT_ERROR = new OptsList("inject-error", descs(
                 "event", Type.STRING, "state", Type.NUMBER, "iotype", Type.STRING,
                 "errno", Type.NUMBER, "sector", Type.NUMBER, "once", Type.BOOL,
-                "immediately", Type.BOOL, "probability", Type.STRING));
+                "immediately", Type.BOOL, "probability", Type.STRING,
+                // ours, not QEMU's: let N matching requests pass before the rule fires
+                "skip", Type.NUMBER));
         /** Ours, not QEMU's: {@code [inject-delay]} sleeps the request at the event. */
         static final OptsList INJECT_DELAY = new OptsList("inject-delay", descs(
                 "event", Type.STRING, "state", Type.NUMBER, "iotype", Type.STRING,

@@ -105,7 +105,8 @@ final class RuleFactory {
         if (iotype != null) {
             mask = IoType.byName(iotype).orElseThrow(() -> invalidValue(iotype)).bit();
         }
-        return new Rule.InjectError(event, state, mask, errno, sector, once, immediately, probability(o));
+        long skip = o.getNumber("skip", 0); // ours; uint64 as QEMU reads numbers
+        return new Rule.InjectError(event, state, mask, errno, sector, once, immediately, probability(o), skip);
     }
 
     /** Ours: {@code [inject-delay]}; the same keys as inject-error where they mean the same. */

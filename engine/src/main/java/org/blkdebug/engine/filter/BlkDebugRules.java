@@ -60,6 +60,12 @@ public final class BlkDebugRules {
     private final Map<String, ArrayDeque<Waiter>> suspended = new HashMap<>();
     /** Guarded by lock. Once set, breakpoints no longer suspend (the device is closing). */
     private boolean closing;
+    /**
+     * Guarded by lock. How many more matching requests each rule with a {@code skip} lets pass;
+     * keyed by the rule object (equal records defined twice are distinct rules), made when the
+     * rule first matches, so the count runs across armings.
+     */
+    private final java.util.IdentityHashMap<Rule.InjectError, long[]> skipsLeft = new java.util.IdentityHashMap<>();
 
     private final AtomicIntegerArray ruleCount = new AtomicIntegerArray(Event.values().length);
     /** Rules over all custom events: firing one with no rules anywhere takes no lock. */
@@ -311,10 +317,12 @@ public final class BlkDebugRules {
                         if (closing) {
                             continue;
                         }
-                        it.remove(); // breakpoints are one-shot
-                        countRules(event, -1);
-                        Waiter w = new Waiter(request, Phase.SUSPENDED, brk.tag());
-                        suspended.computeIfAbsent(brk.tag(), t -> new ArrayDeque<>()).addFirst(w);
+                        if (!brk.every()) {
+                            it.remove(); // breakpoints are one-shot
+                            countRules(event, -1);
+                        }
+                        Waiter w = new Waiter(request, Phase.SUSPENDED, brk.tagOf(request.id()));
+                        suspended.computeIfAbsent(w.tag(), t -> new ArrayDeque<>()).addFirst(w);
                         if (parks == null) {
                             parks = new ArrayList<>(1);
                         }
@@ -374,6 +382,9 @@ public final class BlkDebugRules {
             if (hit == null || hit.errno() == 0) {
                 return 0; // an errno-0 rule shadows later ones and is not used up (QEMU)
             }
+            if (hit.skip() != 0 && skipping(hit)) {
+                return 0; // passes, and shadows later rules as a match does
+            }
             if (hit.once()) {
                 armed.remove(hit);
                 armedCount = armed.size();
@@ -386,16 +397,32 @@ public final class BlkDebugRules {
         if (!hit.immediately()) {
             request.markYielded(); // QEMU reschedules the coroutine before failing
         }
+        listener.injected(hit, type, offset, bytes);
         return hit.errno();
+    }
+
+    /** Guarded by lock. True while {@code rule} still lets matching requests pass; counts this one. */
+    private boolean skipping(Rule.InjectError rule) {
+        long[] left = skipsLeft.computeIfAbsent(rule, r -> new long[] {r.skip()});
+        if (left[0] == 0) {
+            return false;
+        }
+        left[0]--; // unsigned: -1 stands for 2^64 - 1
+        return true;
     }
 
     // ---- breakpoints -------------------------------------------------------------------------------
 
     /** @throws IllegalArgumentException for a custom event that was not declared */
     public void breakpoint(EventName event, String tag) {
+        breakpoint(new Rule.Suspend(event, tag));
+    }
+
+    /** Adds a breakpoint, one-shot or {@link Rule.Suspend#every()}. */
+    public void breakpoint(Rule.Suspend brk) {
         lock.lock();
         try {
-            insertHead(new Rule.Suspend(event, tag));
+            insertHead(brk);
         } finally {
             lock.unlock();
         }
@@ -431,6 +458,7 @@ public final class BlkDebugRules {
         ArrayDeque<Waiter> stack;
         lock.lock();
         try {
+            boolean every = false;
             for (ArrayDeque<Rule> list : allLists()) {
                 Iterator<Rule> it = list.iterator();
                 while (it.hasNext()) {
@@ -438,17 +466,32 @@ public final class BlkDebugRules {
                         it.remove();
                         countRules(s.event(), -1);
                         found = true;
+                        every |= s.every();
                     }
                 }
             }
             stack = suspended.remove(tag);
+            if (every) { // and the requests it held, each under TAG#ID
+                String prefix = tag + "#";
+                Iterator<Map.Entry<String, ArrayDeque<Waiter>>> held = suspended.entrySet().iterator();
+                while (held.hasNext()) {
+                    Map.Entry<String, ArrayDeque<Waiter>> en = held.next();
+                    if (en.getKey().startsWith(prefix)) {
+                        if (stack == null) {
+                            stack = new ArrayDeque<>();
+                        }
+                        stack.addAll(en.getValue());
+                        held.remove();
+                    }
+                }
+            }
         } finally {
             lock.unlock();
         }
         if (stack != null) {
             found = true;
             for (Waiter w : stack) {
-                listener.resuming(tag);
+                listener.resuming(w.tag());
                 w.release();
             }
         }

@@ -39,6 +39,8 @@ public final class Request {
     private final long length;
     private final String origin;
     private final long startNanos;
+    /** The thread that submitted it (requests are made on the submitting thread). */
+    private final long submitter = Thread.currentThread().threadId();
 
     /** Links in {@link InFlight}'s list; guarded by that list's stripe lock. */
     Request prev;
@@ -184,6 +186,6 @@ public final class Request {
     }
 
     public RequestInfo info() {
-        return new RequestInfo(id, op, offset, length, phase, tag, origin);
+        return new RequestInfo(id, op, offset, length, phase, tag, origin, submitter);
     }
 }

@@ -44,10 +44,27 @@ public final class RequestTracker {
 
     /** The request has finished: it leaves the in-flight set and stops being busy. */
     public void end(Request r) {
+        leave(r);
+        finished();
+    }
+
+    /**
+     * The first half of {@link #end}: the request is done and leaves the in-flight set, but
+     * counts as busy until {@link #finished()}. A device tells the request's caller its outcome
+     * in between, so that quiescence also means "every caller of an ended request has been told":
+     * a thread that sees quiescence and an unfinished future knows that request cannot end by
+     * itself (explore decides to release a held request on exactly that).
+     */
+    public void leave(Request r) {
         r.done();
         inFlight.remove(r);
-        busy.decrementAndGet();
         signalIfWaited(); // idle waiters care about every end, not only the last busy one
+    }
+
+    /** The second half of {@link #end}: the request left with {@link #leave} stops being busy. */
+    public void finished() {
+        busy.decrementAndGet();
+        signalIfWaited();
     }
 
     long nextSequence() {

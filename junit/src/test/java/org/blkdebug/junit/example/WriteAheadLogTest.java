@@ -59,7 +59,8 @@ class WriteAheadLogTest {
 
     @Test
     void commitAcknowledgedBeforeAnEarlierRecordLandsIsLostInACrash(Device dev, FileChannel ch) throws Exception {
-        WriteAheadLog wal = new WriteAheadLog(ch);
+        // the ordering bug: an append acknowledges once its own record is forced
+        WriteAheadLog wal = new WriteAheadLog(ch, WriteAheadLog.Commit.ON_OWN_FORCE);
         // two appends race: each stops at write_aio under its own tag
         dev.breakpoint(Event.WRITE_AIO, "first");
         CompletableFuture<Long> first = async(() -> wal.append("first"));
