@@ -60,7 +60,7 @@ public final class ExploreCommand {
             if (a.bench > 0) {
                 return bench(a, sc, seed, console);
             }
-            return sweep(a, sc, seed, console, false).failing() > 0 ? 1 : 0;
+            return sweep(a, sc, seed, console, false, true).failing() > 0 ? 1 : 0;
         } catch (IOException e) {
             console.error("blkdebug explore: " + e.getMessage());
             return 1;
@@ -96,8 +96,12 @@ public final class ExploreCommand {
         return h >>> 1;
     }
 
-    private static Summary sweep(ExploreArgs a, Scenario sc, long seed, Console console, boolean quiet)
-            throws IOException, InterruptedException {
+    /**
+     * @param quiet    print nothing but what {@code showBase} asks for (a benchmark's sweeps)
+     * @param showBase print the output of a base run that fails
+     */
+    private static Summary sweep(ExploreArgs a, Scenario sc, long seed, Console console, boolean quiet,
+                                 boolean showBase) throws IOException, InterruptedException {
         Explorer ex = explorer(a, seed);
         Replays replays = new Replays(sc, a, System.getProperty("blkdebug.command", "blkdebug"));
         if (!quiet && a.choice == null) {
@@ -137,7 +141,7 @@ public final class ExploreCommand {
                 }
                 ex.done(run, failing, label);
                 fired |= run.fired();
-                if (failing && run.planned().isBase() && a.choice == null) {
+                if (failing && run.planned().isBase() && a.choice == null && showBase) {
                     // the scenario fails with no choice made: every other outcome is measured against it
                     console.println("explore: the base run (no choice) fails; it printed:");
                     r.output().lines().limit(20).forEach(l -> console.println("  | " + l));
@@ -193,11 +197,11 @@ public final class ExploreCommand {
     /** {@code --bench N}: the sweep N times after one warm-up; the median runs per second. */
     private static int bench(ExploreArgs a, Scenario sc, long seed, Console console)
             throws IOException, InterruptedException {
-        Summary warm = sweep(a, sc, seed, console, true);
+        Summary warm = sweep(a, sc, seed, console, true, true);
         Report.outcomes(warm.outcomes()).forEach(console::println); // what a sweep does, so its rate means something
         double[] rates = new double[a.bench];
         for (int i = 0; i < a.bench; i++) {
-            Summary s = sweep(a, sc, seed, console, true);
+            Summary s = sweep(a, sc, seed, console, true, false);
             rates[i] = s.runs() / (s.time().toNanos() / 1e9);
         }
         Arrays.sort(rates);

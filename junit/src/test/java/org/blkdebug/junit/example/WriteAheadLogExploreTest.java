@@ -140,6 +140,7 @@ class WriteAheadLogExploreTest {
     void theMissingForceIsCaughtByCrashEachAndItsStateReplaysAlone() throws Exception {
         CrashEach flush = CrashEach.at(CrashEach.Point.FLUSH);
         Summary s = crashSweep(Explorer.builder().crashEach(flush).build(), WriteAheadLog.Commit.WITHOUT_FORCE);
+        report("crash-each flush, WITHOUT_FORCE", s);
         // no force, so the only crash point is the end: every acknowledged record was volatile
         assertThat(s.failures()).singleElement().satisfies(f -> {
             assertThat(f.choice().toString()).isEqualTo("crash:1/keep:none@3");
@@ -149,8 +150,15 @@ class WriteAheadLogExploreTest {
                 WriteAheadLog.Commit.WITHOUT_FORCE);
         assertThat(again.failing()).isEqualTo(1);
         Summary correct = crashSweep(Explorer.builder().crashEach(flush).build(), WriteAheadLog.Commit.IN_ORDER);
+        report("crash-each flush, IN_ORDER", correct);
         assertThat(correct.failing()).as(correct.failures().toString()).isZero();
         assertThat(correct.runs()).as("base, three forces, the end").isEqualTo(5);
+    }
+
+    /** The sweep's last line and its failing choices, in the test's output (the figures of docs/explore.md). */
+    private static void report(String what, Summary s) {
+        System.out.println("WriteAheadLogExploreTest " + what + ": " + s.line() + " "
+                + s.failures().stream().map(f -> f.choice().toString()).toList());
     }
 
     private static Summary sweep(Explorer ex, WriteAheadLog.Commit commit) throws InterruptedException {
@@ -164,6 +172,7 @@ class WriteAheadLogExploreTest {
     @Test
     void theOrderingBugIsCaughtByTheOrdersAxisAndItsReplayFailsAlone() throws Exception {
         Summary s = sweep(Explorer.builder().orders(ORDERS).build(), WriteAheadLog.Commit.ON_OWN_FORCE);
+        report("orders, ON_OWN_FORCE", s);
         assertThat(s.failing()).as(s.line()).isPositive();
         Choice c = s.failures().getFirst().choice();
         assertThat(c.order()).isNotEmpty();
@@ -178,6 +187,7 @@ class WriteAheadLogExploreTest {
         Explorer ex = Explorer.builder().failEach(FailEach.everyRequest().withIoType(IoType.WRITE)).orders(FAIL_ORDERS)
                 .build();
         Summary s = sweep(ex, WriteAheadLog.Commit.ON_OWN_FORCE);
+        report("fail-each write x orders, ON_OWN_FORCE", s);
         assertThat(s.failures()).anySatisfy(f -> {
             assertThat(f.choice().fail()).isPositive();
             assertThat(f.choice().order()).as("found without reordering").isEmpty();
@@ -189,6 +199,7 @@ class WriteAheadLogExploreTest {
         Explorer ex = Explorer.builder().failEach(FailEach.everyRequest().withIoType(IoType.WRITE)).orders(FAIL_ORDERS)
                 .build();
         Summary s = sweep(ex, WriteAheadLog.Commit.IN_ORDER);
+        report("fail-each write x orders, IN_ORDER", s);
         assertThat(s.failing()).as(s.failures().toString()).isZero();
         assertThat(s.runs()).isGreaterThan(3);
     }
