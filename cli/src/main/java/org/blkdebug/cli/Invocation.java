@@ -95,8 +95,9 @@ final class Invocation {
                            [-o offset] [--pattern=N] [-q] [-s size] [-S step] [-t cache] [-w]
                            [--backend-only] [--repeat N] file
                                    qemu-img bench's benchmark through blkdebug
-            blkdebug serve [--socket PATH | --tcp [HOST:]PORT] [--export-name NAME] [OPTIONS] file
-                                   the shell, with the device exported over NBD from the start
+            blkdebug serve [qemu-nbd's options] [-c CMD]... [--run CMD] file
+                                   qemu-nbd's export of file, stepped by the shell's commands
+                                   (see 'blkdebug serve --help')
             blkdebug explore AXES... [--check 'CMD {}'] [OPTIONS] [-c CMD]... file
                                    the session run many times: each request failed, every
                                    release order, a power cut at each flush (explore -h)

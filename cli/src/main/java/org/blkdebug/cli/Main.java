@@ -50,7 +50,8 @@ public final class Main {
             System.exit(AotTraining.run()); // run by ./blkdebug after a build; see AotTraining
         }
         if (args.length > 0 && args[0].equals("serve")) {
-            args = serveInvocation(args);
+            // blkdebug serve …: qemu-nbd's command line, with the shell stepping the clients' requests
+            System.exit(org.blkdebug.cli.serve.ServeMain.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
         Console console = new Console(new FileOutputStream(FileDescriptor.out),
                 new FileOutputStream(FileDescriptor.err), Charset.defaultCharset());
@@ -61,41 +62,8 @@ public final class Main {
         System.exit(status);
     }
 
-    /** The first command a {@code blkdebug serve …} session runs; see {@link #serveInvocation}. */
-    static final String SERVE_PREFIX = "--serve-command=";
-
-    /**
-     * {@code blkdebug serve [--socket PATH | --tcp [HOST:]PORT] [--export-name NAME] ARGS...}:
-     * the shell on ARGS (qemu-io's options and FILENAME) with the device exported over NBD from
-     * the start, so the same shell steps the clients' requests.
-     */
-    static String[] serveInvocation(String[] args) {
-        java.util.List<String> rest = new java.util.ArrayList<>();
-        StringBuilder serve = new StringBuilder("serve");
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            if ((a.equals("--socket") || a.equals("--tcp") || a.equals("--export-name")) && i + 1 < args.length) {
-                String v = args[++i];
-                serve.append(switch (a) {
-                    case "--socket" -> " " + v;
-                    case "--tcp" -> " tcp:" + v;
-                    default -> " -x " + v;
-                });
-            } else {
-                rest.add(a);
-            }
-        }
-        rest.addFirst(SERVE_PREFIX + serve);
-        return rest.toArray(new String[0]);
-    }
-
     /** Runs a whole session; returns the exit status. */
     public static int run(String[] args, Console console, InputStream stdin, boolean stdinIsTerminal) {
-        String first = null;
-        if (args.length > 0 && args[0].startsWith(SERVE_PREFIX)) {
-            first = args[0].substring(SERVE_PREFIX.length());
-            args = java.util.Arrays.copyOfRange(args, 1, args.length);
-        }
         Invocation inv = new Invocation();
         Integer early = parse(args, inv, console);
         if (early != null) {
@@ -135,9 +103,6 @@ public final class Main {
             return 1;
         }
         try {
-            if (first != null && (!shell.execute(first) || shell.failed())) {
-                return shell.finish();
-            }
             if (!inv.commands.isEmpty()) {
                 ScriptRunner.runCommands(shell, inv.commands);
             } else if (!stdinIsTerminal) {
@@ -219,7 +184,8 @@ public final class Main {
         return null;
     }
 
-    private static void interactive(Shell shell) throws IOException {
+    /** The interactive JLine shell on the system terminal, until Ctrl-D or {@code quit}. */
+    public static void interactive(Shell shell) throws IOException {
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             Path history = Path.of(System.getProperty("user.home"), ".blkdebug_history");
             new InteractiveShell(shell, terminal, history).run();
@@ -227,7 +193,7 @@ public final class Main {
     }
 
     /** Whether stdin is a terminal (qemu-io's scripted mode is "stdin is not a terminal"). */
-    static boolean isTerminal() {
+    public static boolean isTerminal() {
         try {
             String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");

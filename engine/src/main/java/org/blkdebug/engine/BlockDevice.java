@@ -425,6 +425,16 @@ final class BlockDevice implements Device {
     }
 
     @Override
+    public long topRequestAlignment() {
+        return top.limits().requestAlignment();
+    }
+
+    @Override
+    public long maxTransfer() {
+        return top.limits().maxTransfer();
+    }
+
+    @Override
     public boolean hasBlkDebug() {
         return blkdebug != null;
     }

@@ -104,6 +104,20 @@ public interface Device extends AutoCloseable {
     /** The smallest request the stack handles without padding: blkdebug's {@code align}, else 1. */
     long requestAlignment();
 
+    /**
+     * The request alignment of the top of the stack, QEMU's {@code bl.request_alignment} of the
+     * node a client talks to (what qemu-nbd advertises as the minimum block size): 1 for raw, 512
+     * for a probed raw, blkdebug's {@code align} when blkdebug is the top.
+     */
+    default long topRequestAlignment() {
+        return 1;
+    }
+
+    /** The largest request the stack takes without splitting it (blkdebug's {@code max-transfer}), or 0 for no limit. */
+    default long maxTransfer() {
+        return 0;
+    }
+
     /** True when a blkdebug filter is in the stack; otherwise breakpoints answer ENOTSUP. */
     boolean hasBlkDebug();
 

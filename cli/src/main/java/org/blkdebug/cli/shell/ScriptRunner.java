@@ -29,9 +29,19 @@ public final class ScriptRunner {
      * {@code \n} stripped), run it; at EOF the last prompt stays without a newline.
      */
     public static void runStdin(Shell shell, BufferedReader in) throws IOException, InterruptedException {
+        runStdin(shell, in, true);
+    }
+
+    /** As {@link #runStdin(Shell, BufferedReader)}, without the prompts when {@code prompt} is false. */
+    public static void runStdin(Shell shell, BufferedReader in, boolean prompt) throws IOException, InterruptedException {
         while (true) {
-            shell.console().print(PROMPT);
+            if (prompt) {
+                shell.console().print(PROMPT);
+            }
             shell.betweenCommands();
+            if (!in.ready()) {
+                shell.waiting(); // the lines given up front have run
+            }
             String line = readLine(in);
             if (line == null || !shell.execute(line)) {
                 return;

@@ -54,8 +54,8 @@ public final class Session {
         return device;
     }
 
-    /** The NBD export of {@link #device}, or null. Stopped before the device closes. */
-    private org.blkdebug.engine.nbd.NbdServer nbd;
+    /** The NBD export of {@link #device}, or null. Stopped before the device closes. Set by {@code serve} from outside the shell's thread too. */
+    private volatile org.blkdebug.engine.nbd.NbdServer nbd;
 
     org.blkdebug.engine.nbd.NbdServer nbdServer() {
         return nbd;
@@ -80,6 +80,11 @@ public final class Session {
      * @param imageOpts the filename is an option string ({@code --image-opts})
      */
     boolean open(OpenRequest r, boolean imageOpts) {
+        return open(r, imageOpts, null);
+    }
+
+    /** As {@link #open(OpenRequest, boolean)}; with {@code failure}, it gets the bare message instead. */
+    boolean open(OpenRequest r, boolean imageOpts, java.util.function.Consumer<String> failure) {
         if (device != null && scratch != null) {
             close(); // the scratch image only stands in until the user opens a real one
         }
@@ -110,6 +115,10 @@ public final class Session {
             device = d;
             writeLog = null; // one log per session: a later open does not overwrite it
         } catch (OpenException e) {
+            if (failure != null) {
+                failure.accept(e.getMessage());
+                return false;
+            }
             console.report(label == null ? "can't open: " + e.getMessage()
                     : "can't open device " + label + ": " + e.getMessage());
             return false;
@@ -118,6 +127,10 @@ public final class Session {
             // the open fails like any other, it must not end the shell
             String msg = "Could not open '" + e.getInput() + "': " + org.blkdebug.engine.Errno.message(
                     org.blkdebug.engine.Errno.EINVAL);
+            if (failure != null) {
+                failure.accept(msg);
+                return false;
+            }
             console.report(label == null ? "can't open: " + msg : "can't open device " + label + ": " + msg);
             return false;
         }

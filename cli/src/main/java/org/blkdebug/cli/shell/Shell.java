@@ -35,6 +35,8 @@ public final class Shell implements Context {
     private boolean quit;
     private boolean failed;
     private Recorder recorder;
+    /** Run once before the shell first waits for the outside; see {@link #beforeWaiting}. */
+    private Runnable beforeWait;
     /** explore --orders: releases one held request; null outside explore. */
     private java.util.function.BooleanSupplier heldReleaser;
 
@@ -82,6 +84,9 @@ public final class Shell implements Context {
             return ShellCommand.FAILED;
         }
         CommandInfo info = found.get().info();
+        if (info.name().equals("wait_break") || info.name().equals("sleep")) {
+            waiting();
+        }
         if (!info.global() && info.needsFile() && session.device() == null) {
             console.error("no file open, try 'help open'");
             return ShellCommand.FAILED;
@@ -200,6 +205,34 @@ public final class Shell implements Context {
 
     public boolean openInitial(OpenRequest request, boolean imageOpts) {
         return session.open(request, imageOpts);
+    }
+
+    /** As {@link #openInitial(OpenRequest, boolean)}; a failure's message goes to {@code failure} instead. */
+    public boolean openInitial(OpenRequest request, boolean imageOpts, java.util.function.Consumer<String> failure) {
+        return session.open(request, imageOpts, failure);
+    }
+
+    /**
+     * Runs {@code hook} once, just before the shell first waits for something outside its script:
+     * a {@code wait_break} or {@code sleep}, or a line of input that is not there yet ({@code serve}
+     * starts serving clients there, once the commands given up front have set up their breakpoints).
+     */
+    public void beforeWaiting(Runnable hook) {
+        beforeWait = hook;
+    }
+
+    /** The shell is about to wait for the outside: runs the {@link #beforeWaiting} hook, once. */
+    public void waiting() {
+        Runnable hook = beforeWait;
+        if (hook != null) {
+            beforeWait = null;
+            hook.run();
+        }
+    }
+
+    /** True once {@code quit} has run. */
+    public boolean quitRequested() {
+        return quit;
     }
 
     public boolean openScratch(String cache, boolean readOnly) {

@@ -17,14 +17,17 @@ import org.blkdebug.engine.Errno;
  * One client: a reader (the virtual thread that runs {@link #run}) that negotiates, then reads
  * requests and submits each to the device without waiting for it; each request's completion
  * writes its own reply (through {@link Replies}), so replies go out in completion order and many
- * requests are in flight at once. READ and WRITE payloads up to 1 MiB live in direct buffers
- * from the connection's {@link PayloadBuffers}, taken by the reader and given back once the
- * reply is written ({@link #settle}).
+ * requests are in flight at once, at most {@link Protocol#MAX_REQUESTS}: the reader stops reading
+ * at that many, as qemu-nbd does. READ and WRITE payloads live in buffers sized to the request
+ * from the connection's {@link PayloadBuffers}, taken by the reader and given back once the reply
+ * is written ({@link #settle}).
  *
  * <p>Ending: a client that hangs up is dropped at once, and the replies of its requests that are
  * still running (say, parked at a breakpoint) are discarded when they complete. After
  * {@code NBD_CMD_DISC}, or when the server shuts down, no more requests are read and the socket
- * closes once every request is answered. Each connection logs one line when it starts and one
+ * closes once every request is answered. A reply that cannot be written closes the connection.
+ * Any other failure of the reader (a bug, {@code OutOfMemoryError}) closes it too, so a client
+ * never waits on a socket nobody serves. Each connection logs one line when it starts and one
  * when it ends.
  */
 final class Connection {
@@ -36,21 +39,24 @@ final class Connection {
     private final String peer;
     private final Consumer<Connection> onClosed;
     private final InFlight inFlight = new InFlight();
-    private final PayloadBuffers buffers = new PayloadBuffers();
+    private final PayloadBuffers buffers;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set before the reader starts transmission; read by request threads. */
     private volatile Replies replies;
     /** No more requests will be read; the socket closes when the last one is answered. */
     private volatile String drainReason;
+    /** The client got as far as transmission (qemu-nbd's "negotiated"). */
+    private volatile boolean negotiated;
 
     Connection(String origin, SocketChannel channel, Device device, NbdServer.Options options, String peer,
-               Consumer<Connection> onClosed) {
+               Consumer<Connection> onClosed, PayloadBuffers.Allocator allocator) {
         this.origin = origin;
         this.channel = channel;
         this.device = device;
         this.options = options;
         this.peer = peer;
         this.onClosed = onClosed;
+        this.buffers = new PayloadBuffers(allocator);
     }
 
     String origin() {
@@ -65,39 +71,52 @@ final class Connection {
         return closed.get();
     }
 
+    boolean negotiated() {
+        return negotiated;
+    }
+
     // ---- the reader --------------------------------------------------------------------------------------
 
     /** The connection's reader; returns when the client is done, dropped, or the server shuts down. */
     void run() {
         log("connected from " + peer);
         try {
-            Handshake.Result r = Handshake.negotiate(channel, options.exportName(), this::export);
+            Handshake.Result r = Handshake.negotiate(channel, options.exportName(), options.description(), this::export);
             if (r == null) {
                 close("client ended negotiation (NBD_OPT_ABORT)");
                 return;
             }
             replies = new Replies(channel, r.structuredReplies(), inFlight::size);
-            transmit(r.export(), r.structuredReplies());
+            negotiated = true;
+            transmit(r);
         } catch (NbdProtocolException e) {
             close("dropped: " + e.getMessage());
         } catch (EOFException e) {
             ended("dropped: " + e.getMessage());
         } catch (IOException e) {
             ended("dropped: " + e);
-        } catch (RuntimeException e) { // a bug here must not leave the client hanging
+        } catch (InterruptedException e) {
+            close("dropped: reader interrupted");
+        } catch (Throwable e) { // a bug, or out of memory: the client must not be left hanging
             close("dropped: internal error: " + e);
         }
     }
 
-    private Export export() throws IOException {
-        // the device's own read-only flag and alignment apply unless the options say more
-        return Export.of(options.exportName(), device.length(), options.readOnly() || device.readOnly(),
-                options.align() != 0 ? options.align() : device.requestAlignment());
+    private Export export(boolean structured) throws IOException {
+        // qemu-nbd advertises the top node's alignment and max transfer (blk_get_request_alignment)
+        return Export.of(options, device.length(), options.readOnly() || device.readOnly(),
+                device.topRequestAlignment(), device.maxTransfer(), structured);
     }
 
-    private void transmit(Export export, boolean structured) throws IOException {
+    private void transmit(Handshake.Result r) throws IOException, InterruptedException {
+        Export export = r.export();
+        boolean structured = r.structuredReplies();
+        boolean statusFirst = structured && Commands.blockStatusCanFail(device);
         RequestReader input = new RequestReader(channel, inFlight::size);
         while (true) {
+            if (!inFlight.awaitRoom(MAX_REQUESTS)) {
+                return; // closed while the client had the most requests in flight
+            }
             RequestHeader h = input.next();
             if (h == null) {
                 int n = inFlight.size();
@@ -109,80 +128,118 @@ final class Connection {
                 drain("client disconnected (NBD_CMD_DISC)");
                 return;
             }
-            if (drainReason != null) {
+            if (drainReason != null || closed.get()) {
                 return; // server shutdown: requests still buffered here are not started
             }
             ByteBuffer block = null;
-            ByteBuffer payload = null;
+            int refused = 0;
             if (h.hasPayload()) {
                 if (h.length() > MAX_SKIP) {
                     throw new NbdProtocolException("write payload too large to skip: " + h.describe());
                 }
-                if (h.length() > MAX_PAYLOAD) {
-                    input.skip(h.length()); // validate() refuses it below
+                block = h.length() > MAX_PAYLOAD ? null : allocate(h);
+                if (block == null) {
+                    input.skip(h.length()); // refused below: too large, or no memory for it
+                    refused = h.length() > MAX_PAYLOAD ? Errno.EINVAL : Errno.ENOMEM;
                 } else {
-                    block = buffers.take(h.length());
-                    payload = input.payload(block != null ? PayloadBuffers.payload(block, (int) h.length())
-                            : ByteBuffer.allocate((int) h.length()));
+                    input.payload(PayloadBuffers.payload(block, (int) h.length()));
                 }
             }
-            int refused = Commands.validate(h, export, structured);
+            if (refused == 0) {
+                refused = Commands.validate(h, export, structured, r.baseAllocation());
+            }
+            if (refused == 0 && h.type() == CMD_READ) {
+                block = allocate(h);
+                refused = block == null ? Errno.ENOMEM : 0;
+            }
             if (refused != 0) {
                 buffers.give(block);
                 // in flight until written, so a DISC right after it still waits for this reply
                 InFlight.Pending p = inFlight.add(h);
                 p.claim();
-                replies.error(h.cookie(), NbdErrors.toNbd(refused), () -> settle(p, null));
+                int error = NbdErrors.toNbd(refused);
+                reply(p, () -> replies.error(h.cookie(), error, () -> settle(p, null)));
             } else {
-                dispatch(h, block, payload);
+                dispatch(h, block, export, statusFirst);
             }
         }
     }
 
     /**
-     * Submits {@code h}; its completion, on the request's own thread, sends the reply. A read gets
-     * a pooled block (its reply is written from it), a write brings its payload (in {@code block}
-     * when pooled).
+     * A payload buffer for {@code h}, or null when there is no memory for it: the request is then
+     * answered with ENOMEM (qemu-nbd's answer when its {@code blk_try_blockalign} fails) and the
+     * connection lives on.
      */
-    private void dispatch(RequestHeader h, ByteBuffer block, ByteBuffer payload) {
-        InFlight.Pending p = inFlight.add(h);
-        ByteBuffer data = payload;
-        if (h.type() == CMD_READ) {
-            block = buffers.take(h.length());
-            data = block != null ? PayloadBuffers.payload(block, (int) h.length())
-                    : ByteBuffer.allocate((int) h.length());
+    private ByteBuffer allocate(RequestHeader h) {
+        try {
+            return buffers.take((int) h.length());
+        } catch (OutOfMemoryError e) {
+            log("no memory for a " + h.length() + "-byte payload (" + e.getMessage() + "); answered ENOMEM");
+            return null;
         }
-        ByteBuffer taken = block;
-        ByteBuffer readData = data;
+    }
+
+    /**
+     * Submits {@code h}; its completion, on a request thread, sends the reply. A read or a write
+     * brings its block: the read's data lands after its head room, the write's payload is there.
+     */
+    private void dispatch(RequestHeader h, ByteBuffer block, Export export, boolean statusFirst) {
+        InFlight.Pending p = inFlight.add(h);
+        if (h.type() == CMD_BLOCK_STATUS) {
+            Commands.blockStatus(device, h).whenComplete((extents, failure) -> finish(p, null, extents, failure));
+            return;
+        }
+        ByteBuffer data = block == null ? null : PayloadBuffers.payload(block, (int) h.length());
         CompletableFuture<Void> f;
         try {
-            f = Commands.submit(device, h, data, null);
+            f = Commands.submit(device, h, data, export, statusFirst);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        f.whenComplete((ignored, failure) -> finish(p, taken, readData, failure));
+        f.whenComplete((ignored, failure) -> finish(p, block, null, failure));
     }
 
     /** Runs when a request completes: the reply, unless the client is gone or it was answered already. */
-    private void finish(InFlight.Pending p, ByteBuffer block, ByteBuffer data, Throwable failure) {
+    private void finish(InFlight.Pending p, ByteBuffer block, int[] extents, Throwable failure) {
         if (!p.claim() || closed.get()) {
             settle(p, block); // answered with ESHUTDOWN, or nobody is listening: drop the reply silently
             return;
         }
         RequestHeader h = p.header;
         Runnable settled = () -> settle(p, block);
-        try {
+        reply(p, () -> {
             if (failure != null) {
                 replies.error(h.cookie(), NbdErrors.of(failure), settled);
-            } else if (h.type() == CMD_READ && block != null) {
-                replies.readData(h.cookie(), h.offset(), block, (int) h.length(), settled);
+            } else if (h.type() == CMD_READ && h.length() == 0) {
+                replies.emptyRead(h.cookie(), settled);
             } else if (h.type() == CMD_READ) {
-                replies.readData(h.cookie(), h.offset(), data.rewind(), settled);
+                replies.readData(h.cookie(), h.offset(), block, (int) h.length(), settled);
+            } else if (h.type() == CMD_BLOCK_STATUS) {
+                replies.blockStatus(h.cookie(), META_ID_BASE_ALLOCATION, extents, settled);
             } else {
                 replies.ok(h.cookie(), settled);
             }
+        });
+    }
+
+    /** A reply being sent. */
+    @FunctionalInterface
+    private interface Send {
+        void run() throws IOException;
+    }
+
+    /**
+     * Sends a reply; when it cannot be written the client can never get its replies, so the
+     * connection closes (drain or not: a client that sent DISC and hung up is closed too).
+     */
+    private void reply(InFlight.Pending p, Send send) {
+        try {
+            send.run();
         } catch (IOException e) {
-            ended("dropped: cannot send a reply: " + e);
+            close("dropped: cannot send a reply: " + e);
+        } catch (RuntimeException | Error e) { // e.g. no memory for the reply header
+            settle(p, null);
+            close("dropped: internal error sending a reply: " + e);
         }
     }
 
@@ -216,6 +273,7 @@ final class Connection {
     /** Server shutdown, step 1: no more requests; the reader sees end of stream. */
     void beginShutdown() {
         drain("closed by server shutdown");
+        inFlight.release(); // a reader waiting for room stops
         try {
             channel.shutdownInput();
         } catch (IOException ignored) {
@@ -258,11 +316,15 @@ final class Connection {
         }
     }
 
-    /** Closes the socket once; logs {@code reason} as the connection's last line. */
+    /**
+     * Closes the socket once; logs {@code reason} as the connection's last line. Requests still
+     * running finish in the device; their replies are dropped ({@link #finish}).
+     */
     void close(String reason) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        inFlight.release();
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,8 +36,16 @@ final class InFlight {
     private final AtomicLong seqs = new AtomicLong();
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when {@link #pending} becomes empty. Guarded by {@link #lock}. */
-    private final Condition idle = lock.newCondition();
+    /** Signalled when a request leaves {@link #pending}, and at {@link #release}. Guarded by {@link #lock}. */
+    private final Condition left = lock.newCondition();
+    /**
+     * Threads in {@link #awaitRoom} or {@link #awaitIdle}. A waiter registers here before it looks
+     * at {@link #pending}, a remover looks here after it changed {@link #pending} (both volatile),
+     * so a remover that sees no waiter left nobody behind: replies signal only when someone waits.
+     */
+    private final AtomicInteger waiters = new AtomicInteger();
+    /** Set once the connection ends: nobody waits for room any more. */
+    private volatile boolean released;
 
     Pending add(RequestHeader h) {
         Pending p = new Pending(seqs.incrementAndGet(), h);
@@ -47,13 +56,17 @@ final class InFlight {
     /** The request has been answered (or its answer dropped); call after the reply is written. */
     void remove(Pending p) {
         pending.remove(p.seq);
-        if (pending.isEmpty()) {
-            lock.lock();
-            try {
-                idle.signalAll();
-            } finally {
-                lock.unlock();
-            }
+        if (waiters.get() > 0) {
+            signal();
+        }
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            left.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -65,20 +78,51 @@ final class InFlight {
         return pending.isEmpty();
     }
 
+    /**
+     * Waits until fewer than {@code limit} requests are unanswered (the reader's bound, so a client
+     * that does not read its replies cannot make the server hold more), or the connection ends.
+     *
+     * @return false when the connection ended
+     */
+    boolean awaitRoom(int limit) throws InterruptedException {
+        if (pending.size() < limit) {
+            return !released;
+        }
+        waiters.incrementAndGet();
+        lock.lock();
+        try {
+            while (pending.size() >= limit && !released) {
+                left.await(50, TimeUnit.MILLISECONDS);
+            }
+            return !released;
+        } finally {
+            lock.unlock();
+            waiters.decrementAndGet();
+        }
+    }
+
+    /** The connection has ended: wakes a reader waiting for room. */
+    void release() {
+        released = true;
+        signal();
+    }
+
     /** Waits until every request is answered; false when {@code deadlineNanos} (System.nanoTime) passes first. */
     boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+        waiters.incrementAndGet();
         lock.lock();
         try {
             while (!pending.isEmpty()) {
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
+                long remaining = deadlineNanos - System.nanoTime();
+                if (remaining <= 0) {
                     return false;
                 }
-                idle.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+                left.await(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
             }
             return true;
         } finally {
             lock.unlock();
+            waiters.decrementAndGet();
         }
     }
 

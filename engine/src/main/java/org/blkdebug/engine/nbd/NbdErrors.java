@@ -11,12 +11,21 @@ final class NbdErrors {
     private NbdErrors() {
     }
 
-    /** The NBD error for {@code errno}: the eight the protocol defines pass through, the rest is EIO. */
+    /** Linux's EDQUOT; not among {@link Errno}'s constants. */
+    static final int EDQUOT = 122;
+
+    /**
+     * The NBD error for {@code errno}, mapped as qemu-nbd 7.2 maps it ({@code
+     * system_errno_to_nbd_errno} in nbd/server.c): the eight the protocol defines pass through,
+     * EROFS is EPERM, EFBIG and EDQUOT are ENOSPC (as the spec asks), anything else is EINVAL.
+     */
     static int toNbd(int errno) {
         return switch (errno) {
             case 0, Errno.EPERM, Errno.EIO, Errno.ENOMEM, Errno.EINVAL, Errno.ENOSPC, Errno.ENOTSUP,
-                 Errno.ESHUTDOWN, EOVERFLOW -> errno;
-            default -> Errno.EIO;
+                 Errno.ESHUTDOWN, Errno.EOVERFLOW -> errno;
+            case Errno.EROFS -> Errno.EPERM;
+            case Errno.EFBIG, EDQUOT -> Errno.ENOSPC;
+            default -> Errno.EINVAL;
         };
     }
 
@@ -29,7 +38,4 @@ final class NbdErrors {
     static String message(int nbdError) {
         return Errno.message(nbdError);
     }
-
-    /** Not among {@link Errno}'s constants; Linux's value. */
-    static final int EOVERFLOW = Errno.EOVERFLOW;
 }

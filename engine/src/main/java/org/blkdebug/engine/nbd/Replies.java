@@ -47,6 +47,8 @@ final class Replies {
     private final MpscUnboundedAtomicArrayQueue<Outgoing> queue = new MpscUnboundedAtomicArrayQueue<>(64);
     /** The buffers of one gathering write. Guarded by {@link #lock}. */
     private final ByteBuffer[] iov = new ByteBuffer[2 * MAX_BATCH];
+    /** The failure of a write; set once, under {@link #lock}; then nothing more is written. */
+    private volatile IOException broken;
 
     /** How many requests of the connection are unanswered; with others about, a reply waits one yield for company. */
     private final IntSupplier inFlight;
@@ -94,6 +96,31 @@ final class Replies {
     }
 
     /**
+     * The successful reply to a read of 0 bytes: with structured replies a NONE chunk (an
+     * OFFSET_DATA chunk must carry at least one byte), as qemu-nbd answers; else a simple reply.
+     */
+    void emptyRead(long cookie, Runnable settled) throws IOException {
+        if (structured) {
+            send(chunkHeader(REPLY_TYPE_NONE, cookie, 0, 0).flip(), null, settled);
+        } else {
+            ok(cookie, settled);
+        }
+    }
+
+    /**
+     * The successful reply to NBD_CMD_BLOCK_STATUS for one metadata context: a BLOCK_STATUS chunk
+     * with {@code extents} as (length, flags) pairs.
+     */
+    void blockStatus(long cookie, int contextId, int[] extents, Runnable settled) throws IOException {
+        int length = 4 + 4 * extents.length;
+        ByteBuffer b = chunkHeader(REPLY_TYPE_BLOCK_STATUS, cookie, length, length).putInt(contextId);
+        for (int e : extents) {
+            b.putInt(e);
+        }
+        send(b.flip(), null, settled);
+    }
+
+    /**
      * An error reply. With structured replies it is an error chunk carrying the errno's text (the
      * spec forbids a simple reply to a read once they are negotiated, and prefers chunks for errors).
      */
@@ -122,6 +149,9 @@ final class Replies {
             return false;
         }
         try {
+            if (broken != null) {
+                throw broken;
+            }
             Wire.writeFully(channel, errorReply(cookie, nbdError));
         } finally {
             lock.unlock();
@@ -153,14 +183,16 @@ final class Replies {
     /**
      * Writes queued replies while there are any and the lock is free. The holder re-checks the
      * queue after unlocking: a reply queued by a thread whose tryLock failed meanwhile is seen.
+     * Once a write has failed, nothing more is written: every reply queued then or later is
+     * settled unsent (the connection is being closed; its requests must still end).
      *
      * @throws IOException when a write this thread made failed (its replies are settled anyway)
      */
     private void flush() throws IOException {
+        IOException failure = null;
         while (!queue.isEmpty() && lock.tryLock()) {
             Outgoing[] batch = new Outgoing[MAX_BATCH];
             int n = 0;
-            IOException failure = null;
             try {
                 Outgoing o;
                 int k = 0;
@@ -175,10 +207,11 @@ final class Replies {
                     }
                 }
                 try {
-                    while (bytes > 0) {
+                    while (broken == null && bytes > 0) {
                         bytes -= channel.write(iov, 0, k);
                     }
                 } catch (IOException e) {
+                    broken = e;
                     failure = e;
                 } finally {
                     Arrays.fill(iov, 0, k, null);
@@ -191,9 +224,9 @@ final class Replies {
                     batch[i].settled.run();
                 }
             }
-            if (failure != null) {
-                throw failure;
-            }
+        }
+        if (failure != null) { // after the loop: what others queued meanwhile is settled too
+            throw failure;
         }
     }
 }

@@ -3,15 +3,17 @@
  * qemu-img, nbdcopy, the kernel's nbd driver) can be stepped through breakpoints. One public
  * class, {@link org.blkdebug.engine.nbd.NbdServer}; the rest is one job a class:
  * <pre>
- * NbdServer   accept loop, connection registry, bounded shutdown
- * Connection  one client: reader thread, dispatch to the device's async API, ending rules
+ * NbdServer   accept loop, connection registry and limit, bounded shutdown, dropConnections (a crash),
+ *             captive commands (nbdkit's --run)
+ * Connection  one client: reader thread (at most 16 requests ahead of its replies), dispatch to the
+ *             device's async API, ending rules
  * RequestReader  the reader's buffered input: several request headers per socket read
- * PayloadBuffers pooled direct buffers for READ/WRITE payloads, with room for the reply header
- * Handshake   fixed newstyle option negotiation
- * Commands    request validation (nbdkit's rules) and the NBD → Device call mapping
+ * PayloadBuffers buffers sized to each READ/WRITE payload, pooled, with room for the reply header
+ * Handshake   fixed newstyle option negotiation, metadata contexts (base:allocation)
+ * Commands    request validation and the NBD → Device call mapping (qemu-nbd's)
  * Replies     reply encoding; replies queued and written in batches under one writer lock
- * InFlight    unanswered requests; each answered exactly once
- * NbdErrors   errno → NBD error
+ * InFlight    unanswered requests; each answered exactly once; the reader's bound
+ * NbdErrors   errno → NBD error (qemu-nbd's mapping)
  * Protocol, Wire, RequestHeader, Export   constants, blocking I/O helpers, value types
  * </pre>
  * Path of one request: client socket → RequestReader → Connection → Commands.submit → Device

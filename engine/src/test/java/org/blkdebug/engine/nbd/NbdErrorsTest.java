@@ -16,10 +16,20 @@ class NbdErrorsTest {
         }
     }
 
+    /** qemu-nbd 7.2's system_errno_to_nbd_errno: the spec's EDQUOT/EFBIG → ENOSPC, and EROFS → EPERM. */
     @Test
-    void everyOtherErrnoIsEio() {
-        for (int e : new int[] {Errno.EROFS, Errno.EACCES, Errno.ENOMEDIUM, Errno.ECANCELED, Errno.EFBIG, Errno.EINTR}) {
-            assertThat(NbdErrors.toNbd(e)).isEqualTo(Errno.EIO);
+    void quotaAndFileSizeErrorsAreEnospcAndReadOnlyIsEperm() {
+        assertThat(NbdErrors.toNbd(Errno.EFBIG)).isEqualTo(Errno.ENOSPC);
+        assertThat(NbdErrors.toNbd(122 /* EDQUOT */)).isEqualTo(Errno.ENOSPC);
+        assertThat(NbdErrors.toNbd(Errno.EROFS)).isEqualTo(Errno.EPERM);
+    }
+
+    /** Also qemu-nbd's: an errno the protocol cannot carry is EINVAL, not EIO. */
+    @Test
+    void everyOtherErrnoIsEinval() {
+        for (int e : new int[] {Errno.EACCES, Errno.ENOMEDIUM, Errno.ECANCELED, Errno.EINTR, Errno.ENOENT,
+                Errno.ETIMEDOUT, Errno.EAGAIN}) {
+            assertThat(NbdErrors.toNbd(e)).as("errno %d", e).isEqualTo(Errno.EINVAL);
         }
     }
 

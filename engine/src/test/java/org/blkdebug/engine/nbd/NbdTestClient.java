@@ -34,6 +34,15 @@ final class NbdTestClient implements AutoCloseable {
     /** A transmission reply: simple or one structured chunk. */
     record Reply(long cookie, int error, byte[] data, boolean structured, int chunkType, long offset,
                  String message) {
+        /** A BLOCK_STATUS chunk's descriptors: length, flags, length, flags, ... */
+        int[] extents() {
+            ByteBuffer b = ByteBuffer.wrap(data);
+            int[] e = new int[data.length / 4];
+            for (int i = 0; i < e.length; i++) {
+                e[i] = b.getInt();
+            }
+            return e;
+        }
     }
 
     final SocketChannel ch;
@@ -85,6 +94,19 @@ final class NbdTestClient implements AutoCloseable {
         }
     }
 
+    /** Reads and drops whatever the server still sends; true once it has closed the connection. */
+    boolean closedByServerAfterDraining() throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(64 << 10);
+        try {
+            while (ch.read(b.clear()) >= 0) {
+                // replies nobody wants any more
+            }
+            return true;
+        } catch (IOException e) {
+            return true; // reset by peer
+        }
+    }
+
     // ---- negotiation ------------------------------------------------------------------------------
 
     /** Reads the greeting and answers with fixed newstyle + no zeroes; returns the handshake flags. */
@@ -129,6 +151,47 @@ final class NbdTestClient implements AutoCloseable {
             b.putShort((short) i);
         }
         return b.flip();
+    }
+
+    /** The data of NBD_OPT_LIST/SET_META_CONTEXT: export name and queries. */
+    static ByteBuffer metaRequest(String name, String... queries) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        int size = 4 + n.length + 4;
+        for (String q : queries) {
+            size += 4 + q.getBytes(StandardCharsets.UTF_8).length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).putInt(n.length).put(n).putInt(queries.length);
+        for (String q : queries) {
+            byte[] x = q.getBytes(StandardCharsets.UTF_8);
+            b.putInt(x.length).put(x);
+        }
+        return b.flip();
+    }
+
+    /** Sends a LIST or SET_META_CONTEXT; returns the contexts replied, as "id:name", once it is acked. */
+    List<String> metaContext(int option, String name, String... queries) throws IOException {
+        option(option, metaRequest(name, queries));
+        List<String> out = new ArrayList<>();
+        while (true) {
+            OptionReply r = optionReply();
+            assertThat(r.option()).isEqualTo(option);
+            if (r.type() == REP_ACK) {
+                return out;
+            }
+            assertThat(r.type()).as("reply type").isEqualTo(REP_META_CONTEXT);
+            int id = r.data().getInt();
+            out.add(id + ":" + StandardCharsets.UTF_8.decode(r.data()));
+        }
+    }
+
+    /** Connects, negotiates structured replies and base:allocation, and enters transmission. */
+    static NbdTestClient openWithBlockStatus(NbdServer server) throws IOException {
+        NbdTestClient c = connect(server.address());
+        c.handshake();
+        c.structuredReplies();
+        assertThat(c.metaContext(OPT_SET_META_CONTEXT, "", BASE_ALLOCATION)).hasSize(1);
+        c.go("");
+        return c;
     }
 
     /** NBD_OPT_GO (or INFO) for {@code name}, asking for the block size; replies until ACK. */
@@ -199,6 +262,12 @@ final class NbdTestClient implements AutoCloseable {
             byte[] data = new byte[p.remaining()];
             p.get(data);
             return new Reply(cookie, 0, data, true, type, offset, null);
+        }
+        if (type == REPLY_TYPE_BLOCK_STATUS) {
+            int context = p.getInt();
+            byte[] raw = new byte[p.remaining()];
+            p.get(raw);
+            return new Reply(cookie, 0, raw, true, type, context, null);
         }
         if (type == REPLY_TYPE_ERROR) {
             int error = p.getInt();

@@ -34,8 +34,7 @@ class RealClientTest {
 
     /** On a Unix socket in the test's temp dir. */
     private NbdServer serve(Device dev, NbdServer.Options o) throws Exception {
-        return NbdServer.start(dev, new NbdServer.Options(dir.resolve("nbd.sock"), null, -1, o.exportName(),
-                o.readOnly(), o.align(), o.log()));
+        return NbdServer.start(dev, o.withSocket(dir.resolve("nbd.sock")));
     }
 
     @Test
@@ -93,11 +92,28 @@ class RealClientTest {
         }
     }
 
+    /**
+     * The minimum block size is the raw node's (1), so qemu-io's NBD client sends an unaligned
+     * write as it is, and blkdebug's read-modify-write events fire below it, as under qemu-nbd.
+     */
+    @Test
+    void qemuIoUnalignedWriteReachesTheReadModifyWriteEvents() throws Exception {
+        RealClients.require("qemu-io");
+        try (Device dev = BlkDebug.builder().memory(SIZE).align(4096)
+                .injectError(Rule.InjectError.of(Event.PWRITEV_RMW_HEAD).withErrno(Errno.ENOSPC).withOnce(true)).open();
+             NbdServer nbd = serve(dev, NbdServer.Options.defaults())) {
+            RealClients.Result r = RealClients.run(30, "qemu-io", "-f", "raw", nbd.uri(),
+                    "-c", "write -P 7 512 512", "-c", "write -P 8 4096 4096");
+            assertThat(r.output()).contains("write failed: No space left on device",
+                    "wrote 4096/4096 bytes at offset 4096");
+        }
+    }
+
     @Test
     void nbdinfoDescribesTheExport() throws Exception {
         RealClients.require("nbdinfo");
-        try (Device dev = BlkDebug.builder().memory(SIZE).align(512).open();
-             NbdServer nbd = serve(dev, NbdServer.Options.defaults().withAlign(512))) {
+        try (Device dev = BlkDebug.builder().memory(SIZE).withoutFormat().align(512).open();
+             NbdServer nbd = serve(dev, NbdServer.Options.defaults())) {
             RealClients.Result r = RealClients.run(30, "nbdinfo", nbd.uri());
             assertThat(r.exit()).as(r.output()).isZero();
             assertThat(r.output()).contains("export-size: 1048576", "block_size_minimum: 512",
