@@ -241,6 +241,41 @@ class ExploreCommandTest {
         assertThat(Files.readAllBytes(image)).as("the image itself is never written").isEqualTo(new byte[1 << 20]);
     }
 
+    /** A real NBD client: qemu-io on the export's URI. */
+    private static boolean qemuIo() {
+        try {
+            return new ProcessBuilder("qemu-io", "--version").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void overNbdEachRunIsTheClientAgainstAFreshExport() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(qemuIo(), "qemu-io is not installed");
+        String client = "qemu-io -f raw -c 'write -P 1 0 4k' -c 'read -P 1 0 4k' \"$uri\"";
+        Result r = explore("--fail-each", "--run", client, "-f", "raw", image.toString());
+        // the client writes under writethrough: its write, its flush, its read
+        assertThat(r.count(1)).isEqualTo(4);
+        assertThat(r.lines()).contains("FAIL fail:1 (write 0+4096): exit 1: write failed: Input/output error",
+                "FAIL fail:2 (flush): exit 1: write failed: Input/output error",
+                "FAIL fail:3 (read 0+4096): exit 1: read failed: Input/output error");
+        Result again = replay(r.replays().get(2));
+        assertThat(again.status()).isEqualTo(1);
+        assertThat(again.out()).contains("read failed: Input/output error");
+        assertThat(Files.readAllBytes(image)).isEqualTo(new byte[1 << 20]);
+    }
+
+    @Test
+    void overNbdTheClientsRacingWritesAreReleasedInEveryOrder() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(qemuIo(), "qemu-io is not installed");
+        String client = "qemu-io -f raw -c 'aio_write -P 1 0 4k' -c 'aio_write -P 2 0 4k' -c aio_flush"
+                + " -c 'read -P 2 0 4k' \"$uri\"";
+        Result r = explore("--orders", "write_aio", "--settle", "100", "--run", client, "-f", "raw", image.toString());
+        assertThat(r.count(1)).isEqualTo(2);
+        assertThat(r.lines()).contains("FAIL order:w0+4096.1: exit 1: Pattern verification failed at offset 0, 4096 bytes");
+    }
+
     @Test
     void crashEachNeedsACheck() {
         assertThat(explore("--crash-each", "flush", "-c", "flush", image.toString()).out())

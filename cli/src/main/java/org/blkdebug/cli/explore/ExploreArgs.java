@@ -28,6 +28,8 @@ final class ExploreArgs {
     CrashEach crashEach;
     Orders orders;
     String check;
+    /** {@code --run CMD}: each run is this client command against an NBD export of the device. */
+    String run;
     Choice choice;
     int shard;
     int shards = 1;
@@ -63,10 +65,15 @@ final class ExploreArgs {
                                    hold every request that reaches EVENT; release them one at a time
                                    in every distinct order (requests that commute are not permuted)
                 --max N            depth-first up to N orders, then N sampled ones (default 1000)
+                --settle MS        with --run: how long the export must be quiet, requests held,
+                                   before the next release (default 20)
 
             Options:
               --check 'CMD {}'     judge a run by CMD's exit status on the image afterwards ({} = a
                                    file holding it); without it, by the scenario's exit status
+              --run 'CMD'          each run exports a fresh device over NBD and runs the client
+                                   CMD with $uri, $nbd and $unixsocket, as serve --run does;
+                                   its exit status is the run's (no -c commands then)
               --choice C           make the one run C names (fail:3, order:w0+512,f, ...) and show
                                    its output
               --shard I/N          this is shard I (1..N) of a sweep split over N machines
@@ -84,6 +91,7 @@ final class ExploreArgs {
         String errno = null;
         boolean persistent = false;
         String max = null;
+        String settle = null;
         String crashAt = null;
         String keep = null;
         boolean torn = false;
@@ -104,7 +112,7 @@ final class ExploreArgs {
                     }
                 }
                 case "--event", "--iotype", "--errno", "--orders", "--max", "--check", "--choice", "--shard",
-                     "--seed", "--out", "--bench", "--crash-each", "--keep" -> {
+                     "--seed", "--out", "--bench", "--crash-each", "--keep", "--run", "--settle" -> {
                     String v = inline;
                     if (v == null) {
                         if (i + 1 == args.length) {
@@ -125,6 +133,8 @@ final class ExploreArgs {
                         case "--keep" -> keep = v;
                         case "--orders" -> a.orders = Orders.at(events(v).toArray(EventName[]::new));
                         case "--check" -> a.check = v;
+                        case "--run" -> a.run = v;
+                        case "--settle" -> settle = v;
                         case "--choice" -> a.choice = choice(v);
                         case "--shard" -> shard(a, v);
                         case "--seed" -> a.seed = number("--seed", v);
@@ -145,8 +155,8 @@ final class ExploreArgs {
         if (!failGiven && (event != null || iotype != null || errno != null || persistent)) {
             throw new Usage("--event, --iotype, --errno and --persistent belong to --fail-each");
         }
-        if (max != null && a.orders == null) {
-            throw new Usage("--max belongs to --orders");
+        if ((max != null || settle != null) && a.orders == null) {
+            throw new Usage("--max and --settle belong to --orders");
         }
         if (failGiven) {
             a.failEach = failEach(event, iotype, errno, persistent);
@@ -162,6 +172,11 @@ final class ExploreArgs {
         }
         if (a.orders != null && max != null) {
             a.orders = a.orders.withMax((int) Math.min(Integer.MAX_VALUE, positive("--max", max)));
+        }
+        if (a.orders != null) {
+            // an NBD client is another process: give it time to send what it will before a release
+            long ms = settle != null ? positive("--settle", settle) : 20;
+            a.orders = a.orders.withSettle(java.time.Duration.ofMillis(ms));
         }
         if (a.failEach == null && a.orders == null && a.crashEach == null) {
             throw new Usage("no axis: give --fail-each, --crash-each flush|write and/or --orders EVENT");

@@ -11,6 +11,7 @@ import java.util.Locale;
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.engine.explore.Choice;
 import org.blkdebug.engine.explore.Explorer;
+import org.blkdebug.engine.explore.Orders;
 import org.blkdebug.engine.explore.Run;
 import org.blkdebug.engine.explore.Summary;
 
@@ -44,7 +45,12 @@ public final class ExploreCommand {
         if (sc == null) {
             return 1;
         }
-        if (sc.commands().isEmpty()) {
+        if (a.run != null) {
+            if (!sc.commands().isEmpty() || sc.filename() == null) {
+                console.error("blkdebug explore: --run takes the client command and the image, no -c commands");
+                return 1;
+            }
+        } else if (sc.commands().isEmpty()) {
             try {
                 String script = new String(stdin.readAllBytes(), Charset.defaultCharset());
                 sc = new Scenario(sc.args(), sc.commands(), script, sc.filename(), sc.format(), sc.cache(),
@@ -112,7 +118,9 @@ public final class ExploreCommand {
         }
         Outcomes outcomes = null;
         boolean fired = false;
-        try (ShellDoor door = new ShellDoor(sc); Check check = a.check == null ? null : new Check(a.check)) {
+        try (Door door = a.run == null ? new ShellDoor(sc)
+                : new NbdDoor(sc, a.run, a.orders == null ? Orders.at(org.blkdebug.engine.Event.NONE) : a.orders);
+             Check check = a.check == null ? null : new Check(a.check)) {
             if (a.choice != null) { // a replay: its outcome reads as in the sweep, against the base run
                 Explorer base = Explorer.builder().failEach(a.failEach).crashEach(a.crashEach).orders(a.orders)
                         .only(Choice.BASE).build();
@@ -121,7 +129,7 @@ public final class ExploreCommand {
                 base.done(run, false, "base");
             }
             for (Run run; (run = ex.next()) != null; ) {
-                ShellDoor.Result r = door.run(run);
+                Door.Result r = door.run(run);
                 if (door.interrupted()) {
                     throw new InterruptedException("explore: interrupted in run " + run.planned());
                 }
@@ -190,6 +198,9 @@ public final class ExploreCommand {
         }
         if (a.check != null) {
             parts.add("check: " + a.check);
+        }
+        if (a.run != null) {
+            parts.add("client: " + a.run);
         }
         return String.join("; ", parts);
     }

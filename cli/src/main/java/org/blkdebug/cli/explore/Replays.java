@@ -40,9 +40,9 @@ final class Replays {
         List<String> words = new ArrayList<>();
         words.add(program);
         String filename = scenario.filename();
-        boolean ruleFile = c.order().isEmpty() && c.fail() > 0 && filename != null && !scenario.imageOpts()
+        boolean ruleFile = args.run == null && c.order().isEmpty() && c.fail() > 0 && filename != null && !scenario.imageOpts()
                 && !filename.startsWith("json:") && !opensImages() && scenario.args().contains(filename);
-        if (c.isBase() && args.orders == null) { // the scenario itself fails (held requests would change it)
+        if (c.isBase() && args.orders == null && args.run == null) { // the scenario itself fails
             if (!scenario.args().contains("-s") && !scenario.args().contains("--snapshot")) {
                 words.add("-s");
             }

@@ -31,6 +31,7 @@ public final class Run {
     private volatile Device device;
     private volatile Thread crasher;
     private volatile CrashChoice.Explicit crashed;
+    private volatile Runnable onCrash;
     private volatile String crashFailure;
     private volatile boolean counted;
     private final int index;
@@ -202,6 +203,7 @@ public final class Run {
         crasher = Thread.ofVirtual().name("explore-crash").start(() -> {
             try {
                 crashed = d.crash(crashKeep);
+                crashHappened();
             } catch (BlockException | RuntimeException e) {
                 crashFailure = e.getMessage(); // e.g. a replayed state that does not fit these writes
             }
@@ -226,8 +228,21 @@ public final class Run {
         points.incrementAndGet();
         try {
             crashed = d.crash(crashKeep);
+            crashHappened();
         } catch (BlockException | RuntimeException e) {
             crashFailure = e.getMessage(); // closed already (the scenario closed it): no end point
+        }
+    }
+
+    /** Runs {@code action} when this run's power goes (an NBD export drops its connections then). */
+    public void onCrash(Runnable action) {
+        onCrash = action;
+    }
+
+    private void crashHappened() {
+        Runnable r = onCrash;
+        if (r != null) {
+            r.run();
         }
     }
 
