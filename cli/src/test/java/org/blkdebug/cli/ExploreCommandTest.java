@@ -336,6 +336,14 @@ class ExploreCommandTest {
     }
 
     @Test
+    void helpIsTheUsageAndExitsZero() {
+        Result r = explore(InputStream.nullInputStream(), "-h");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).startsWith("Usage: blkdebug explore AXES...").contains("--fail-each", "--orders",
+                "--crash-each", "--check", "--run", "--shard", "--merge").doesNotContain("no axis");
+    }
+
+    @Test
     void aRuleThatMatchesNothingSaysSo() {
         Result r = explore("--fail-each", "--iotype", "discard", "-f", "raw", "-c", "write 0 512", image.toString());
         assertThat(r.count(1)).isEqualTo(1);

@@ -194,6 +194,16 @@ public final class BlkDebug {
             return this;
         }
 
+        /**
+         * The page-cache model instead of the disk's (what the {@code blkdebug:} file system uses):
+         * writes go through to the image at once, a crash undoes the unflushed ones, torn by 4 KiB
+         * page; {@code order} numbers the writes.
+         */
+        public Builder pageCache(java.util.function.LongSupplier order) {
+            options = options.withPageCache(order);
+            return this;
+        }
+
         /** Bytes of volatile data kept in memory before the rest spills to a file next to the image. */
         public Builder volatileLimit(long bytes) {
             options = options.withVolatileLimit(bytes);

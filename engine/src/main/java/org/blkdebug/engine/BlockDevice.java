@@ -688,6 +688,14 @@ final class BlockDevice implements Device {
     }
 
     @Override
+    public org.blkdebug.engine.crash.FileStates volatileStates(boolean torn) throws BlockException {
+        if (isClosed()) {
+            throw new BlockException(Errno.ENOMEDIUM);
+        }
+        return requireVolatileCache().states(torn);
+    }
+
+    @Override
     public int volatileWrites() {
         return volatileCache == null ? 0 : volatileCache.volatileWrites();
     }

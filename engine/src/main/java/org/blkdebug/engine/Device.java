@@ -304,6 +304,14 @@ public interface Device extends AutoCloseable {
         throw new BlockException(Errno.ENOTSUP);
     }
 
+    /**
+     * The states a crash now could leave, frozen, for a caller that combines several devices' (the
+     * {@code blkdebug:} file system crashes its files together). <b>Close it.</b>
+     */
+    default org.blkdebug.engine.crash.FileStates volatileStates(boolean torn) throws BlockException {
+        throw new BlockException(Errno.ENOTSUP);
+    }
+
     /** How many completed writes a crash now could lose. */
     default int volatileWrites() {
         return 0;

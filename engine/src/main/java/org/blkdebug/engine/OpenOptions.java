@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param snapshot       {@code -s}: the image file is only read; writes go to a copy-on-write
  *                       overlay in memory that is dropped at close, as QEMU's {@code snapshot=on}
  *                       drops its temporary overlay
+ * @param pageCacheOrder when set, the cache is the page-cache model of a file of the file system
+ *                       (writes go through at once; a crash undoes them), its writes numbered by
+ *                       this (shared by the file system's files); null for the disk model
  * @param unmap          {@code -d}: discards act and write-zeroes may unmap (qemu-io's default;
  *                       {@code -d ignore} turns it off on every node)
  * @param copyOnRead     qemu-io {@code -C}: reads copy what comes from a backing file into the
@@ -22,7 +25,7 @@ import java.util.Objects;
  */
 public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
                           boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean snapshot,
-                          boolean unmap, boolean copyOnRead) {
+                          java.util.function.LongSupplier pageCacheOrder, boolean unmap, boolean copyOnRead) {
     /** Volatile data held in memory before it spills to a file: 64 MiB. */
     public static final long DEFAULT_VOLATILE_LIMIT = 64L << 20;
 
@@ -35,17 +38,18 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
     }
 
     public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener) {
-        this(cache, readOnly, listener, true, DEFAULT_VOLATILE_LIMIT, null, false);
+        this(cache, readOnly, listener, true, DEFAULT_VOLATILE_LIMIT, null, false, null);
     }
 
     public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
                        boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog) {
-        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, false);
+        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, false, null);
     }
 
     public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
-                       boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean snapshot) {
-        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, true, false);
+                       boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean snapshot,
+                       java.util.function.LongSupplier pageCacheOrder) {
+        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder, true, false);
     }
 
     public static OpenOptions defaults() {
@@ -53,50 +57,57 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
     }
 
     public OpenOptions withCache(CacheMode c) {
-        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, unmap,
-                copyOnRead);
+        return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder,
+                unmap, copyOnRead);
     }
 
     public OpenOptions withReadOnly(boolean r) {
-        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, snapshot, unmap,
-                copyOnRead);
+        return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder,
+                unmap, copyOnRead);
     }
 
     public OpenOptions withListener(BlkDebugListener l) {
-        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, snapshot, unmap,
-                copyOnRead);
+        return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder,
+                unmap, copyOnRead);
     }
 
     /** Off: writes go straight to the image, as before this model existed; {@code crash} is refused. */
     public OpenOptions withVolatileCache(boolean on) {
-        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, snapshot, unmap, copyOnRead);
+        return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, snapshot, pageCacheOrder,
+                unmap, copyOnRead);
     }
 
     public OpenOptions withVolatileLimit(long bytes) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, snapshot, unmap,
-                copyOnRead);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, snapshot, pageCacheOrder,
+                unmap, copyOnRead);
+    }
+
+    /** The page-cache model of a file system's file (see {@link #pageCacheOrder}); implies the cache. */
+    public OpenOptions withPageCache(java.util.function.LongSupplier order) {
+        return new OpenOptions(cache, readOnly, listener, true, volatileLimit, writeLog, snapshot, order,
+                unmap, copyOnRead);
     }
 
     /** Records every completed write, flush and mark in {@code file} ({@code --log-writes}). */
     public OpenOptions withWriteLog(java.nio.file.Path file) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, snapshot, unmap,
-                copyOnRead);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, snapshot, pageCacheOrder,
+                unmap, copyOnRead);
     }
 
     public OpenOptions withSnapshot(boolean s) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, s, unmap,
-                copyOnRead);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, s, pageCacheOrder,
+                unmap, copyOnRead);
     }
 
     /** {@code -d ignore|off}: discards do nothing; {@code unmap|on} (the default) lets them act. */
     public OpenOptions withUnmap(boolean u) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, u,
-                copyOnRead);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot,
+                pageCacheOrder, u, copyOnRead);
     }
 
     /** {@code -C}: copy-on-read on the device's top node (refused with read-only at open). */
     public OpenOptions withCopyOnRead(boolean on) {
-        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, unmap,
-                on);
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot,
+                pageCacheOrder, unmap, on);
     }
 }

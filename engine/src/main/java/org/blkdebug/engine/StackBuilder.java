@@ -175,6 +175,9 @@ final class StackBuilder {
 
     /** The disk's cache below blkdebug; data past its memory limit spills next to the image. */
     private static VolatileCache volatileCache(DeviceSpec spec, OpenOptions o, Backend backend) throws OpenException {
+        if (o.pageCacheOrder() != null) {
+            return VolatileCache.pageCache(backend, o.pageCacheOrder());
+        }
         java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
         String prefix = "blkdebug-";
         if (backend instanceof org.blkdebug.engine.block.FileBackend) {

@@ -62,7 +62,8 @@ public final class BlkDebugExtension implements ParameterResolver, AfterEachCall
             long seed = ec.getStore(NS).getOrComputeIfAbsent(SEED, k -> Seeds.choose(ec), Long.class);
             return new Random(seed);
         }
-        TestDevice td = ec.getStore(NS).getOrComputeIfAbsent(DEVICE, k -> TestDevice.open(ec), TestDevice.class);
+        TestDevice td = ec.getStore(NS).getOrComputeIfAbsent(DEVICE, k -> TestDevice.open(ec,
+                () -> ec.getStore(NS).getOrComputeIfAbsent(SEED, s -> Seeds.choose(ec), Long.class)), TestDevice.class);
         return t == Device.class ? td.device() : td.channel();
     }
 
@@ -92,10 +93,20 @@ public final class BlkDebugExtension implements ParameterResolver, AfterEachCall
             return;
         }
         List<String> leftovers;
+        AssertionError crashFailure = null;
         try {
             leftovers = td.verifyBreakpoints() ? Leftovers.find(td.device(), SETTLE) : List.of();
+            if (leftovers.isEmpty() && ec.getExecutionException().isEmpty()) {
+                // @Crash / @CrashStates: the test ran as written; now cut the power
+                crashFailure = Crashes.check(ec, td,
+                        () -> ec.getStore(NS).getOrComputeIfAbsent(SEED, k -> Seeds.choose(ec), Long.class));
+            }
         } finally {
             td.close();
+        }
+        if (crashFailure != null) {
+            addSeed(ec, crashFailure);
+            throw crashFailure;
         }
         if (!leftovers.isEmpty()) {
             AssertionError failure = new AssertionError("blkdebug: the test left " + String.join("; ", leftovers)

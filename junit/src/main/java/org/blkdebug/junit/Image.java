@@ -54,4 +54,10 @@ public @interface Image {
      * mean the test did not step the scenario it set up. Set false to allow either.
      */
     boolean verifyBreakpoints() default true;
+
+    /**
+     * Ours: the device's clock is virtual ({@code clock = virtual}): delays take no wall time;
+     * time moves while the test waits on the device ({@code device.clock()}, a synchronous request).
+     */
+    boolean virtualClock() default false;
 }

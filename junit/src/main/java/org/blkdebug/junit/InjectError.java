@@ -40,4 +40,10 @@ public @interface InjectError {
     boolean once() default false;
 
     boolean immediately() default false;
+
+    /**
+     * Ours: the chance the armed rule applies to a matching request, drawn from the test's seed
+     * ({@code -Dtests.seed=}, printed on failure); 1 = always, as QEMU.
+     */
+    double probability() default 1;
 }

@@ -77,6 +77,11 @@ final class TestDevice implements AutoCloseable {
      * superclasses before subclasses, the method's last (QEMU's definition order).
      */
     static TestDevice open(ExtensionContext ec) {
+        return open(ec, () -> Seeds.choose(ec));
+    }
+
+    /** @param seed the test's seed, asked for only when a rule draws (it then seeds the device) */
+    static TestDevice open(ExtensionContext ec, java.util.function.LongSupplier seed) {
         List<Class<?>> chain = classChain(ec.getRequiredTestClass());
         Method method = ec.getRequiredTestMethod();
         Image image = nearest(method, chain, Image.class).map(Found::annotation).orElse(null);
@@ -103,14 +108,26 @@ final class TestDevice implements AutoCloseable {
             }
             List<String> custom = image == null ? List.of() : List.of(image.customEvents());
             if (image != null) {
-                b.cache(image.cache()).align(image.align()).customEvent(image.customEvents());
+                b.cache(image.cache()).align(image.align()).customEvent(image.customEvents())
+                        .virtualClock(image.virtualClock());
             }
             if (config.isPresent()) {
                 b.config(configPath(config.get().declaredOn(), config.get().annotation().value(), temps).toString());
             }
+            boolean draws = false;
             for (AnnotatedElement e : ruleOrder) {
-                AnnotationSupport.findRepeatableAnnotations(e, InjectError.class).forEach(a -> b.injectError(rule(a, custom)));
+                for (InjectError a : AnnotationSupport.findRepeatableAnnotations(e, InjectError.class)) {
+                    b.injectError(rule(a, custom));
+                    draws |= a.probability() < 1;
+                }
                 AnnotationSupport.findRepeatableAnnotations(e, SetState.class).forEach(a -> b.setState(rule(a, custom)));
+                for (InjectDelay a : AnnotationSupport.findRepeatableAnnotations(e, InjectDelay.class)) {
+                    b.injectDelay(rule(a, custom));
+                    draws |= a.probability() < 1;
+                }
+            }
+            if (draws) {
+                b.seed(seed.getAsLong()); // -Dtests.seed= replays the device's draws too
             }
             ExploreExtension.Explored explored = ec.getStore(ExploreExtension.NS)
                     .get(ExploreExtension.RUN, ExploreExtension.Explored.class);
@@ -194,12 +211,40 @@ final class TestDevice implements AutoCloseable {
 
     static Rule.InjectError rule(InjectError a, List<String> custom) {
         Rule.InjectError r = Rule.InjectError.of(event(a.event(), custom)).withState(a.state()).withErrno(a.errno())
-                .withSector(a.sector()).withOnce(a.once()).withImmediately(a.immediately());
+                .withSector(a.sector()).withOnce(a.once()).withImmediately(a.immediately())
+                .withProbability(probability(a.probability()));
         if (!a.iotype().isEmpty()) {
             r = r.withIoType(IoType.byName(a.iotype()).orElseThrow(() -> new ExtensionConfigurationException(
                     "blkdebug: unknown iotype '" + a.iotype() + "'")));
         }
         return r;
+    }
+
+    static Rule.InjectDelay rule(InjectDelay a, List<String> custom) {
+        long nanos;
+        try {
+            nanos = org.blkdebug.engine.config.Durations.nanos("delay", a.delay());
+        } catch (org.blkdebug.engine.OpenException e) {
+            throw new ExtensionConfigurationException("blkdebug: @InjectDelay: " + e.getMessage());
+        }
+        Rule.InjectDelay r = new Rule.InjectDelay(event(a.event(), custom), a.state(), Rule.InjectDelay.ANY_IOTYPE,
+                a.sector(), a.once(), nanos, probability(a.probability()));
+        if (!a.iotype().isEmpty()) {
+            r = r.withIoType(ioType(a.iotype()));
+        }
+        return r;
+    }
+
+    private static double probability(double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new ExtensionConfigurationException("blkdebug: probability " + p + " is not between 0 and 1");
+        }
+        return p;
+    }
+
+    private static IoType ioType(String name) {
+        return IoType.byName(name).orElseThrow(() -> new ExtensionConfigurationException(
+                "blkdebug: unknown iotype '" + name + "'"));
     }
 
     static Rule.SetState rule(SetState a) {

@@ -80,10 +80,15 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--compare", paramLabel = "N",
             description = "N rounds alternating the image through blkdebug and without it (--against); prints medians and their ratio")
     int compare;
-    @Option(names = "--against", paramLabel = "plain|bare",
+    @Option(names = "--against", paramLabel = "plain|bare|volatile-off",
             description = "for --compare: 'plain' = the same image opened without blkdebug (the filter's cost, default), "
-                    + "'bare' = FileChannel calls on one virtual thread per request, no engine at all")
+                    + "'bare' = FileChannel calls on one virtual thread per request, no engine at all, "
+                    + "'volatile-off' = the same device without the disk's volatile cache, the blkdebug arm with it "
+                    + "(the power-loss model's cost); write rounds end with a flush, timed")
     String against = "plain";
+    @Option(names = "--volatile", description = "with the disk's volatile write cache below blkdebug (docs/faults.md); "
+            + "off by default, so that the request path is measured as before")
+    boolean volatileCache;
     @Parameters(index = "0", paramLabel = "filename")
     String filename;
 
@@ -135,7 +140,8 @@ public final class Bench implements Callable<Integer> {
         }
         Target target;
         try {
-            target = backendOnly ? FileTarget.open(plainPath(filename), write) : DeviceTarget.open(filename, format, cacheMode);
+            target = backendOnly ? FileTarget.open(plainPath(filename), write)
+                    : DeviceTarget.open(filename, format, cacheMode, volatileCache);
         } catch (OpenException e) {
             err.println("qemu-img: Could not open '" + filename + "': " + e.getMessage());
             return 1;
@@ -169,18 +175,22 @@ public final class Bench implements Callable<Integer> {
 
     /** Target 1 of docs/performance.md: the engine against the bare file, A and B alternating. */
     private int compare(CacheMode cacheMode) {
-        if (!against.equals("plain") && !against.equals("bare")) {
-            err.println("qemu-img: --against takes plain or bare");
+        if (!against.equals("plain") && !against.equals("bare") && !against.equals("volatile-off")) {
+            err.println("qemu-img: --against takes plain, bare or volatile-off");
             return 1;
         }
         String image = plainPath(filename);
-        try (Target engine = DeviceTarget.open(filename, format, cacheMode);
-             Target bare = against.equals("bare") ? FileTarget.open(image, write)
-                     : DeviceTarget.open(image, "raw", cacheMode)) {
+        boolean volatileArm = against.equals("volatile-off");
+        try (Target engine = DeviceTarget.open(filename, format, cacheMode, volatileArm || volatileCache);
+             Target bare = switch (against) {
+                 case "bare" -> FileTarget.open(image, write);
+                 case "volatile-off" -> DeviceTarget.open(filename, format, cacheMode, false);
+                 default -> DeviceTarget.open(image, "raw", cacheMode, volatileCache);
+             }) {
             double[] a = new double[compare];
             double[] b = new double[compare];
-            runOnce(engine); // one warm-up each: the ratio is about steady state
-            runOnce(bare);
+            timed(engine); // one warm-up each: the ratio is about steady state
+            timed(bare);
             for (int i = 0; i < compare; i++) {
                 a[i] = timed(engine);
                 b[i] = timed(bare);
@@ -202,6 +212,11 @@ public final class Bench implements Callable<Integer> {
         String failure = runOnce(t);
         if (failure != null) {
             throw new IllegalStateException("Failed request: " + failure);
+        }
+        if (write) {
+            // the round's data reaches the image within the round, cache or not (and the
+            // volatile cache starts the next round empty)
+            t.flush();
         }
         return (System.nanoTime() - t0) / 1e9;
     }
@@ -391,9 +406,11 @@ public final class Bench implements Callable<Integer> {
             this.dev = dev;
         }
 
-        static DeviceTarget open(String filename, String format, CacheMode cache) throws OpenException {
+        static DeviceTarget open(String filename, String format, CacheMode cache, boolean volatileCache)
+                throws OpenException {
             DeviceSpec spec = DeviceSpecs.parseFilename(filename, format == null ? "raw" : format);
-            return new DeviceTarget(BlkDebug.open(spec, OpenOptions.defaults().withCache(cache)));
+            return new DeviceTarget(BlkDebug.open(spec,
+                    OpenOptions.defaults().withCache(cache).withVolatileCache(volatileCache)));
         }
 
         @Override

@@ -37,6 +37,7 @@ final class ExploreArgs {
     String out = "explore-out";
     int bench;
     List<String> merge;
+    boolean help;
     /** The options as given, for the replay lines and the sweep's identity. */
     final List<String> given = new ArrayList<>();
     final List<String> rest = new ArrayList<>();
@@ -85,6 +86,10 @@ final class ExploreArgs {
 
     static ExploreArgs parse(String[] args) throws Usage {
         ExploreArgs a = new ExploreArgs();
+        if (List.of(args).contains("-h") || List.of(args).contains("--help")) {
+            a.help = true;
+            return a;
+        }
         boolean failGiven = false;
         String event = null;
         String iotype = null;

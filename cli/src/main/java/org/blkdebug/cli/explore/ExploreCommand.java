@@ -37,7 +37,7 @@ public final class ExploreCommand {
         if (a.merge != null) {
             return Report.merge(a.merge, console);
         }
-        if (a.rest.contains("-h") || a.rest.contains("--help")) {
+        if (a.help) {
             console.print(ExploreArgs.USAGE);
             return 0;
         }

@@ -130,6 +130,15 @@ public final class IoVec {
         }
     }
 
+    /** Fills this view with {@code size()} bytes of {@code src} starting at {@code from}. */
+    public void copyFrom(byte[] src, int from) {
+        int at = from;
+        for (int i = 0; i < bufs.length; i++) {
+            bufs[i].put(offs[i], src, at, lens[i]);
+            at += lens[i];
+        }
+    }
+
     /** Copies all bytes into a new array (tests and small requests). */
     public byte[] toArray() {
         byte[] out = new byte[(int) size];

@@ -142,29 +142,9 @@ final class RuleFactory {
         throw new OpenException("Parameter 'probability' expects a number from 0 to 1, not '" + p + "'");
     }
 
-    /**
-     * Ours: a duration such as {@code 10ms}, {@code 1.5s}, {@code 250us}, {@code 100ns}; the unit is
-     * required (there is no QEMU convention to follow). Nanoseconds.
-     */
+    /** Ours: a duration with its unit, see {@link Durations}. */
     static long duration(String key, String text) throws OpenException {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|ms|s|m)\\s*")
-                .matcher(text);
-        if (m.matches()) {
-            java.math.BigDecimal value = new java.math.BigDecimal(m.group(1));
-            long unit = switch (m.group(2)) {
-                case "ns" -> 1L;
-                case "us" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                default -> 60_000_000_000L;
-            };
-            java.math.BigDecimal nanos = value.multiply(java.math.BigDecimal.valueOf(unit));
-            if (nanos.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
-                return nanos.longValue();
-            }
-        }
-        throw new OpenException("Parameter '" + key + "' expects a duration such as 10ms, 1.5s or 250us, not '"
-                + text + "'");
+        return Durations.nanos(key, text);
     }
 
     static Rule.SetState setState(Opts o, Set<String> declared) throws OpenException {

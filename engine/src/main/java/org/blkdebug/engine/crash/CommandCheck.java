@@ -158,7 +158,7 @@ public final class CommandCheck implements CrashStates.Checker, AutoCloseable {
                 Backend base = org.blkdebug.engine.block.FileBackend.open(image.toString(), true);
                 try (Device dev = BlkDebug.open(DeviceSpec.plain(image.toString()),
                         OpenOptions.defaults().withCache(CacheMode.WRITEBACK).withVolatileCache(false),
-                        new CowBackend(CowBackend.over(base)));
+                        new org.blkdebug.engine.block.OverlayBackend(base));
                      NbdServer nbd = NbdServer.start(dev, NbdServer.Options.defaults())) {
                     run(template, image, nbd.uri(), timeout);
                 } finally {

@@ -19,7 +19,7 @@ import org.blkdebug.engine.block.IoVec;
  * them by per-interval content hashes made once, so a write overwritten later, or one that wrote
  * what D already held, does not make a new state.
  */
-final class CrashSpace {
+final class CrashSpace implements CrashStates.Units {
     /** Intervals longer than this are told apart by who wrote them, not by content. */
     private static final long HASH_LIMIT = 1 << 20;
 
@@ -158,6 +158,26 @@ final class CrashSpace {
         return Hashes.of(b);
     }
 
+    @Override
+    public int units() {
+        return units;
+    }
+
+    @Override
+    public int groups() {
+        return writes.size();
+    }
+
+    @Override
+    public int base(int g) {
+        return unitBase[g];
+    }
+
+    @Override
+    public int size(int g) {
+        return unitCount[g];
+    }
+
     /** The cover index of the write that decides interval {@code j} in {@code kept}, or -1 for D. */
     int winner(int j, BitSet kept) {
         for (int c = coverFrom[j + 1] - 1; c >= coverFrom[j]; c--) {
@@ -168,9 +188,43 @@ final class CrashSpace {
         return -1;
     }
 
+    /**
+     * The state's length: in the page-cache model, the length at the last fsync, or the end of the
+     * furthest kept unit beyond it; a disk's length never changes.
+     */
+    long length(BitSet kept) {
+        long len = snapshot.durableLength;
+        if (len == snapshot.length) {
+            return len;
+        }
+        for (int i = kept.nextSetBit(0); i >= 0; i = kept.nextSetBit(i + 1)) {
+            int w = writeOf(i);
+            Entry e = writes.get(w);
+            long end = torn ? VolatileCache.sector(e, i - unitBase[w], unit)[1] : e.end();
+            len = Math.max(len, end);
+        }
+        return Math.min(len, snapshot.length);
+    }
+
+    /** The write unit {@code u} belongs to. */
+    private int writeOf(int u) {
+        int lo = 0;
+        int hi = unitBase.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (unitBase[mid] <= u) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
     /** Equal for states with the same bytes (up to hash collisions, 2^-64 a pair). */
-    long hash(BitSet kept) {
-        long h = 0x5EEDL;
+    @Override
+    public long hash(BitSet kept) {
+        long h = 0x5EEDL + Hashes.mix(length(kept));
         for (int j = 0; j < start.length; j++) {
             int c = winner(j, kept);
             h += Hashes.mix((j + 1) * 0xC2B2AE3D27D4EB4FL ^ (c < 0 ? baseHash[j] : coverHash[c]));
@@ -178,13 +232,9 @@ final class CrashSpace {
         return h;
     }
 
-    /** The units of a whole write. */
-    void keepWhole(int write, BitSet kept) {
-        kept.set(unitBase[write], unitBase[write] + unitCount[write]);
-    }
-
     /** The choice that names {@code kept}. */
-    CrashChoice.Explicit choice(BitSet kept) {
+    @Override
+    public CrashChoice.Explicit choice(BitSet kept) {
         List<CrashChoice.Keep> keep = new ArrayList<>();
         for (int i = 0; i < writes.size(); i++) {
             int from = unitBase[i];
@@ -220,6 +270,6 @@ final class CrashSpace {
                 n++;
             }
         }
-        return new StateView(snapshot, Arrays.copyOf(s, n), Arrays.copyOf(t, n), Arrays.copyOf(by, n));
+        return new StateView(snapshot, Arrays.copyOf(s, n), Arrays.copyOf(t, n), Arrays.copyOf(by, n), length(kept));
     }
 }

@@ -46,8 +46,8 @@ public final class CrashState {
     }
 
     /** The state as a backend: reads from the state, writes to private pages. */
-    public Backend backend() {
-        return new CowBackend(view);
+    public Backend backend() throws BlockException {
+        return new org.blkdebug.engine.block.OverlayBackend(view.asBackend());
     }
 
     /**
@@ -55,8 +55,14 @@ public final class CrashState {
      * overlay and whatever was written to it go with it.
      */
     public Device open() throws OpenException {
+        Backend overlay;
+        try {
+            overlay = backend();
+        } catch (BlockException e) {
+            throw new OpenException(e.getMessage(), e);
+        }
         return BlkDebug.open(DeviceSpec.plain("crash-state-" + number),
-                OpenOptions.defaults().withCache(CacheMode.WRITEBACK).withVolatileCache(false), backend());
+                OpenOptions.defaults().withCache(CacheMode.WRITEBACK).withVolatileCache(false), overlay);
     }
 
     /** Reads the state's bytes directly (no device, no virtual threads). */

@@ -97,54 +97,95 @@ public final class CrashStates {
     static Report run(Snapshot snapshot, int unit, Options o, Checker checker) throws BlockException {
         long t0 = System.nanoTime();
         CrashSpace space = new CrashSpace(snapshot, unit, o.torn());
-        Runner r = new Runner(space, o, checker);
-        int u = space.units;
+        return explore(space, o, t0, (number, choice, kept) ->
+                checker.check(new CrashState(number, choice, space.view(kept), space)));
+    }
+
+    /**
+     * What {@link #explore} walks: units (a write, or one sector of it when torn) in groups (the
+     * writes, in completion order), a content hash per set of kept units, and the choice naming it.
+     * A device's crash states are one; a file system's (its files' writes and its directory
+     * entries) another.
+     */
+    public interface Units {
+        int units();
+
+        int groups();
+
+        /** The first unit of group {@code g}. */
+        int base(int g);
+
+        /** How many units group {@code g} has. */
+        int size(int g);
+
+        /** Equal for sets of kept units that leave the same bytes. */
+        long hash(BitSet kept) throws BlockException;
+
+        CrashChoice.Explicit choice(BitSet kept);
+    }
+
+    /** Checks one distinct state: throwing rejects it. */
+    @FunctionalInterface
+    public interface StateCheck {
+        void check(int number, CrashChoice.Explicit choice, BitSet kept) throws Exception;
+    }
+
+    /**
+     * All subsets when there are at most {@code o.max()}; else the families, then random subsets
+     * drawn from {@code o.seed()}. Each new state (by hash) goes to {@code check}.
+     */
+    public static Report explore(Units space, Options o, StateCheck check) throws BlockException {
+        return explore(space, o, System.nanoTime(), check);
+    }
+
+    private static Report explore(Units space, Options o, long t0, StateCheck check) throws BlockException {
+        Runner r = new Runner(space, o, check);
+        int u = space.units();
         boolean exhaustive = u < 62 && (1L << u) <= o.max();
         if (exhaustive) {
             for (long mask = 0; mask < (1L << u) && !r.full(); mask++) {
                 r.offer(BitSet.valueOf(new long[] {mask}));
             }
         } else {
-            families(space, r);
+            families(space, o.torn(), r);
             random(space, o, r);
         }
-        return new Report(space.writes.size(), exhaustive, r.tried, r.checked, r.rejected,
-                System.nanoTime() - t0, o);
+        return new Report(space.groups(), exhaustive, r.tried, r.checked, r.rejected, System.nanoTime() - t0, o);
     }
 
-    private static void families(CrashSpace space, Runner r) throws BlockException {
-        int k = space.writes.size();
+    private static void families(Units space, boolean torn, Runner r) throws BlockException {
+        int k = space.groups();
         BitSet all = new BitSet();
-        all.set(0, space.units);
+        all.set(0, space.units());
         r.offer(new BitSet());
         r.offer(all);
         BitSet prefix = new BitSet();
         for (int i = 0; i < k && !r.full(); i++) {
-            if (space.torn && space.unitCount[i] > 1) { // write i torn: its first half landed
+            if (torn && space.size(i) > 1) { // write i torn: its first half landed
                 BitSet t = (BitSet) prefix.clone();
-                t.set(space.unitBase[i], space.unitBase[i] + space.unitCount[i] / 2);
+                t.set(space.base(i), space.base(i) + space.size(i) / 2);
                 r.offer(t);
             }
-            space.keepWhole(i, prefix);
+            prefix.set(space.base(i), space.base(i) + space.size(i));
             r.offer((BitSet) prefix.clone());
         }
         for (int i = 0; i < k && !r.full(); i++) {
             BitSet allBut = (BitSet) all.clone();
-            allBut.clear(space.unitBase[i], space.unitBase[i] + space.unitCount[i]);
+            allBut.clear(space.base(i), space.base(i) + space.size(i));
             r.offer(allBut);
         }
     }
 
-    private static void random(CrashSpace space, Options o, Runner r) throws BlockException {
+    private static void random(Units space, Options o, Runner r) throws BlockException {
         SplittableRandom rnd = new SplittableRandom(o.seed());
-        int k = space.writes.size();
+        int k = space.groups();
         long dryRun = 0;
         while (!r.full() && dryRun < Math.max(1000, 2L * r.checked)) {
-            BitSet kept = new BitSet(space.units);
+            BitSet kept = new BitSet(space.units());
             for (int i = 0; i < k; i++) {
-                int base = space.unitBase[i];
-                int n = space.unitCount[i];
-                if (!space.torn || n == 1) {
+                int base = space.base(i);
+                int n = space.size(i);
+                if (!o.torn() || n == 1) {
                     if (rnd.nextBoolean()) {
                         kept.set(base, base + n);
                     }
@@ -169,18 +210,18 @@ public final class CrashStates {
 
     /** Deduplicates and checks. */
     private static final class Runner {
-        private final CrashSpace space;
+        private final Units space;
         private final Options o;
-        private final Checker checker;
+        private final StateCheck check;
         private final Set<Long> seen = new HashSet<>();
         private final List<Rejection> rejected = new ArrayList<>();
         long tried;
         int checked;
 
-        Runner(CrashSpace space, Options o, Checker checker) {
+        Runner(Units space, Options o, StateCheck check) {
             this.space = space;
             this.o = o;
-            this.checker = checker;
+            this.check = check;
         }
 
         boolean full() {
@@ -198,9 +239,8 @@ public final class CrashStates {
             }
             checked++;
             CrashChoice.Explicit choice = space.choice(kept);
-            CrashState state = new CrashState(checked, choice, space.view(kept), space);
             try {
-                checker.check(state);
+                check.check(checked, choice, kept);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BlockException(org.blkdebug.engine.Errno.EINTR, e);

@@ -11,8 +11,15 @@ import org.blkdebug.engine.BlockException;
  * @param fua    the request was a FUA write (for the write log; FUA itself is emulated above)
  * @param heap   the bytes, when kept in memory
  * @param spill  the spill file and where the bytes start in it, when spilled
+ * @param before in the page-cache model, the bytes the image held there just before this write
+ *               went through to it (what a crash must put back), else null
  */
-record Entry(long seq, Kind kind, long offset, long length, boolean fua, byte[] heap, Spill spill, long spillAt) {
+record Entry(long seq, Kind kind, long offset, long length, boolean fua, byte[] heap, Spill spill, long spillAt,
+             byte[] before) {
+    Entry(long seq, Kind kind, long offset, long length, boolean fua, byte[] heap, Spill spill, long spillAt) {
+        this(seq, kind, offset, length, fua, heap, spill, spillAt, null);
+    }
+
     enum Kind { WRITE, ZEROES, DISCARD }
 
     long end() {
@@ -50,6 +57,7 @@ record Entry(long seq, Kind kind, long offset, long length, boolean fua, byte[] 
         }
         long len = newEnd - offset;
         byte[] h = heap == null ? null : java.util.Arrays.copyOf(heap, (int) len);
-        return new Entry(seq, kind, offset, len, fua, h, spill, spillAt);
+        byte[] b = before == null ? null : java.util.Arrays.copyOf(before, (int) len);
+        return new Entry(seq, kind, offset, len, fua, h, spill, spillAt, b);
     }
 }

@@ -24,21 +24,63 @@ final class Snapshot implements AutoCloseable {
     final List<Entry> entries;
     /** The image's length at the snapshot; D reads as zeroes beyond it. */
     final long length;
+    /**
+     * The shortest a state can be: the length at the last fsync in the page-cache model (a kept
+     * write brings the length it needs), else {@link #length} (a disk's length never changes).
+     */
+    final long durableLength;
     private final Backend backend;
     private final VolatileCache owner;
     final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     /** Guarded by rw: bytes of D that the live device has since overwritten, by start. */
     private final TreeMap<Long, byte[]> preserved = new TreeMap<>();
 
-    Snapshot(List<Entry> entries, long length, Backend backend, VolatileCache owner) {
+    /** In the page-cache model: what the volatile writes replaced, oldest on top (D's bytes there). */
+    private final Extents befores;
+
+    /**
+     * @param writeThrough the image already holds the volatile writes (the page-cache model):
+     *                     D is the image with what they replaced put back
+     */
+    Snapshot(List<Entry> entries, long length, long durableLength, Backend backend, VolatileCache owner,
+             boolean writeThrough) {
         this.entries = List.copyOf(entries);
         this.length = length;
+        this.durableLength = Math.min(durableLength, length);
         this.backend = backend;
         this.owner = owner;
+        this.befores = new Extents();
+        if (writeThrough) {
+            for (int i = this.entries.size() - 1; i >= 0; i--) { // oldest last: its bytes win
+                befores.put(this.entries.get(i));
+            }
+        }
     }
 
-    /** Reads D: preserved bytes first, the image for the rest, zeroes past {@link #length}. */
+    /** Reads D: what volatile writes replaced, else the image as it was (preserved bytes first). */
     void readBase(long offset, IoVec dst) throws BlockException {
+        if (befores.isEmpty()) {
+            readImageAsItWas(offset, dst);
+            return;
+        }
+        long end = offset + dst.size();
+        long pos = offset;
+        for (Extents.Extent x : befores.overlapping(offset, dst.size())) {
+            long s = Math.max(x.start(), offset);
+            long e = Math.min(x.end(), end);
+            if (s > pos) {
+                readImageAsItWas(pos, dst.slice(pos - offset, s - pos));
+            }
+            dst.slice(s - offset, e - s).copyFrom(x.entry().before(), (int) (s - x.entry().offset()));
+            pos = e;
+        }
+        if (pos < end) {
+            readImageAsItWas(pos, dst.slice(pos - offset, end - pos));
+        }
+    }
+
+    /** The image as it was at the snapshot: preserved bytes first, zeroes past {@link #length}. */
+    private void readImageAsItWas(long offset, IoVec dst) throws BlockException {
         long bytes = dst.size();
         rw.readLock().lock();
         try {
@@ -50,13 +92,7 @@ final class Snapshot implements AutoCloseable {
                 if (s > pos) {
                     readImage(pos, dst.slice(pos - offset, s - pos));
                 }
-                byte[] b = p.getValue();
-                int from = (int) (s - p.getKey());
-                for (ByteBuffer seg : dst.slice(s - offset, e - s).segments()) {
-                    int n = seg.remaining();
-                    seg.put(b, from, n);
-                    from += n;
-                }
+                dst.slice(s - offset, e - s).copyFrom(p.getValue(), (int) (s - p.getKey()));
                 pos = e;
             }
             if (pos < end) {

@@ -8,25 +8,26 @@ import org.blkdebug.engine.block.IoVec;
  * The bytes of one crash state, read-only: D from the snapshot, overlaid by the kept writes in
  * sorted, non-overlapping pieces ({@code [start[i], end[i])} holds {@code by[i]}'s bytes).
  */
-final class StateView implements CowBackend.Lower {
+final class StateView {
     final Snapshot snapshot;
     private final long[] start;
     private final long[] end;
     private final Entry[] by;
 
-    StateView(Snapshot snapshot, long[] start, long[] end, Entry[] by) {
+    private final long length;
+
+    StateView(Snapshot snapshot, long[] start, long[] end, Entry[] by, long length) {
         this.snapshot = snapshot;
+        this.length = length;
         this.start = start;
         this.end = end;
         this.by = by;
     }
 
-    @Override
     public long length() {
-        return snapshot.length;
+        return length;
     }
 
-    @Override
     public void read(long offset, IoVec dst) throws BlockException {
         long stop = offset + dst.size();
         int i = Arrays.binarySearch(start, offset);
@@ -49,6 +50,56 @@ final class StateView implements CowBackend.Lower {
         if (pos < stop) {
             snapshot.readBase(pos, dst.slice(pos - offset, stop - pos));
         }
+    }
+
+    /** This state as the read-only base of an overlay (which never writes its base). */
+    org.blkdebug.engine.block.Backend asBackend() {
+        StateView v = this;
+        return new org.blkdebug.engine.block.Backend() {
+            @Override
+            public void read(long offset, IoVec dst) throws BlockException {
+                long inside = Math.max(0, Math.min(dst.size(), v.length - offset));
+                if (inside > 0) {
+                    v.read(offset, dst.slice(0, inside));
+                }
+                if (inside < dst.size()) {
+                    dst.zero(inside, dst.size() - inside);
+                }
+            }
+
+            @Override
+            public void write(long offset, IoVec src) throws BlockException {
+                throw new BlockException(org.blkdebug.engine.Errno.EROFS);
+            }
+
+            @Override
+            public void writeZeroes(long offset, long length) throws BlockException {
+                throw new BlockException(org.blkdebug.engine.Errno.EROFS);
+            }
+
+            @Override
+            public void discard(long offset, long length) throws BlockException {
+                throw new BlockException(org.blkdebug.engine.Errno.EROFS);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public long length() {
+                return v.length;
+            }
+
+            @Override
+            public void truncate(long length) throws BlockException {
+                throw new BlockException(org.blkdebug.engine.Errno.EROFS);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     /** Calls {@code visit} for every piece a kept write decides, in order. */

@@ -24,6 +24,11 @@ import org.blkdebug.engine.block.IoVec;
  * subset of the volatile writes; {@link #snapshot} freezes "what a crash now could leave" without
  * stopping the device.
  *
+ * <p><b>The page-cache model</b> ({@link #pageCache}), for a file of the file system: a write goes
+ * through to the file at once, as the OS's page cache makes it visible to every reader, and the
+ * cache keeps what it replaced ({@link Entry#before()}); a crash puts the durable bytes back.
+ * Its unit is a 4 KiB page instead of a 512-byte sector.
+ *
  * <p><b>Locks.</b> {@link #lock} guards the entries, the extent index and the counters; it is held
  * for memory work only, never across image I/O (spilled data is read under it). {@link #imageLock}
  * is held while the image changes (a flush writing entries to it, a resize, a crash) and while a
@@ -33,8 +38,16 @@ import org.blkdebug.engine.block.IoVec;
 public final class VolatileCache implements Backend {
     /** Sectors of the device model: each 512-byte sector of a write is atomic. */
     public static final int SECTOR = 512;
+    /** Pages of the page-cache model: a file's write is torn by 4 KiB page. */
+    public static final int PAGE = 4096;
 
     private final Backend image;
+    /** The page-cache model: writes go through to the image, which a crash undoes. */
+    private final boolean writeThrough;
+    /** The atomic unit of a torn write: {@link #SECTOR} or {@link #PAGE}. */
+    private final int unit;
+    /** Numbers completed writes (a file system shares one among its files), or null for {@link #seq}. */
+    private final java.util.function.LongSupplier order;
     private final long memoryLimit;
     private final Spill spill;
     private final WriteLogWriter log;
@@ -51,6 +64,11 @@ public final class VolatileCache implements Backend {
     private long seq;
     /** Bytes of entry data held in memory; written under lock. */
     private volatile long heapBytes;
+    /**
+     * The page-cache model: the file's length at the last fsync, which a crash goes back to
+     * unless a kept write needs more. Guarded by imageLock.
+     */
+    private long durableLength;
     /** entries.size(), for reads that find the cache empty without the lock. */
     private volatile int count;
     /**
@@ -68,8 +86,21 @@ public final class VolatileCache implements Backend {
      */
     public VolatileCache(Backend image, Path spillDir, String spillPrefix, long memoryLimit, Path writeLog)
             throws OpenException {
+        this(image, spillDir, spillPrefix, memoryLimit, writeLog, false, null);
+    }
+
+    private VolatileCache(Backend image, Path spillDir, String spillPrefix, long memoryLimit, Path writeLog,
+                          boolean writeThrough, java.util.function.LongSupplier order) throws OpenException {
+        this.writeThrough = writeThrough;
+        this.unit = writeThrough ? PAGE : SECTOR;
+        this.order = order;
         this.image = image;
         this.memoryLimit = memoryLimit;
+        try {
+            this.durableLength = image.length();
+        } catch (BlockException e) {
+            throw new OpenException(e.getMessage(), e);
+        }
         this.spill = new Spill(spillDir, spillPrefix);
         try {
             this.log = writeLog == null ? null : new WriteLogWriter(writeLog, image.length());
@@ -77,6 +108,26 @@ public final class VolatileCache implements Backend {
             throw new OpenException("Could not open write log '" + writeLog + "': "
                     + Errno.message(e instanceof BlockException b ? b.errno() : Errno.of(e)), e);
         }
+    }
+
+    /**
+     * The page-cache model over a file: writes go through to it at once (so every reader of the
+     * file sees them, as under an OS), torn by 4 KiB page; a crash puts back what they replaced
+     * unless a flush ({@code fsync}) made them durable. {@code order} numbers the writes (a file
+     * system shares one numbering among its files).
+     */
+    public static VolatileCache pageCache(Backend file, java.util.function.LongSupplier order) throws OpenException {
+        return new VolatileCache(file, Path.of(System.getProperty("java.io.tmpdir")), "blkdebug-", Long.MAX_VALUE,
+                null, true, order);
+    }
+
+    /** The atomic unit of a torn write here: 512 (a disk's sector) or 4096 (a file's page). */
+    public int unit() {
+        return unit;
+    }
+
+    private long nextSeq() {
+        return order != null ? order.getAsLong() : ++seq;
     }
 
     private void checkLive() throws BlockException {
@@ -91,7 +142,7 @@ public final class VolatileCache implements Backend {
     @Override
     public void read(long offset, IoVec dst) throws BlockException {
         checkLive();
-        if (count == 0) {
+        if (count == 0 || writeThrough) {
             image.read(offset, dst); // nothing volatile: the common case takes no lock
             return;
         }
@@ -143,6 +194,11 @@ public final class VolatileCache implements Backend {
     @Override
     public void write(long offset, IoVec src, boolean fua) throws BlockException {
         checkLive();
+        if (writeThrough) {
+            byte[] data = src.toArray();
+            through(Entry.Kind.WRITE, offset, data.length, fua, data);
+            return;
+        }
         long len = src.size();
         byte[] heap = heapBytes + len <= memoryLimit ? src.toArray() : null; // copied without the lock
         lock.lock();
@@ -154,7 +210,7 @@ public final class VolatileCache implements Backend {
             } else {
                 heapBytes += len;
             }
-            add(new Entry(++seq, Entry.Kind.WRITE, offset, len, fua, heap, heap == null ? spill : null, spillAt));
+            add(new Entry(nextSeq(), Entry.Kind.WRITE, offset, len, fua, heap, heap == null ? spill : null, spillAt));
         } finally {
             lock.unlock();
         }
@@ -189,11 +245,52 @@ public final class VolatileCache implements Backend {
     /** A completed write-zeroes ({@code discard == false}) or discard: both read as zeroes. */
     private void zero(long offset, long length, boolean discard, boolean fua) throws BlockException {
         checkLive();
+        if (writeThrough) {
+            through(discard ? Entry.Kind.DISCARD : Entry.Kind.ZEROES, offset, length, fua, null);
+            return;
+        }
         lock.lock();
         try {
             checkLive();
-            add(new Entry(++seq, discard ? Entry.Kind.DISCARD : Entry.Kind.ZEROES, offset, length, fua,
+            add(new Entry(nextSeq(), discard ? Entry.Kind.DISCARD : Entry.Kind.ZEROES, offset, length, fua,
                     null, null, -1));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The page-cache model's write: keeps what the range holds, writes through, records both. The
+     * image lock keeps a snapshot from seeing the write without its entry (or the reverse).
+     */
+    private void through(Entry.Kind kind, long offset, long length, boolean fua, byte[] data) throws BlockException {
+        imageLock.lock();
+        try {
+            List<Snapshot> open = openSnapshots();
+            long inside = Math.max(0, Math.min(length, image.length() - offset));
+            byte[] before = new byte[Math.toIntExact(length)];
+            if (inside > 0) {
+                image.read(offset, IoVec.of(ByteBuffer.wrap(before, 0, (int) inside)));
+            }
+            Entry e = new Entry(0, kind, offset, length, fua, data, null, -1, before);
+            apply(e, null, open);
+            lock.lock();
+            try {
+                add(new Entry(nextSeq(), kind, offset, length, fua, data, null, -1, before));
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            imageLock.unlock();
+        }
+    }
+
+    /** The snapshots open now, which a change of the image must preserve D for. */
+    private List<Snapshot> openSnapshots() throws BlockException {
+        lock.lock();
+        try {
+            checkLive();
+            return List.copyOf(snapshots);
         } finally {
             lock.unlock();
         }
@@ -235,10 +332,13 @@ public final class VolatileCache implements Backend {
             }
             boolean ok = false;
             try {
-                for (Entry e : covered) {
-                    apply(e, null, open);
+                if (!writeThrough) { // through the page cache, the file has them already
+                    for (Entry e : covered) {
+                        apply(e, null, open);
+                    }
                 }
                 image.flush();
+                durableLength = image.length();
                 ok = true;
             } finally {
                 lock.lock();
@@ -284,7 +384,7 @@ public final class VolatileCache implements Backend {
                 write(e, e.offset(), e.end());
             } else {
                 for (int k = sectors.nextSetBit(0); k >= 0; k = sectors.nextSetBit(k + 1)) {
-                    long[] r = sector(e, k, SECTOR);
+                    long[] r = sector(e, k, unit);
                     write(e, r[0], r[1]);
                 }
             }
@@ -338,14 +438,10 @@ public final class VolatileCache implements Backend {
     public void resize(long newLength) throws BlockException {
         imageLock.lock();
         try {
-            List<Snapshot> open;
-            lock.lock();
-            try {
-                checkLive();
-                open = List.copyOf(snapshots);
-            } finally {
-                lock.unlock();
+            if (newLength < durableLength) {
+                durableLength = newLength; // a shrink is durable at once (not undone by a crash)
             }
+            List<Snapshot> open = openSnapshots();
             long old = image.length();
             for (Snapshot s : open) {
                 s.rw.writeLock().lock();
@@ -412,7 +508,9 @@ public final class VolatileCache implements Backend {
             lock.lock();
             try {
                 checkLive();
-                Snapshot s = new Snapshot(new ArrayList<>(entries), image.length(), image, this);
+                long len = image.length();
+                Snapshot s = new Snapshot(new ArrayList<>(entries), len, writeThrough ? durableLength : len, image,
+                        this, writeThrough);
                 snapshots.add(s);
                 return s;
             } finally {
@@ -430,7 +528,28 @@ public final class VolatileCache implements Backend {
     public CrashStates.Report crashStates(CrashStates.Options options, CrashStates.Checker checker)
             throws BlockException {
         try (Snapshot s = snapshot()) {
-            return CrashStates.run(s, SECTOR, options, checker);
+            return CrashStates.run(s, unit, options, checker);
+        }
+    }
+
+    /** This cache's states, frozen, for a file system that combines its files' (see {@link FileStates}). */
+    public FileStates states(boolean torn) throws BlockException {
+        Snapshot s = snapshot();
+        try {
+            return new FileStates(s, new CrashSpace(s, unit, torn));
+        } catch (BlockException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** How many units (pages or sectors) each volatile write has, oldest first. */
+    public int[] volatileUnits() {
+        lock.lock();
+        try {
+            return sectorCounts(new ArrayList<>(entries), unit);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -458,7 +577,7 @@ public final class VolatileCache implements Backend {
                 checkLive();
                 volatileNow = new ArrayList<>(entries);
                 // a choice that does not fit fails here, before anything is lost
-                explicit = choice.resolve(sectorCounts(volatileNow, SECTOR));
+                explicit = choice.resolve(sectorCounts(volatileNow, unit));
                 crashed = true;
                 if (log != null) {
                     log.mark("crash " + explicit);
@@ -466,8 +585,21 @@ public final class VolatileCache implements Backend {
             } finally {
                 lock.unlock();
             }
+            if (writeThrough) {
+                undo(volatileNow);
+            }
+            long keptEnd = 0;
             for (CrashChoice.Keep k : explicit.keep()) {
-                apply(volatileNow.get(k.write() - 1), k.sectors(), List.of());
+                Entry e = volatileNow.get(k.write() - 1);
+                apply(e, k.sectors(), List.of());
+                keptEnd = Math.max(keptEnd, k.sectors() == null ? e.end()
+                        : sector(e, k.sectors().length() - 1, unit)[1]);
+            }
+            if (writeThrough) { // the file's length goes back to its last fsync's, or what a kept write needs
+                long len = Math.max(durableLength, keptEnd);
+                if (len < image.length()) {
+                    image.truncate(len);
+                }
             }
             image.flush();
             return explicit;
@@ -476,11 +608,25 @@ public final class VolatileCache implements Backend {
         }
     }
 
+    /**
+     * The page-cache model's crash: puts back the durable bytes of every range a volatile write
+     * touched (newest first, so the oldest write's "before" ends up on top). imageLock held.
+     */
+    private void undo(List<Entry> volatileNow) throws BlockException {
+        for (int i = volatileNow.size() - 1; i >= 0; i--) {
+            Entry e = volatileNow.get(i);
+            long inside = Math.max(0, Math.min(e.length(), image.length() - e.offset()));
+            if (inside > 0) {
+                image.write(e.offset(), IoVec.of(ByteBuffer.wrap(e.before(), 0, (int) inside)));
+            }
+        }
+    }
+
     /** Checks that {@code choice} fits the writes volatile now, without crashing. */
     public CrashChoice.Explicit resolve(CrashChoice choice) {
         lock.lock();
         try {
-            return choice.resolve(sectorCounts(new ArrayList<>(entries), SECTOR));
+            return choice.resolve(sectorCounts(new ArrayList<>(entries), unit));
         } finally {
             lock.unlock();
         }
@@ -510,6 +656,20 @@ public final class VolatileCache implements Backend {
 
     public boolean logsWrites() {
         return log != null;
+    }
+
+    /** The numbers of the writes volatile now, oldest first (a file system orders them across files). */
+    public List<Long> volatileSeqs() {
+        lock.lock();
+        try {
+            List<Long> out = new ArrayList<>(entries.size());
+            for (Entry e : entries) {
+                out.add(e.seq());
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** How many writes are volatile now. */
@@ -576,8 +736,10 @@ public final class VolatileCache implements Backend {
                     } finally {
                         lock.unlock();
                     }
-                    for (Entry e : all) {
-                        apply(e, null, List.of());
+                    if (!writeThrough) { // through the page cache, the file has them already
+                        for (Entry e : all) {
+                            apply(e, null, List.of());
+                        }
                     }
                 }
             } finally {

@@ -11,6 +11,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -47,6 +48,11 @@ import org.blkdebug.engine.Rule;
  * the file's rules and breakpoints. Rule state lasts as long as the device: until the file is
  * deleted and its last channel closed, or until this file system closes, which closes the
  * channels it opened and then every device (flushing, as an unmount does).
+ *
+ * <p>Power loss ({@link #crash}, {@link #crashStates}; docs/faults.md): each file's device has a
+ * page cache (writes visible at once, undone by a crash until the file is fsynced, torn by page),
+ * and creates, deletes and renames made through here stay undoable until their directory is
+ * fsynced ({@link NamespaceJournal}).
  */
 public final class BlkDebugFileSystem extends FileSystem {
     private final BlkDebugFileSystemProvider provider;
@@ -57,6 +63,16 @@ public final class BlkDebugFileSystem extends FileSystem {
     private final FileTable files = new FileTable();
     private final Set<Closeable> channels = ConcurrentHashMap.newKeySet();
     private volatile boolean open = true;
+    /** Numbers every volatile change: each file's writes and the directory entries' changes. */
+    private final java.util.concurrent.atomic.AtomicLong order = new java.util.concurrent.atomic.AtomicLong();
+    /** The directory entries a crash could lose ({@code null} until the root's real path is known). */
+    private final NamespaceJournal journal;
+    /**
+     * Entry changes take the read side; a crash or a walk of the crash states the write side, so
+     * they see the tree and the journal agree.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock namespace =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     BlkDebugFileSystem(BlkDebugFileSystemProvider provider, FileSystem delegate, Path root, List<FileRules> rules) {
         this.provider = provider;
@@ -68,6 +84,13 @@ public final class BlkDebugFileSystem extends FileSystem {
             m.add(delegate.getPathMatcher(r.syntaxAndPattern()));
         }
         this.matchers = List.copyOf(m);
+        Path realRoot = root;
+        try {
+            realRoot = root.toRealPath();
+        } catch (IOException e) {
+            // a root that does not exist yet: its name will do
+        }
+        this.journal = new NamespaceJournal(realRoot, order::incrementAndGet);
     }
 
     /** The directory globs are relative to; files outside it are never filtered. */
@@ -124,7 +147,13 @@ public final class BlkDebugFileSystem extends FileSystem {
         ensureOpen();
         FileRules r = deviceRulesFor(real);
         if (r == null) {
-            return delegate.provider().newFileChannel(real, options, attrs);
+            if (Files.isDirectory(real)) {
+                // a directory's fsync makes its entries durable in the crash model
+                Path dir = real.toRealPath();
+                return new SyncWatchingChannel(delegate.provider().newFileChannel(real, options, attrs),
+                        () -> journal.dirSynced(dir));
+            }
+            return created(real, () -> delegate.provider().newFileChannel(real, options, attrs));
         }
         FileTable.OpenFile f = open(real, options, r, attrs);
         return track(f, real, options, onClose -> BlkDebugFileChannel.create(f.file, options, onClose));
@@ -136,7 +165,7 @@ public final class BlkDebugFileSystem extends FileSystem {
         ensureOpen();
         FileRules r = deviceRulesFor(real);
         if (r == null) {
-            return delegate.provider().newAsynchronousFileChannel(real, options, executor, attrs);
+            return created(real, () -> delegate.provider().newAsynchronousFileChannel(real, options, executor, attrs));
         }
         BlkDebugAsynchronousFileChannel.checkOptions(options);
         FileTable.OpenFile f = open(real, options, r, attrs);
@@ -210,9 +239,29 @@ public final class BlkDebugFileSystem extends FileSystem {
         Set<OpenOption> probe = new HashSet<>(options);
         probe.remove(StandardOpenOption.TRUNCATE_EXISTING);
         probe.remove(StandardOpenOption.DELETE_ON_CLOSE);
-        delegate.provider().newFileChannel(real, probe, attrs).close();
+        created(real, () -> delegate.provider().newFileChannel(real, probe, attrs)).close();
         Path created = key(real);
-        return files.acquire(created, fileKey(created), () -> openDevice(created, r));
+        return files.acquire(created, fileKey(created), () -> openDevice(created, r, order));
+    }
+
+    @FunctionalInterface
+    private interface Opening<C> {
+        C open() throws IOException;
+    }
+
+    /** Opens with {@code opening}; a file that did not exist before is a new directory entry. */
+    private <C> C created(Path real, Opening<C> opening) throws IOException {
+        namespace.readLock().lock();
+        try {
+            boolean existed = Files.exists(real, LinkOption.NOFOLLOW_LINKS);
+            C c = opening.open();
+            if (!existed) {
+                journal.created(nameKey(real), false, null);
+            }
+            return c;
+        } finally {
+            namespace.readLock().unlock();
+        }
     }
 
     /** A file's key in {@link #files}: its real path, so two names of one file share its device. */
@@ -244,12 +293,13 @@ public final class BlkDebugFileSystem extends FileSystem {
         }
     }
 
-    private static DeviceFile openDevice(Path real, FileRules r) throws IOException {
+    private static DeviceFile openDevice(Path real, FileRules r, java.util.concurrent.atomic.AtomicLong order)
+            throws IOException {
         boolean writable = Files.isWritable(real);
-        // No disk cache under a file's device: as with the OS's page cache, what a file holds is
-        // visible at once to every reader of the real file
+        // The page cache, not a disk's: what a file holds is visible at once to every reader of
+        // the real file, as under an OS; a crash undoes what no fsync made durable
         BlkDebug.Builder b = BlkDebug.builder().image(real.toString()).cache(r.cache()).readOnly(!writable)
-                .volatileCache(false);
+                .pageCache(order::incrementAndGet);
         if (r.config() != null) {
             b.config(r.config());
         }
@@ -271,9 +321,17 @@ public final class BlkDebugFileSystem extends FileSystem {
     // ---- namespace changes: the file table follows them ------------------------------------------
 
     void delete(Path real) throws IOException {
-        Path key = nameKey(real);
-        delegate.provider().delete(real);
-        files.unlinked(key);
+        namespace.readLock().lock();
+        try {
+            Path key = nameKey(real);
+            boolean dir = Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS);
+            Path backup = journal.backup(real); // what a crash brings back
+            delegate.provider().delete(real);
+            journal.deleted(key, dir, backup);
+            files.unlinked(key);
+        } finally {
+            namespace.readLock().unlock();
+        }
     }
 
     private void deleteIfExists(Path real) throws IOException {
@@ -285,23 +343,159 @@ public final class BlkDebugFileSystem extends FileSystem {
     }
 
     void move(Path source, Path target, CopyOption... options) throws IOException {
-        Path from = nameKey(source);
-        delegate.provider().move(source, target, options);
-        files.renamed(from, nameKey(target));
+        namespace.readLock().lock();
+        try {
+            Path from = nameKey(source);
+            Path to = nameKey(target);
+            Path replaced = from.equals(to) ? null : journal.backup(target);
+            delegate.provider().move(source, target, options);
+            journal.renamed(from, to, replaced);
+            files.renamed(from, to);
+        } finally {
+            namespace.readLock().unlock();
+        }
     }
 
     /** A rename into another blkdebug file system: the file leaves this one and replaces the name there. */
     void moveOut(Path source, BlkDebugFileSystem target, Path targetReal, CopyOption... options) throws IOException {
         Path from = nameKey(source);
+        Path to = nameKey(targetReal);
+        boolean dir = Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS);
+        Path backup = journal.backup(source);
+        Path replaced = target.journal.backup(targetReal);
         delegate.provider().move(source, targetReal, options);
+        journal.deleted(from, dir, backup);
+        target.journal.created(to, dir, replaced);
         files.unlinked(from);
-        target.files.unlinked(nameKey(targetReal));
+        target.files.unlinked(to);
+    }
+
+    void createDirectory(Path real, FileAttribute<?>... attrs) throws IOException {
+        ensureOpen();
+        namespace.readLock().lock();
+        try {
+            delegate.provider().createDirectory(real, attrs);
+            journal.created(nameKey(real), true, null);
+        } finally {
+            namespace.readLock().unlock();
+        }
     }
 
     /** A copy replaces the target's file (the JDK deletes it first), so its old device goes. */
     void copy(Path source, Path target, CopyOption... options) throws IOException {
-        delegate.provider().copy(source, target, options);
-        files.unlinked(nameKey(target));
+        namespace.readLock().lock();
+        try {
+            Path to = nameKey(target);
+            Path replaced = journal.backup(target);
+            delegate.provider().copy(source, target, options);
+            journal.created(to, Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS), replaced);
+            files.unlinked(to);
+        } finally {
+            namespace.readLock().unlock();
+        }
+    }
+
+    // ---- power loss (docs/faults.md) ---------------------------------------------------------------
+
+    /** Decides one crash state of the file system, built as a directory; throwing rejects it. */
+    @FunctionalInterface
+    public interface StateCheck {
+        void check(Path state, org.blkdebug.engine.crash.CrashChoice.Explicit choice) throws Exception;
+    }
+
+    /** What a crash now could lose, one line a change, numbered as {@code crash} numbers them. */
+    public List<String> volatileChanges() throws IOException {
+        namespace.writeLock().lock();
+        try (FileSystemStates states = freeze(false, files.live())) {
+            return states.describe();
+        } finally {
+            namespace.writeLock().unlock();
+        }
+    }
+
+    /** The page-cache states of {@code live}'s files and the journal's entry changes, frozen. Write side held. */
+    private FileSystemStates freeze(boolean torn, List<FileTable.OpenFile> live) throws IOException {
+        List<FileSystemStates.File> fs = new ArrayList<>();
+        try {
+            for (FileTable.OpenFile f : live) {
+                fs.add(new FileSystemStates.File(f.file.device().volatileStates(torn), f.fileKey, files.keyOf(f)));
+            }
+        } catch (IOException | RuntimeException e) {
+            fs.forEach(f -> f.states().close());
+            throw e;
+        }
+        return new FileSystemStates(journal.root(), fs, journal.volatileOps());
+    }
+
+    /**
+     * Power loss for the whole file system: every file loses the writes no fsync of it made
+     * durable, and every create, delete and rename not made durable by an fsync of its directory
+     * is undone, except what {@code choice} keeps (changes numbered across files and directories
+     * in the order they happened, as {@link #volatileChanges()} lists them; writes torn by 4 KiB
+     * page). The real files under the root become that state; the file system closes (its
+     * channels fail from now on). Returns the choice made explicit.
+     *
+     * @throws IllegalArgumentException when an explicit choice does not fit (nothing is lost)
+     */
+    public org.blkdebug.engine.crash.CrashChoice.Explicit crash(org.blkdebug.engine.crash.CrashChoice choice)
+            throws IOException {
+        ensureOpen();
+        namespace.writeLock().lock();
+        try {
+            org.blkdebug.engine.crash.CrashChoice.Explicit made;
+            List<FileTable.OpenFile> live = files.live();
+            try (FileSystemStates states = freeze(true, live)) { // torn choices count pages
+                made = choice.resolve(states.sizes());
+                java.util.BitSet kept = states.kept(made);
+                open = false;
+                provider.removed(this);
+                for (int f = 0; f < live.size(); f++) {
+                    live.get(f).file.device().crash(states.fileChoice(f, kept));
+                }
+                journal.crash(states.droppedOps(kept));
+            }
+            for (Closeable ch : List.copyOf(channels)) {
+                try {
+                    ch.close();
+                } catch (IOException e) {
+                    // the power is out: nothing to report
+                }
+            }
+            try {
+                files.closeAll();
+            } catch (IOException e) {
+                // crashed devices close without a flush; their lock channels may complain
+            }
+            journal.close();
+            return made;
+        } finally {
+            namespace.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Hands every distinct state a crash now could leave to {@code check}, each built as a fresh
+     * directory holding the tree under the root in that state (removed afterwards); the file
+     * system is left as it was. States are enumerated and sampled as a device's are
+     * ({@link org.blkdebug.engine.crash.CrashStates}); entry changes wait meanwhile.
+     */
+    public org.blkdebug.engine.crash.CrashStates.Report crashStates(
+            org.blkdebug.engine.crash.CrashStates.Options options, StateCheck check) throws IOException {
+        ensureOpen();
+        namespace.writeLock().lock();
+        try (FileSystemStates states = freeze(options.torn(), files.live())) {
+            return org.blkdebug.engine.crash.CrashStates.explore(states, options, (n, choice, kept) -> {
+                Path dir = Files.createTempDirectory("blkdebug-fs-state-");
+                try {
+                    states.build(kept, dir);
+                    check.check(dir, choice);
+                } finally {
+                    NamespaceJournal.deleteTree(dir);
+                }
+            });
+        } finally {
+            namespace.writeLock().unlock();
+        }
     }
 
     private void ensureOpen() {
@@ -341,6 +535,7 @@ public final class BlkDebugFileSystem extends FileSystem {
         } catch (IOException e) {
             first = add(first, e);
         }
+        journal.close(); // nothing is lost without a crash
         if (first != null) {
             throw first;
         }

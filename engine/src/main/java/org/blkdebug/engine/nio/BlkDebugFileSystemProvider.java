@@ -224,7 +224,7 @@ public final class BlkDebugFileSystemProvider extends FileSystemProvider {
 
     @Override
     public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
-        delegate.createDirectory(real(dir), attrs);
+        fs(dir).createDirectory(real(dir), attrs); // a new directory entry, for the crash model
     }
 
     @Override

@@ -72,6 +72,8 @@ final class FileTable {
     private final Condition changed = lock.newCondition();
     /** Files by their real path; an unlinked file is no longer here but lives while it has channels. */
     private final Map<Path, OpenFile> byPath = new HashMap<>();
+    /** Guarded by lock: unlinked files still held by a channel (their devices live on). */
+    private final java.util.Set<OpenFile> orphans = new java.util.HashSet<>();
     private boolean closed;
 
     /**
@@ -137,6 +139,9 @@ final class FileTable {
         lock.lock();
         try {
             last = --f.channels == 0 && f.unlinked;
+            if (last) {
+                orphans.remove(f);
+            }
         } finally {
             lock.unlock();
         }
@@ -203,6 +208,30 @@ final class FileTable {
         f.unlinked = true;
         if (f.channels == 0) {
             toClose.add(f);
+        } else {
+            orphans.add(f);
+        }
+    }
+
+    /** Every file with a device now, named or unlinked-but-open: what a crash must cut. */
+    List<OpenFile> live() {
+        lock.lock();
+        try {
+            List<OpenFile> all = new ArrayList<>(byPath.values());
+            all.addAll(orphans);
+            return all;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Where a file is now (its key in the table). */
+    Path keyOf(OpenFile f) {
+        lock.lock();
+        try {
+            return f.key;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -217,6 +246,7 @@ final class FileTable {
             closed = true;
             all = new ArrayList<>(byPath.values());
             byPath.clear();
+            orphans.clear();
             all.forEach(f -> f.unlinked = true);
             all.removeIf(f -> f.channels > 0); // a channel still closing closes it
         } finally {

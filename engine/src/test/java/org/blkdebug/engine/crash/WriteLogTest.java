@@ -159,6 +159,29 @@ class WriteLogTest {
     }
 
     @Test
+    void checkAtFuaStopsAfterEachFuaWrite() throws Exception {
+        Path img = image("disk.img", 1 << 20);
+        Path copy = dir.resolve("copy.img");
+        Files.copy(img, copy);
+        Path logFile = dir.resolve("w.log");
+        try (Device dev = BlkDebug.builder().image(img.toString()).writeLog(logFile).open()) {
+            dev.write(0, filled(512, 1));
+            dev.write(512, filled(512, 2), Device.WriteFlag.FUA);
+            dev.write(1024, filled(512, 3));
+            dev.write(1536, filled(512, 4), Device.WriteFlag.FUA);
+        }
+        List<String> seen = new ArrayList<>();
+        try (WriteLog log = WriteLog.open(logFile)) {
+            assertThat(Replay.checkAt(log, copy, Replay.Point.FUA, (r, image) -> {
+                byte[] b = Files.readAllBytes(image);
+                seen.add(r.number() + ":" + b[0] + b[512] + b[1024] + b[1536]);
+            }, false)).isEmpty();
+        }
+        // each FUA write's point: everything logged before it, and it
+        assertThat(seen).containsExactly("2:1200", "5:1234");
+    }
+
+    @Test
     void aCrashIsMarkedInTheLogWithItsChoice() throws Exception {
         Path img = image("disk.img", 1 << 20);
         Path logFile = dir.resolve("w.log");

@@ -141,8 +141,14 @@ class InjectDelayTest {
         try (Device dev = BlkDebug.builder().memory(1 << 20).virtualClock(true).customEvent("commit")
                 .injectDelay(Rule.InjectDelay.of(new org.blkdebug.engine.CustomEvent("commit"), Duration.ofSeconds(3)))
                 .open()) {
-            CompletableFuture<Void> f = CompletableFuture.runAsync(() -> dev.event("commit".equals("x") ? null
-                    : new org.blkdebug.engine.CustomEvent("commit")), r -> Thread.ofVirtual().start(r));
+            CompletableFuture<Void> f = CompletableFuture.runAsync(
+                    () -> dev.event(new org.blkdebug.engine.CustomEvent("commit")), r -> Thread.ofVirtual().start(r));
+            // virtual time may jump as soon as nothing is in flight: wait until the event is delayed
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (phaseOf(dev) != Phase.DELAYED && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(phaseOf(dev)).isEqualTo(Phase.DELAYED);
             dev.clock().await(f, Duration.ofSeconds(10));
             assertThat(dev.clock().nanos()).isEqualTo(Duration.ofSeconds(3).toNanos());
         }
