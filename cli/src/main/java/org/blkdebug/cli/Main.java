@@ -85,6 +85,7 @@ public final class Main {
             return 1;
         }
         Shell shell = new Shell(console, SETTLE_TIMEOUT);
+        shell.setImageOpts(inv.imageOpts);
         if (inv.record != null) {
             try {
                 shell.record(Path.of(inv.record));

@@ -183,7 +183,7 @@ final class BlockDevice implements Device {
         if (reported && reportCompletions) { // and not turned off since
             // queued before the request stops counting as busy, so a caller that waited for
             // quiescence is sure to find it
-            completions.offer(new Completion(r.id(), r.op(), r.offset(), r.length(), errno, r.yielded(),
+            completions.offer(new Completion(r.id(), r.op(), r.offset(), r.length(), errno, r.yielded(), r.yieldedSinceRelease(),
                     r.sequence(), r.releasedBy(), r.startNanos(), System.nanoTime(), attachment));
         }
         tracker.leave(r);

@@ -9,6 +9,10 @@ package org.blkdebug.engine;
  * @param yielded    false when the request finished without ever blocking (no backend I/O, no
  *                   wait, no suspension, an {@code immediately} error): QEMU completes such a
  *                   request from a bottom half, which a caller may want to mimic
+ * @param yieldedSinceRelease false when the request finished without blocking since it was last
+ *                   set running (submitted, resumed, or woken by the request it waited for): a
+ *                   request resumed from a breakpoint after its I/O then completes inside the
+ *                   {@code resume} that released it, and QEMU prints its report there
  * @param sequence   when the request was last set running (submitted, resumed or woken by the
  *                   request it waited for), in one global order. Requests released together race
  *                   on their own threads; QEMU runs them one after another in release order, so a
@@ -22,7 +26,14 @@ package org.blkdebug.engine;
  * @param attachment whatever the submitter attached (e.g. the shell's command), or null
  */
 public record Completion(long id, Operation op, long offset, long length, int errno, boolean yielded,
-                         long sequence, long releasedBy, long startNanos, long endNanos, Object attachment) {
+                         boolean yieldedSinceRelease, long sequence, long releasedBy, long startNanos, long endNanos,
+                         Object attachment) {
+    /** A report whose request blocked since its last release exactly when it ever blocked. */
+    public Completion(long id, Operation op, long offset, long length, int errno, boolean yielded, long sequence,
+                      long releasedBy, long startNanos, long endNanos, Object attachment) {
+        this(id, op, offset, length, errno, yielded, yielded, sequence, releasedBy, startNanos, endNanos, attachment);
+    }
+
     public boolean failed() {
         return errno != 0;
     }

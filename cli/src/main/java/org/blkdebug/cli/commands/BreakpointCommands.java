@@ -77,9 +77,10 @@ final class BreakpointCommands {
         return ShellCommand.OK;
     }
 
-    static int removeBreak(Context ctx, List<String> argv) {
+    static int removeBreak(Context ctx, List<String> argv) throws InterruptedException {
         try {
             ctx.device().removeBreakpoint(argv.get(1));
+            ctx.afterResume();
             return ShellCommand.OK;
         } catch (BlockException e) {
             ctx.console().println("Could not remove breakpoint " + argv.get(1) + ": " + e.getMessage());
@@ -87,9 +88,10 @@ final class BreakpointCommands {
         }
     }
 
-    static int resume(Context ctx, List<String> argv) {
+    static int resume(Context ctx, List<String> argv) throws InterruptedException {
         try {
             ctx.device().resume(argv.get(1));
+            ctx.afterResume();
             return ShellCommand.OK;
         } catch (BlockException e) {
             ctx.console().println("Could not resume request: " + e.getMessage());

@@ -32,6 +32,15 @@ public interface Context {
     void mainLoopWaiting() throws InterruptedException;
 
     /**
+     * After {@code resume}/{@code remove_break} released requests: QEMU enters each released
+     * coroutine inside the command, so one that finishes without blocking again (it was
+     * suspended after its I/O) completes there and its report is printed at once. Waits for
+     * the released requests to settle and prints exactly those reports.
+     */
+    default void afterResume() throws InterruptedException {
+    }
+
+    /**
      * True when a blkdebug line waits for the next poll: a request that blocked (I/O) before
      * reaching its breakpoint, which in QEMU gets there only in a later main-loop turn.
      */
@@ -49,6 +58,11 @@ public interface Context {
 
     /** Opens a device as qemu-io's {@code open} does; false (message printed) on failure. */
     boolean open(OpenRequest request);
+
+    /** The session was started with {@code --image-opts}: {@code open}'s path is an option string, {@code -o} refused. */
+    default boolean imageOpts() {
+        return false;
+    }
 
     void close();
 

@@ -196,6 +196,10 @@ final class SessionCommands {
             if (operands.size() > 1) {
                 return usage();
             }
+            if (options != null && ctx.imageOpts()) {
+                ctx.console().println("--image-opts and 'open -o' are mutually exclusive");
+                return FAILED;
+            }
             if (nocache) {
                 cache = "none";
             }

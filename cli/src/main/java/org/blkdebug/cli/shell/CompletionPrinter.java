@@ -68,11 +68,7 @@ final class CompletionPrinter {
 
     void poll(Device device, Poll kind) {
         printDeferred();
-        for (Completion c; (c = device.pollCompletion()) != null; ) {
-            if (c.attachment() instanceof AioReport) {
-                pending.add(c);
-            }
-        }
+        collect(device);
         List<Completion> bottomHalves = new ArrayList<>();
         List<Completion> rescheduled = new ArrayList<>();
         List<Completion> threadPool = new ArrayList<>();
@@ -93,6 +89,35 @@ final class CompletionPrinter {
         List<Completion> batch = new ArrayList<>(bottomHalves);
         batch.addAll(rescheduled);
         batch.addAll(threadPool);
+        pending.removeAll(batch);
+        for (Completion c : batch) {
+            ((AioReport) c.attachment()).print(c, console);
+        }
+    }
+
+    private void collect(Device device) {
+        for (Completion c; (c = device.pollCompletion()) != null; ) {
+            if (c.attachment() instanceof AioReport) {
+                pending.add(c);
+            }
+        }
+    }
+
+    /**
+     * Not a poll: the reports of requests that a resume set running and that finished without
+     * blocking again. QEMU's resume enters the suspended coroutine, which then completes and
+     * calls the aio callback inside the {@code resume} command (its aio call has long returned,
+     * so no bottom half defers it). Everything else stays for the next poll.
+     */
+    void printResumed(Device device) {
+        collect(device);
+        List<Completion> batch = new ArrayList<>();
+        for (Completion c : pending) {
+            if (c.yielded() && !c.yieldedSinceRelease() && c.releasedBy() == 0) {
+                batch.add(c);
+            }
+        }
+        batch.sort(Comparator.comparingLong(Completion::sequence));
         pending.removeAll(batch);
         for (Completion c : batch) {
             ((AioReport) c.attachment()).print(c, console);

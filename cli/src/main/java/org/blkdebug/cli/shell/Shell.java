@@ -34,6 +34,8 @@ public final class Shell implements Context {
     private boolean interactive;
     private boolean quit;
     private boolean failed;
+    /** {@code --image-opts}: qemu-io's global; {@code open}'s path is then an option string too. */
+    private boolean imageOpts;
     private Recorder recorder;
     /** Run once before the shell first waits for the outside; see {@link #beforeWaiting}. */
     private Runnable beforeWait;
@@ -204,11 +206,13 @@ public final class Shell implements Context {
     // ---- setup -------------------------------------------------------------------------------
 
     public boolean openInitial(OpenRequest request, boolean imageOpts) {
+        this.imageOpts = imageOpts;
         return session.open(request, imageOpts);
     }
 
     /** As {@link #openInitial(OpenRequest, boolean)}; a failure's message goes to {@code failure} instead. */
     public boolean openInitial(OpenRequest request, boolean imageOpts, java.util.function.Consumer<String> failure) {
+        this.imageOpts = imageOpts;
         return session.open(request, imageOpts, failure);
     }
 
@@ -250,6 +254,11 @@ public final class Shell implements Context {
     @Override
     public java.util.function.BooleanSupplier heldReleaser() {
         return heldReleaser;
+    }
+
+    /** qemu-io's {@code --image-opts}, also when no file is named (then {@code open} takes option strings). */
+    public void setImageOpts(boolean on) {
+        imageOpts = on;
     }
 
     public void setInteractive(boolean on) {
@@ -298,6 +307,15 @@ public final class Shell implements Context {
     }
 
     @Override
+    public void afterResume() throws InterruptedException {
+        Device d = session.device();
+        if (d != null) {
+            settle();
+            completions.printResumed(d);
+        }
+    }
+
+    @Override
     public boolean hasDeferredLines() {
         return completions.hasDeferred();
     }
@@ -328,7 +346,12 @@ public final class Shell implements Context {
 
     @Override
     public boolean open(OpenRequest request) {
-        return session.open(request, false);
+        return session.open(request, imageOpts);
+    }
+
+    @Override
+    public boolean imageOpts() {
+        return imageOpts;
     }
 
     @Override

@@ -211,12 +211,13 @@ public final class BlockIo {
         bs.waitSerialising(t);
     }
 
-    /** bdrv_driver_pwritev: FUA the driver lacks is emulated by a flush after the write. */
+    /**
+     * bdrv_driver_pwritev: FUA the driver lacks is emulated by a flush after the write. Also under
+     * cache=unsafe (QEMU 7.2 emulates it there too: the flush fires flush_to_os and stops before
+     * flush_to_disk).
+     */
     static void driverPwritev(Node bs, Request r, long offset, long bytes, IoVec qiov, int flags)
             throws BlockException {
-        if (bs.noFlush) {
-            flags &= ~Node.REQ_FUA;
-        }
         boolean emulateFua = false;
         if ((flags & Node.REQ_FUA) != 0 && (bs.supportedWriteFlags & Node.REQ_FUA) == 0) {
             flags &= ~Node.REQ_FUA;

@@ -1,0 +1,412 @@
+package org.blkdebug.cli.difftest;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The differential tester: generated qemu-io sessions run through the real qemu-io 7.2 and our
+ * shell, compared (output as one stream, exit status, image bytes), differences shrunk to small
+ * sessions and written out as conformance scenarios (docs/difftest.md).
+ *
+ * <pre>
+ *   scripts/difftest.sh -n 20000 [--seed S] [--jobs 2] [--out DIR] [--no-shrink]
+ * </pre>
+ *
+ * Session {@code i} of seed {@code S} is generated from {@code S + i}, so any one can be
+ * replayed alone ({@code --seed S --first i -n 1}).
+ */
+public final class DiffTester {
+    /** What a run found. */
+    record Report(long seed, int sessions, long agreed, Map<String, Long> skipped, Map<String, Long> known,
+                  List<Finding> findings, Coverage coverage, long millis) {
+        boolean clean() {
+            return findings.isEmpty();
+        }
+    }
+
+    /** A difference no known class explains: the session, its shrunk form, and the first differing line. */
+    record Finding(int index, Session session, Session shrunk, String what) {
+    }
+
+    private static final boolean VERBOSE = Boolean.getBoolean("difftest.verbose");
+    private static final Pattern SUSPENDED = Pattern.compile("blkdebug: Suspended request '([^']*)'");
+
+    private final Runner runner;
+    private final PrintStream log;
+    private final boolean shrink;
+    private final Path work;
+
+    DiffTester(Runner runner, PrintStream log, boolean shrink, Path work) {
+        this.runner = runner;
+        this.log = log;
+        this.shrink = shrink;
+        this.work = work;
+    }
+
+    Report run(long seed, int first, int n, int jobs) throws InterruptedException {
+        return run(seed, first, n, jobs, 0);
+    }
+
+    /** As {@link #run(long, int, int, int)}; with {@code budgetMillis > 0} no session starts after that long. */
+    Report run(long seed, int first, int n, int jobs, long budgetMillis) throws InterruptedException {
+        long start = System.nanoTime();
+        long stopAt = budgetMillis > 0 ? start + TimeUnit.MILLISECONDS.toNanos(budgetMillis) : Long.MAX_VALUE;
+        Coverage cov = new Coverage();
+        LongAdder agreed = new LongAdder();
+        Map<String, LongAdder> skipped = new ConcurrentHashMap<>();
+        Map<String, LongAdder> known = new ConcurrentHashMap<>();
+        List<Finding> findings = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger done = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(jobs);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 0; w < jobs; w++) {
+            int worker = w;
+            futures.add(pool.submit(() -> {
+                Path dir = work.resolve("w" + worker);
+                for (int i = first + worker; i < first + n && System.nanoTime() < stopAt; i += jobs) {
+                    try {
+                        Generator g = new Generator(seed + i, cov);
+                        Session s = g.session();
+                        Verdict v = judge(s, dir);
+                        switch (v.kind) {
+                            case AGREE -> agreed.increment();
+                            case SKIP -> {
+                                skipped.computeIfAbsent(v.label, k -> new LongAdder()).increment();
+                                if (VERBOSE) {
+                                    log.printf("session %d: skipped: %s%n", i, v.label);
+                                }
+                            }
+                            case KNOWN -> known.computeIfAbsent(v.label, k -> new LongAdder()).increment();
+                            case DIFFER -> {
+                                log.printf("session %d (seed %d): DIFFERENCE %s%n", i, seed + i, v.label);
+                                Session small = shrink ? shrink(s, dir) : s;
+                                findings.add(new Finding(i, s, small, v.label));
+                                log.println(small.describe().indent(4));
+                            }
+                        }
+                        if (v.qemu != null && !v.qemu.hung()) {
+                            Matcher m = SUSPENDED.matcher(v.qemu.output());
+                            while (m.find()) {
+                                String ev = g.tagEvents.get(m.group(1));
+                                if (ev != null) {
+                                    cov.hit("event reached", ev);
+                                }
+                            }
+                        }
+                    } catch (IOException e) {
+                        log.printf("session %d: could not run: %s%n", i, e);
+                        skipped.computeIfAbsent("could not run (I/O error)", k -> new LongAdder()).increment();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    int d = done.incrementAndGet();
+                    if (d % 1000 == 0) {
+                        log.printf("... %d sessions, %d agreed, %d differences, %d s%n", d, agreed.sum(),
+                                findings.size(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+                    }
+                }
+            }));
+        }
+        pool.shutdown();
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("difftest worker failed", e.getCause());
+            }
+        }
+        findings.sort((a, b) -> Integer.compare(a.index(), b.index()));
+        return new Report(seed, done.get(), agreed.sum(), sums(skipped), sums(known), List.copyOf(findings), cov,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    private static Map<String, Long> sums(Map<String, LongAdder> m) {
+        Map<String, Long> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    enum Kind { AGREE, SKIP, KNOWN, DIFFER }
+
+    record Verdict(Kind kind, String label, Runner.Outcome qemu) {
+    }
+
+    /** Runs one session on both programs and says how they compare. */
+    Verdict judge(Session s, Path dir) throws IOException, InterruptedException {
+        Runner.Outcome q1 = runner.qemu(s, dir);
+        if (q1.hung()) {
+            // QEMU hangs (D3-D5, D11): ours must print what QEMU printed up to the hang, then the
+            // documented reason, and end.
+            Runner.Outcome o = runner.ours(s, dir);
+            if (o.hung()) {
+                return new Verdict(Kind.DIFFER, "both hang", q1);
+            }
+            // QEMU keeps polling while it hangs (it may print more completions); ours reports
+            // the documented reason and goes on: what ours printed before that reason must be
+            // what QEMU printed first
+            String why = Known.hangReason(o.output());
+            if (why == null) {
+                return new Verdict(Kind.DIFFER, "QEMU hangs, ours ends without a documented reason", q1);
+            }
+            String before = o.output().substring(0, Known.hangReasonAt(o.output()));
+            if (!q1.output().startsWith(before)) {
+                return new Verdict(Kind.DIFFER, "before QEMU hung: " + Runner.firstDifference(q1.output(), o.output()), q1);
+            }
+            return new Verdict(Kind.KNOWN, why, q1);
+        }
+        Runner.Outcome q2 = runner.qemu(s, dir);
+        if (!q1.sameAs(q2)) {
+            return new Verdict(Kind.SKIP, "QEMU nondeterministic (two runs differ)", q1);
+        }
+        Runner.Outcome o = runner.ours(s, dir);
+        if (o.sameAs(q1)) {
+            return new Verdict(Kind.AGREE, null, q1);
+        }
+        // One race of QEMU's thread pool can go the same way twice: before calling it a
+        // difference, see whether QEMU ever prints what ours printed.
+        for (int i = 0; i < 4; i++) {
+            Runner.Outcome q = runner.qemu(s, dir);
+            if (q.sameAs(o)) {
+                return new Verdict(Kind.SKIP, "QEMU nondeterministic (found on a rerun)", q1);
+            }
+            if (!q.sameAs(q1)) {
+                return new Verdict(Kind.SKIP, "QEMU nondeterministic (found on a rerun)", q1);
+            }
+        }
+        String known = Known.classify(new Known.Case(s, q1, o));
+        if (known != null) {
+            return new Verdict(Kind.KNOWN, known, q1);
+        }
+        return new Verdict(Kind.DIFFER, what(q1, o), q1);
+    }
+
+    static String what(Runner.Outcome q, Runner.Outcome o) {
+        if (o.hung()) {
+            return "ours hangs";
+        }
+        if (!q.output().equals(o.output())) {
+            return "output, " + Runner.firstDifference(q.output(), o.output());
+        }
+        if (q.exit() != o.exit()) {
+            return "exit status: qemu-io " + q.exit() + ", ours " + o.exit();
+        }
+        return "image bytes: qemu-io md5 " + q.md5() + ", ours " + o.md5();
+    }
+
+    // ---- shrinking ---------------------------------------------------------------------------
+
+    /** True when the session still shows an unexplained difference (QEMU deterministic, no hang). */
+    private boolean differs(Session s, Path dir) throws IOException, InterruptedException {
+        Verdict v = judge(s, dir);
+        return v.kind() == Kind.DIFFER && !v.qemu().hung(); // a session QEMU hangs on cannot be a golden
+    }
+
+    /** Removes commands (chunks, then one at a time), rule sections, stdin mode, while the difference stays. */
+    Session shrink(Session s, Path dir) throws IOException, InterruptedException {
+        int budget = 80;
+        Session best = s;
+        for (int chunk = Math.max(1, best.commands().size() / 2); chunk >= 1; chunk /= 2) {
+            boolean progress = true;
+            while (progress && budget > 0) {
+                progress = false;
+                for (int at = best.commands().size() - chunk; at >= 0 && budget > 0; at--) {
+                    List<String> c = new ArrayList<>(best.commands());
+                    c.subList(at, Math.min(c.size(), at + chunk)).clear();
+                    Session t = best.withCommands(c);
+                    budget--;
+                    if (differs(t, dir)) {
+                        best = t;
+                        progress = true;
+                        at = Math.min(at, best.commands().size() - chunk + 1);
+                    }
+                }
+            }
+        }
+        if (best.stdin() && budget > 0 && differs(best.withStdin(false), dir)) {
+            best = best.withStdin(false);
+        }
+        if (best.rules() != null) {
+            String[] sections = best.rules().split("(?=\\[)");
+            for (int i = sections.length - 1; i >= 0 && budget > 0; i--) {
+                StringBuilder r = new StringBuilder();
+                for (int j = 0; j < sections.length; j++) {
+                    if (j != i) {
+                        r.append(sections[j]);
+                    }
+                }
+                Session t = best.withRules(r.toString());
+                budget--;
+                if (differs(t, dir)) {
+                    best = t;
+                    sections = best.rules().split("(?=\\[)");
+                }
+            }
+        }
+        for (int i = best.args().size() - 1; i >= 0 && budget > 0; i--) {
+            List<String> a = new ArrayList<>(best.args());
+            String gone = a.remove(i);
+            if (gone.equals("-t") || gone.equals("-f")) {
+                continue; // their values go with them below
+            }
+            if (i > 0 && (a.get(i - 1).equals("-t") || a.get(i - 1).equals("-f"))) {
+                a.remove(i - 1);
+            }
+            Session t = best.withArgs(a);
+            budget--;
+            if (differs(t, dir)) {
+                best = t;
+                i = Math.min(i, best.args().size());
+            }
+        }
+        return best;
+    }
+
+    // ---- the report --------------------------------------------------------------------------
+
+    static void print(Report r, PrintStream out) {
+        long skipped = r.skipped().values().stream().mapToLong(Long::longValue).sum();
+        long known = r.known().values().stream().mapToLong(Long::longValue).sum();
+        out.printf("difftest: seed %d, %d sessions in %d s: %d agreed, %d known differences, %d skipped, %d new differences%n",
+                r.seed(), r.sessions(), r.millis() / 1000, r.agreed(), known, skipped, r.findings().size());
+        r.skipped().forEach((k, v) -> out.printf("  skipped  %6d  %s%n", v, k));
+        r.known().forEach((k, v) -> out.printf("  known    %6d  %s%n", v, k));
+        for (Finding f : r.findings()) {
+            out.printf("  NEW      session %d (seed %d): %s%n", f.index(), r.seed() + f.index(), f.what());
+            out.println(f.shrunk().describe().indent(6));
+        }
+        out.println("coverage:");
+        out.print(r.coverage().table());
+    }
+
+    /** Writes each finding's shrunk session as a conformance scenario into {@code dir}. */
+    static List<Path> writeScenarios(Report r, Path dir, int firstNumber) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> written = new ArrayList<>();
+        int n = firstNumber;
+        for (Finding f : r.findings()) {
+            String header = "Found by the differential tester (scripts/difftest.sh --seed " + r.seed() + " --first "
+                    + f.index() + " -n 1), shrunk.\nWhat differed: " + f.what().replace("\n", " ");
+            Path p = dir.resolve(String.format("%03d-difftest-%d.sh", n++, f.index()));
+            Files.writeString(p, f.shrunk().scenario(header));
+            written.add(p);
+        }
+        return written;
+    }
+
+    /** Prints session {@code i}, both programs' outcomes and their diff (and its shrunk form when it differs). */
+    void show(long seed, int i, Path dir) throws IOException, InterruptedException {
+        Session s = new Generator(seed + i, new Coverage()).session();
+        showOne("session " + i, s, dir);
+        if (shrink && judge(s, dir).kind() == Kind.DIFFER) {
+            showOne("session " + i + " shrunk", shrink(s, dir), dir);
+        }
+    }
+
+    private void showOne(String title, Session s, Path dir) throws IOException, InterruptedException {
+        Runner.Outcome q = runner.qemu(s, dir);
+        Runner.Outcome q2 = runner.qemu(s, dir);
+        Runner.Outcome o = runner.ours(s, dir);
+        log.println("==== " + title);
+        log.println(s.describe());
+        if (!q.sameAs(q2)) {
+            log.println("---- qemu-io's second run differs (exit " + q2.exit() + ", md5 " + q2.md5() + "):");
+            log.println(q2.output());
+        }
+        log.println("---- qemu-io (exit " + q.exit() + (q.hung() ? ", HUNG" : "") + ", md5 " + q.md5() + ")");
+        log.println(q.output());
+        log.println("---- ours (exit " + o.exit() + (o.hung() ? ", HUNG" : "") + ", md5 " + o.md5() + ")");
+        log.println(o.output());
+        log.println("---- verdict: " + judge(s, dir));
+        log.println(s.scenario("scenario"));
+    }
+
+    // ---- command line ------------------------------------------------------------------------
+
+    public static void main(String[] args) throws Exception {
+        long seed = System.nanoTime();
+        int n = 300;
+        int first = 0;
+        int jobs = 2;
+        boolean shrink = true;
+        boolean show = false;
+        Path out = Path.of("target/difftest");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-n" -> n = Integer.parseInt(args[++i]);
+                case "--seed" -> seed = parseSeed(args[++i]);
+                case "--first" -> first = Integer.parseInt(args[++i]);
+                case "--jobs" -> jobs = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--no-shrink" -> shrink = false;
+                case "--show" -> show = true;
+                default -> {
+                    System.err.println("usage: difftest [-n N] [--seed S] [--first I] [--jobs J] [--out DIR] [--no-shrink]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (!Runner.qemuInstalled()) {
+            System.err.println("difftest: " + Runner.QEMU_IO + " not found; install qemu-utils (7.2)");
+            System.exit(2);
+        }
+        Path work = Files.createTempDirectory(Path.of(tempRoot()), "difftest");
+        System.out.printf("difftest: seed %d, sessions %d..%d, %d jobs, work dir %s%n", seed, first, first + n - 1, jobs, work);
+        DiffTester t = new DiffTester(new Runner(3_000, 60_000), System.out, shrink, work);
+        if (show) {
+            for (int i = first; i < first + n; i++) {
+                t.show(seed, i, work.resolve("show"));
+            }
+            deleteTree(work);
+            System.exit(0);
+        }
+        Report r = t.run(seed, first, n, jobs);
+        print(r, System.out);
+        if (!r.findings().isEmpty()) {
+            for (Path p : writeScenarios(r, out.resolve("scenarios"), 900)) {
+                System.out.println("scenario written: " + p + " (move it to conformance/scenarios, name it, and run"
+                        + " conformance/regen-goldens.sh on it)");
+            }
+        }
+        deleteTree(work);
+        System.exit(r.clean() ? 0 : 1);
+    }
+
+    static long parseSeed(String s) {
+        return s.startsWith("0x") ? Long.parseUnsignedLong(s.substring(2), 16) : Long.parseLong(s);
+    }
+
+    /** Where the sessions' directories go. */
+    static String tempRoot() {
+        // not tmpfs: there O_DIRECT (-t none/directsync) makes QEMU probe a 4 KiB request
+        // alignment, where the disks conformance/ runs on give 512
+        return System.getProperty("java.io.tmpdir");
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package org.blkdebug.cli.difftest;
+
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Differences the tester counts under a name instead of failing on: the documented ones
+ * (docs/differences-from-qemu.md) and those being fixed elsewhere right now. Each is recognised
+ * by what QEMU did and what the session contains, never by masking output: the session still
+ * ran, and its difference is reported by name and count.
+ */
+final class Known {
+    /** One named class of difference. */
+    record Kind(String name, Predicate<Case> matches) {
+    }
+
+    /** A session and what both programs did with it. */
+    record Case(Session session, Runner.Outcome qemu, Runner.Outcome ours) {
+        boolean anyCommand(String regex) {
+            return session.commands().stream().anyMatch(c -> c.matches(regex));
+        }
+
+        boolean anyArg(String regex) {
+            return session.args().stream().anyMatch(a -> a.matches(regex))
+                    || (session.file() != null && session.file().matches(regex));
+        }
+    }
+
+    static final List<Kind> KINDS = List.of(
+            // issue 11 items 2-4, being fixed by the audit helper at the same time: re-checked after it lands
+            new Kind("in progress: issue 11 item 2 (image length not a multiple of 512)",
+                    c -> c.session().size() % 512 != 0 || c.anyCommand("truncate .*[0-9]") && c.session().commands().stream()
+                            .anyMatch(x -> x.matches("truncate .*") && Long.parseLong(x.replaceAll(".* ", "")) % 512 != 0)),
+            // QEMU probes O_DIRECT's alignment on the host (4 KiB for a fresh sparse file on this
+            // ext4, 512 for a written one) and refuses to open an image that is not a multiple of
+            // it for writing; ours takes alignment 1 (docs/difftest.md, known limits)
+            new Kind("open: O_DIRECT alignment probing (image length not a multiple of 4 KiB, -t none/directsync)",
+                    c -> c.session().size() % 4096 != 0 && c.qemu().output().contains("Image size is not a multiple of request alignment")
+                            && !c.ours().output().contains("Image size is not a multiple of request alignment")),
+            // found by this tester, for the qcow2 driver's owner: a flush after an allocation failed
+            new Kind("open: qcow2 flush after a failed allocation (exit status, image bytes)",
+                    c -> c.session().format().equals("qcow2") && c.qemu().output().equals(c.ours().output())
+                            && c.ours().output().contains("Failed to flush the")),
+            new Kind("in progress: issue 11 items 3-4 (-d ignore/off, -U, -k, --aio checks)",
+                    c -> c.anyArg("-d|-U|-k|--aio=.*") || c.anyCommand("open( -[a-zA-Z]+| -[toi] \\S+)* -[dUk]( .*)?")),
+            // qemu-io 7.2 dies of SIGFPE (exit 136) on a discard unaligned to align
+            new Kind("D7 (discard unaligned to align: qemu-io crashes)",
+                    c -> c.qemu().exit() == 136 && c.anyCommand("discard.*")),
+            // D2: an RMW read failed by a rule; QEMU writes the padded block anyway
+            new Kind("D2 (failed RMW read of an unaligned write)",
+                    c -> c.session().rules() != null || c.anyArg(".*inject-error.*") || c.anyCommand("open .*inject-error.*")
+                            ? rmwReadFailed(c) : false));
+
+    /**
+     * Issue 11 item 1, the part still open: the same lines, exit status and image bytes, in
+     * another order (where an aio report or a "Suspended" line lands relative to the commands
+     * around it). Counted apart from every other difference, which must not hide in it.
+     */
+    static final Kind ORDER = new Kind("open: output order only (same lines, exit status, image; issue 11 item 1)",
+            c -> c.qemu().exit() == c.ours().exit() && c.qemu().md5().equals(c.ours().md5())
+                    && sortedLines(c.qemu().output()).equals(sortedLines(c.ours().output())));
+
+    private Known() {
+    }
+
+    private static List<String> sortedLines(String s) {
+        // stdin mode: prompts share lines with output, so compare what is between prompts
+        return java.util.Arrays.stream(s.split("\n|qemu-io> ")).filter(l -> !l.isEmpty()).sorted().toList();
+    }
+
+    static String classify(Case c) {
+        for (Kind k : KINDS) {
+            if (k.matches().test(c)) {
+                return k.name();
+            }
+        }
+        return ORDER.matches().test(c) ? ORDER.name() : null;
+    }
+
+    /** QEMU reports success for a write where ours reports the errno of a rule, with align set. */
+    private static boolean rmwReadFailed(Case c) {
+        boolean aligned = c.anyArg(".*align=(4096|4k|65536).*") || c.anyCommand("open .*align=(4096|4k|65536).*");
+        return aligned && c.ours().output().contains("write failed:") && !c.qemu().output().contains("write failed:")
+                || aligned && c.ours().output().lines().filter(l -> l.contains("write failed:")).count()
+                        > c.qemu().output().lines().filter(l -> l.contains("write failed:")).count();
+    }
+
+    /** The documented texts ours prints where QEMU hangs, each with its difference. */
+    private static final List<String[]> HANG_TEXTS = List.of(
+            new String[] {"wait_break: no request in flight can reach", "D11 (a wait nothing in the script can end: QEMU hangs, ours fails)"},
+            new String[] {"nothing in a script can resume it", "D11 (a wait nothing in the script can end: QEMU hangs, ours fails)"},
+            new String[] {"wait_break: no blkdebug filter in this device", "D6 (wait_break without blkdebug: QEMU hangs, ours fails)"},
+            new String[] {"aio_flush: request suspended at", "D4 (aio_flush with a request suspended: QEMU hangs)"},
+            new String[] {"blkdebug: warning: resuming requests still suspended at exit", "D5 (a request suspended at exit: QEMU hangs)"});
+
+    /** Why QEMU hung, as ours says it (D4, D5, D6, D11): the first documented text in ours, or null. */
+    static String hangReason(String ours) {
+        int at = hangReasonAt(ours);
+        for (String[] t : HANG_TEXTS) {
+            if (at < ours.length() && ours.startsWith(t[0], at)) {
+                return t[1];
+            }
+        }
+        return null;
+    }
+
+    /** Where the first documented text starts (the start of its line), or the length when there is none. */
+    static int hangReasonAt(String ours) {
+        int best = ours.length();
+        for (String[] t : HANG_TEXTS) {
+            int i = ours.indexOf(t[0]);
+            if (i >= 0 && i < best) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,213 @@
+package org.blkdebug.cli.difftest;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.blkdebug.cli.Main;
+import org.blkdebug.cli.report.Console;
+
+/**
+ * Runs one session in a directory of its own: with the real qemu-io as a process (stdout
+ * line-buffered by {@code stdbuf -oL}, stderr merged into it, as conformance/run-scenario.sh
+ * runs it), or with our {@link Main#run} in this JVM (stdout and stderr one stream). Each run
+ * starts from a fresh image (raw: zero-filled; qcow2: made by qemu-img create for qemu-io and by
+ * our {@code create} for ours) and the rule file, and ends with the image's md5. The output is
+ * masked as run-scenario.sh masks it.
+ */
+final class Runner {
+    /** What a run left: masked output, exit status (128+N for signal N), image md5, and whether it hung. */
+    record Outcome(String output, int exit, String md5, boolean hung) {
+        boolean sameAs(Outcome o) {
+            return output.equals(o.output) && exit == o.exit && md5.equals(o.md5) && hung == o.hung;
+        }
+    }
+
+    static final String QEMU_IO = System.getProperty("difftest.qemu-io", "/usr/bin/qemu-io");
+    private static final Pattern STATS = Pattern.compile(
+            "[0-9]* ops; [0-9/:. sec]* \\([0-9/.inf]* [EPTGMKiBbytes]*/sec and [0-9/.inf]* ops/sec\\)");
+    private static final Pattern MACHINE = Pattern.compile(
+            "^([0-9]+),([0-9]+),[0-9]*:[0-9][0-9]:[0-9][0-9]\\.[0-9][0-9],[0-9.inf]*,[0-9.inf]*$");
+
+    private final long qemuTimeoutMillis;
+    private final long oursTimeoutMillis;
+
+    Runner(long qemuTimeoutMillis, long oursTimeoutMillis) {
+        this.qemuTimeoutMillis = qemuTimeoutMillis;
+        this.oursTimeoutMillis = oursTimeoutMillis;
+    }
+
+    static boolean qemuInstalled() {
+        return Files.isExecutable(Path.of(QEMU_IO));
+    }
+
+    Outcome qemu(Session s, Path dir) throws IOException, InterruptedException {
+        prepare(s, dir, true);
+        List<String> cmd = new ArrayList<>(List.of("stdbuf", "-oL", QEMU_IO));
+        cmd.addAll(s.argv(dir.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("LC_ALL", "C");
+        pb.environment().put("LANG", "C");
+        pb.environment().put("TZ", "UTC");
+        pb.environment().remove("QEMU_IO_OPTIONS");
+        Path in = dir.resolve(".stdin");
+        Files.writeString(in, s.stdin() ? s.stdinText(dir.toString()) : "");
+        pb.redirectInput(in.toFile());
+        Process p = pb.start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> copy(p.getInputStream(), out));
+        boolean hung = !p.waitFor(qemuTimeoutMillis, TimeUnit.MILLISECONDS);
+        if (hung) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(10));
+        String text;
+        synchronized (out) {
+            text = out.toString(StandardCharsets.UTF_8);
+        }
+        return new Outcome(mask(text, dir), hung ? -1 : p.exitValue(), md5(dir.resolve(s.imageName())), hung);
+    }
+
+    Outcome ours(Session s, Path dir) throws IOException, InterruptedException {
+        prepare(s, dir, false);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Console console = new Console(out, out, StandardCharsets.UTF_8);
+        String[] argv = s.argv(dir.toString()).toArray(String[]::new);
+        InputStream stdin = new ByteArrayInputStream(
+                (s.stdin() ? s.stdinText(dir.toString()) : "").getBytes(StandardCharsets.UTF_8));
+        int[] status = {-1};
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().daemon().name("difftest-ours").start(() -> {
+            try {
+                status[0] = Main.run(argv, console, stdin, false);
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        boolean hung = !t.join(java.time.Duration.ofMillis(oursTimeoutMillis));
+        if (hung) {
+            t.interrupt();
+            t.join(5000);
+        }
+        String text;
+        synchronized (out) {
+            text = out.toString(StandardCharsets.UTF_8);
+        }
+        if (thrown.get() != null) {
+            text += "[exception escaped Main.run: " + thrown.get() + "]\n";
+        }
+        return new Outcome(mask(text, dir), hung ? -1 : status[0], md5(dir.resolve(s.imageName())), hung);
+    }
+
+    /** A fresh directory content: the image, the rule file; nothing else. */
+    private static void prepare(Session s, Path dir, boolean forQemu) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.delete(f);
+            }
+        }
+        Path img = dir.resolve(s.imageName());
+        if (s.format().equals("qcow2")) {
+            List<String> args = new ArrayList<>(List.of("-q", "-f", "qcow2"));
+            if (!s.qcow2Opts().isEmpty()) {
+                args.add("-o");
+                args.add(s.qcow2Opts());
+            }
+            args.add(img.toString());
+            args.add(Long.toString(s.size()));
+            if (forQemu) {
+                List<String> cmd = new ArrayList<>(List.of("qemu-img", "create"));
+                cmd.addAll(args);
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IOException("qemu-img create failed: " + cmd);
+                }
+            } else {
+                ByteArrayOutputStream sink = new ByteArrayOutputStream();
+                PrintStream ps = new PrintStream(sink, true, StandardCharsets.UTF_8);
+                if (org.blkdebug.cli.create.Create.run(args.toArray(String[]::new), ps, ps) != 0) {
+                    throw new IOException("blkdebug create failed: " + args + ": " + sink);
+                }
+            }
+        } else {
+            try (var f = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+                f.setLength(s.size());
+            }
+        }
+        if (s.rules() != null) {
+            Files.writeString(dir.resolve("rules.conf"), s.rules());
+        }
+    }
+
+    /** conformance/run-scenario.sh's mask: the statistics line, -C lines, the temp dir. */
+    static String mask(String text, Path dir) {
+        String d = dir.toString();
+        String[] lines = text.split("\n", -1);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines.length; i++) {
+            String l = STATS.matcher(lines[i]).replaceFirst("X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)");
+            l = MACHINE.matcher(l).replaceFirst("$1,X,XX:XX:XX.X,XXX,XXX");
+            sb.append(l.replace(d, "TEST_DIR"));
+            if (i < lines.length - 1) {
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String md5(Path f) {
+        try {
+            byte[] b = Files.exists(f) ? Files.readAllBytes(f) : new byte[0];
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void copy(InputStream in, ByteArrayOutputStream out) {
+        byte[] buf = new byte[8192];
+        try (in) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                synchronized (out) {
+                    out.write(buf, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            // killed: keep what was read
+        }
+    }
+
+    static String firstDifference(String a, String b) {
+        String[] x = a.split("\n", -1);
+        String[] y = b.split("\n", -1);
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            String l = i < x.length ? x[i] : "<end>";
+            String r = i < y.length ? y[i] : "<end>";
+            if (!l.equals(r)) {
+                return "line " + (i + 1) + ": qemu-io '" + l + "' / ours '" + r + "'";
+            }
+        }
+        return Arrays.equals(x, y) ? "" : "?";
+    }
+}
