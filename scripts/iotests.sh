@@ -69,6 +69,9 @@ for spec in "$@"; do
   line=$(printf '%s\n' "$out" | grep -E "^(not ok|ok) " | head -n1)
   if [ $rc -eq 124 ]; then
     result="fail (timeout after ${IOTESTS_TIMEOUT:-900} s)"; fail=$((fail + 1))
+    # what the test had printed so far, for a test that hangs or is merely slow on a busy machine
+    cp "$work/scratch/$t.out.bad" "$keep/$t-$fmt.out.bad" 2>/dev/null
+    printf '%s\n' "$out" > "$keep/$t-$fmt.log"
   elif printf '%s' "$line" | grep -q '# SKIP'; then
     result="not run (${line#*# SKIP })"; notrun=$((notrun + 1))
   elif printf '%s' "$line" | grep -q '^ok '; then
