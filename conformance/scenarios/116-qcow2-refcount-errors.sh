@@ -37,8 +37,10 @@ $QEMU_IO -f qcow2 -c 'read 0 512' blkdebug:"$TEST_DIR/reftable_load.ini":"$TEST_
 printf '[inject-error]\nevent = "refblock_load"\nerrno = "5"\nonce = "on"\n' > "$TEST_DIR/refblock_load.ini"
 $QEMU_IO -f qcow2 -c 'write -P 0x11 0 4k' -c 'write -P 0x12 0 4k' -c 'read -P 0x12 0 4k' \
   blkdebug:"$TEST_DIR/refblock_load.ini":"$TEST_DIR/base.qcow2"
-cp "$TEST_DIR/base.qcow2" "$TEST_DIR/break.qcow2"
-$QEMU_IO -t writeback -f qcow2 blkdebug::"$TEST_DIR/break.qcow2" <<'CMDS'
+# each breakpoint on a fresh copy (both in one session are nondeterministic on more than one
+# carrier thread here: docs/qcow2.md, "Known issue")
+cp "$TEST_DIR/base.qcow2" "$TEST_DIR/break-hookup.qcow2"
+$QEMU_IO -t writeback -f qcow2 blkdebug::"$TEST_DIR/break-hookup.qcow2" <<'CMDS'
 break refblock_alloc_hookup A
 aio_write -q -P 0x21 0 64k
 wait_break A
@@ -46,6 +48,11 @@ aio_write -P 0x22 7M 512
 sleep 100
 resume A
 aio_flush
+read -P 0x21 0 64k
+read -P 0x22 7M 512
+CMDS
+cp "$TEST_DIR/base.qcow2" "$TEST_DIR/break-grow.qcow2"
+$QEMU_IO -t writeback -f qcow2 blkdebug::"$TEST_DIR/break-grow.qcow2" <<'CMDS'
 break reftable_grow B
 aio_write -q -P 0x23 64k 3M
 wait_break B
@@ -53,8 +60,8 @@ aio_write -P 0x24 7M 4k
 sleep 100
 resume B
 aio_flush
-read -P 0x21 0 64k
 read -P 0x23 64k 3M
 read -P 0x24 7M 4k
 CMDS
-md5sum < "$TEST_DIR/break.qcow2"
+md5sum < "$TEST_DIR/break-hookup.qcow2"
+md5sum < "$TEST_DIR/break-grow.qcow2"
