@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Start-up against a bare JVM (docs/performance.md, target 6):
 #   A: ./blkdebug -f raw -c 'write 0 4k' blkdebug::IMG        (the launcher, as a user runs it)
-#   B: java -XX:AOTCache=bare.aot -cp DIR Bare IMG               (a tiny program writing the same
-#      4 KiB at offset 0 through a FileChannel, with its own AOT cache trained on that write)
+#   B: java -XX:AOTCache=bare.aot -cp bare.jar Bare IMG          (a tiny program doing the same
+#      I/O: 4 KiB at offset 0 through a FileChannel, then fdatasync, as qemu-io's default
+#      writethrough cache does; with its own AOT cache trained on that write)
 # Both run alternately in one loop, N rounds after one warm-up each; prints each arm's median,
 # minimum and the ratio of the medians. Target: ratio <= 2.
 #   scripts/startup-vs-bare-jvm.sh [-n N] [-k]     (-k: keep the temp dir)
@@ -34,6 +35,7 @@ public class Bare {
             while (b.hasRemaining()) {
                 ch.write(b, b.position());
             }
+            ch.force(false);
         }
         System.out.println("wrote 4096/4096 bytes at offset 0");
     }
@@ -55,24 +57,26 @@ fi
 ours=("$root/blkdebug" -f raw -c 'write 0 4k' "blkdebug::$tmp/ours.img")
 "${ours[@]}" >/dev/null    # builds and trains the launcher's cache if needed
 
-ms() {  # runs "$@" quietly, prints its wall time in microseconds
-  local t0 t1
-  t0=${EPOCHREALTIME/./}
-  "$@" >/dev/null || { echo "$0: failed: $*" >&2; exit 1; }
-  t1=${EPOCHREALTIME/./}
-  echo $((t1 - t0))
+# Runs "$@" quietly; prints its wall time and its CPU time (user + system), in microseconds.
+# The CPU time is the steadier figure on a loaded machine: waiting for a core is not counted.
+measure() {
+  local TIMEFORMAT='%3R %3U %3S' t
+  t=$({ time "$@" >/dev/null 2>&1 || echo FAILED; } 2>&1)
+  case $t in *FAILED*) echo "$0: failed: $*" >&2; exit 1 ;; esac
+  awk -v t="$t" 'BEGIN {split(t, v, " "); printf "%d %d\n", v[1] * 1e6, (v[2] + v[3]) * 1e6}'
 }
-ms "${bare[@]}" >/dev/null; ms "${ours[@]}" >/dev/null
-a=() b=()
+measure "${bare[@]}" >/dev/null; measure "${ours[@]}" >/dev/null
+aw=() ac=() bw=() bc=()
 for ((i = 0; i < n; i++)); do
-  a+=("$(ms "${ours[@]}")")
-  b+=("$(ms "${bare[@]}")")
+  read -r w c < <(measure "${ours[@]}"); aw+=("$w"); ac+=("$c")
+  read -r w c < <(measure "${bare[@]}"); bw+=("$w"); bc+=("$c")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : int((v[NR/2]+v[NR/2+1])/2)}'; }
 minimum() { printf '%s\n' "$@" | sort -n | head -1; }
-ma=$(median "${a[@]}") mb=$(median "${b[@]}")
 fmt() { awk -v u="$1" 'BEGIN {printf "%.1f ms", u / 1000}'; }
+maw=$(median "${aw[@]}") mbw=$(median "${bw[@]}") mac=$(median "${ac[@]}") mbc=$(median "${bc[@]}")
 echo "JDK $major, $n rounds alternating, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "blkdebug  median $(fmt "$ma")  min $(fmt "$(minimum "${a[@]}")")"
-echo "bare JVM  median $(fmt "$mb")  min $(fmt "$(minimum "${b[@]}")")"
-awk -v a="$ma" -v b="$mb" 'BEGIN {printf "ratio of medians %.2fx (target <= 2x)\n", a / b}'
+echo "blkdebug  wall median $(fmt "$maw") (min $(fmt "$(minimum "${aw[@]}")"))  CPU median $(fmt "$mac")"
+echo "bare JVM  wall median $(fmt "$mbw") (min $(fmt "$(minimum "${bw[@]}")"))  CPU median $(fmt "$mbc")"
+awk -v a="$maw" -v b="$mbw" -v c="$mac" -v d="$mbc" \
+  'BEGIN {printf "ratio of medians: wall %.2fx (target <= 2x), CPU %.2fx\n", a / b, c / d}'

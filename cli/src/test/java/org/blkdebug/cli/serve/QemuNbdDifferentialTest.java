@@ -129,10 +129,10 @@ class QemuNbdDifferentialTest {
                 new Case("a sparse image's holes: nbdinfo --map, qemu-img map, nbdcopy", "", "", List.of("-t"),
                         "nbdinfo --map \"$uri\" && qemu-img map --output=json -f raw \"$uri\""
                                 + " && nbdcopy \"$uri\" copy.img && md5sum < copy.img", Start.RUN, "nbdcopy", true),
-                new Case("a write into a hole is data, a block-status rule fails the map", "[inject-error]\n"
+                new Case("a write into a hole is data; a read of data arms a block-status rule, which fails the map", "[inject-error]\n"
                         + "event = \"read_aio\"\niotype = \"block-status\"\nerrno = \"5\"\n", "", List.of("-t"),
                         "qemu-io -f raw \"$uri\" -c 'write -P 1 64k 4k' && nbdinfo --map \"$uri\""
-                                + " && qemu-io -f raw \"$uri\" -c 'read 0 512'; nbdinfo --map \"$uri\"",
+                                + " && qemu-io -f raw \"$uri\" -c 'read 64k 512'; nbdinfo --map \"$uri\"",
                         Start.BACKGROUND, "nbdinfo", true));
     }
 
