@@ -263,6 +263,7 @@ public final class VolatileCache implements Backend {
         long next;
         lock.lock();
         try {
+            index(); // the index is built lazily: entries since the last read are not in it yet
             Extents.Extent x = extents.atOrAfter(offset);
             if (x != null && x.start() <= offset) {
                 return new Extent(true, x.end());
