@@ -22,7 +22,6 @@ import org.blkdebug.cli.shell.ScriptRunner;
 import org.blkdebug.cli.shell.Shell;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import picocli.CommandLine;
 
 /**
  * {@code blkdebug [-f raw] [-t CACHE] [-r] [--image-opts] [-c CMD]... [FILE]}: a drop-in for
@@ -159,20 +158,9 @@ public final class Main {
 
     /** Parses the command line; returns an exit status when the program should stop now. */
     private static Integer parse(String[] args, Invocation inv, Console console) {
-        String bad = GetoptLong.firstError(args);
+        String bad = inv.parse(args);
         if (bad != null) {
             console.report(bad);
-            console.print(Invocation.USAGE);
-            return 1;
-        }
-        try {
-            CommandLine cl = new CommandLine(inv);
-            cl.setExpandAtFiles(false);
-            cl.setOverwrittenOptionsAllowed(true);
-            cl.setAllowOptionsAsOptionParameters(true);
-            cl.parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            console.report(e.getMessage());
             console.print(Invocation.USAGE);
             return 1;
         }

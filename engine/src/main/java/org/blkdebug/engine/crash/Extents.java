@@ -43,10 +43,13 @@ final class Extents {
             }
         }
         Extent last = null;
-        Iterator<Extent> it = map.subMap(s, true, end, false).values().iterator();
-        while (it.hasNext()) {
-            last = it.next();
-            it.remove();
+        Map.Entry<Long, Extent> first = map.ceilingEntry(s);
+        if (first != null && first.getKey() < end) { // most writes cover no extent: no view made
+            Iterator<Extent> it = map.subMap(s, true, end, false).values().iterator();
+            while (it.hasNext()) {
+                last = it.next();
+                it.remove();
+            }
         }
         if (last != null && last.end > end) {
             map.put(end, new Extent(end, last.end, last.entry));
@@ -64,6 +67,16 @@ final class Extents {
                 it.remove();
             }
         }
+    }
+
+    /** The extent that holds {@code offset}, else the first one after it; null when none. */
+    Extent atOrAfter(long offset) {
+        Map.Entry<Long, Extent> lo = map.floorEntry(offset);
+        if (lo != null && lo.getValue().end > offset) {
+            return lo.getValue();
+        }
+        Map.Entry<Long, Extent> hi = map.higherEntry(offset);
+        return hi == null ? null : hi.getValue();
     }
 
     /** The extents overlapping {@code [offset, offset + bytes)}, in order (uncut). */
