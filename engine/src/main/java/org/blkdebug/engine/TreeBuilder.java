@@ -129,7 +129,7 @@ final class TreeBuilder {
         } else {
             backend = FileBackend.open(filename, readOnly);
         }
-        FileNode n = new FileNode(backend, readOnly);
+        FileNode n = new FileNode(backend, readOnly, options.byteLength());
         opened.add(n);
         StackBuilder.configure(n, withReadOnly(readOnly));
         return n;

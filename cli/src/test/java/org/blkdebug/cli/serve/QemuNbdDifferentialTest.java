@@ -49,7 +49,12 @@ class QemuNbdDifferentialTest {
      * @param client  a shell command; {@code $uri} is the export
      */
     record Case(String name, String rules, String extra, List<String> options, String client, Start start,
-                String needs) {
+                String needs, int size) {
+        Case(String name, String rules, String extra, List<String> options, String client, Start start,
+             String needs) {
+            this(name, rules, extra, options, client, start, needs, SIZE);
+        }
+
         @Override
         public String toString() {
             return name + " (" + start.name().toLowerCase() + ")";
@@ -67,7 +72,7 @@ class QemuNbdDifferentialTest {
         if (Boolean.getBoolean("tests.serve.all")) {
             return all.stream();
         }
-        return Stream.of(0, 1, 3, 4, 6, 9, 12, 14).map(all::get);
+        return Stream.of(0, 1, 3, 4, 6, 9, 12, 14, 15).map(all::get);
     }
 
     static Stream<Case> allCases() {
@@ -119,7 +124,10 @@ class QemuNbdDifferentialTest {
                         + "errno = \"28\"\n", "", List.of("--cache=writethrough"),
                         "qemu-io -t writeback -f raw \"$uri\" -c 'write 0 512' -c 'write 0 512'", Start.FORK, "qemu-io"),
                 new Case("nbdcopy copies the export out", "", "", List.of(),
-                        "nbdcopy \"$uri\" copy.img && md5sum < copy.img", Start.RUN, "nbdcopy"));
+                        "nbdcopy \"$uri\" copy.img && md5sum < copy.img", Start.RUN, "nbdcopy"),
+                new Case("an image of 1000000 bytes is exported in whole sectors", "", "", List.of("-t"),
+                        "nbdinfo --size \"$uri\" && qemu-io -f raw \"$uri\" -c length -c 'read -v 999984 32'"
+                                + " -c 'write -P 5 999936 512' -c 'read 1000448 1'", Start.FORK, "qemu-io", 1_000_000));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -200,10 +208,10 @@ class QemuNbdDifferentialTest {
         }
     }
 
-    /** A directory with the image (1 MiB of seeded noise, fully allocated), the rules, and nothing else. */
+    /** A directory with the image (seeded noise, fully allocated; 1 MiB unless the case says), the rules. */
     private static Path setUp(Case c, Path d) throws Exception {
         Files.createDirectories(d);
-        byte[] noise = new byte[SIZE];
+        byte[] noise = new byte[c.size()];
         new Random(13).nextBytes(noise);
         Files.write(d.resolve("img"), noise);
         Files.writeString(d.resolve("rules.ini"), c.rules());
