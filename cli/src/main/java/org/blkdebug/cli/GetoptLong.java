@@ -2,12 +2,21 @@ package org.blkdebug.cli;
 
 import java.util.Set;
 
+import org.blkdebug.cli.commands.Commands;
+import org.blkdebug.cli.commands.Context;
+
 /**
  * The first command-line error glibc's {@code getopt_long} would report for qemu-io's options,
  * in its words ({@code invalid option -- 'x'}, {@code unrecognized option '--foo'},
- * {@code option requires an argument -- 'c'}); picocli then binds the valid ones.
+ * {@code option requires an argument -- 'c'}), or the first bad value qemu-io's option loop
+ * rejects as it meets it ({@code Invalid cache option: X}, {@code Invalid aio option: X},
+ * {@code Invalid discard option: X}), in argument order; picocli then binds the valid ones.
  */
 final class GetoptLong {
+    /** An error; {@code usage}: qemu-io prints its usage after it (getopt's errors). */
+    record Problem(String message, boolean usage) {
+    }
+
     private static final Set<String> LONG_FLAGS = Set.of("--help", "--version", "--read-only", "--snapshot",
             "--nocache", "--copy-on-read", "--misalign", "--native-aio", "--force-share", "--image-opts");
     private static final Set<String> LONG_WITH_ARG = Set.of("--cmd", "--format", "--cache", "--aio", "--discard",
@@ -16,7 +25,7 @@ final class GetoptLong {
     private GetoptLong() {
     }
 
-    static String firstError(String[] args) {
+    static Problem firstError(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--")) {
@@ -28,13 +37,25 @@ final class GetoptLong {
                     continue;
                 }
                 if (!LONG_WITH_ARG.contains(name)) {
-                    return "unrecognized option '" + a + "'";
+                    return new Problem("unrecognized option '" + a + "'", true);
                 }
+                String value;
                 if (!a.contains("=")) {
                     if (i + 1 == args.length) {
-                        return "option '" + a + "' requires an argument";
+                        return new Problem("option '" + a + "' requires an argument", true);
                     }
-                    i++;
+                    value = args[++i];
+                } else {
+                    value = a.substring(a.indexOf('=') + 1);
+                }
+                String bad = badValue(switch (name) {
+                    case "--cache" -> 't';
+                    case "--aio" -> 'i';
+                    case "--discard" -> 'd';
+                    default -> ' ';
+                }, value);
+                if (bad != null) {
+                    return new Problem(bad, false);
                 }
                 continue;
             }
@@ -45,19 +66,36 @@ final class GetoptLong {
                 char c = a.charAt(k);
                 int at = c == ':' ? -1 : Invocation.OPTSTRING.indexOf(c);
                 if (at < 0) {
-                    return "invalid option -- '" + c + "'";
+                    return new Problem("invalid option -- '" + c + "'", true);
                 }
                 if (at + 1 < Invocation.OPTSTRING.length() && Invocation.OPTSTRING.charAt(at + 1) == ':') {
+                    String value;
                     if (k + 1 == a.length()) {
                         if (i + 1 == args.length) {
-                            return "option requires an argument -- '" + c + "'";
+                            return new Problem("option requires an argument -- '" + c + "'", true);
                         }
-                        i++;
+                        value = args[++i];
+                    } else {
+                        value = a.substring(k + 1);
+                    }
+                    String bad = badValue(c, value);
+                    if (bad != null) {
+                        return new Problem(bad, false);
                     }
                     break;
                 }
             }
         }
         return null;
+    }
+
+    /** qemu-io's checks of -t, -i and -d as its option loop meets them; null when good. */
+    private static String badValue(char option, String value) {
+        return switch (option) {
+            case 't' -> Commands.CACHE_MODES.contains(value) ? null : "Invalid cache option: " + value;
+            case 'i' -> Context.OpenRequest.nativeAio(value) == null ? "Invalid aio option: " + value : null;
+            case 'd' -> Context.OpenRequest.unmap(value) == null ? "Invalid discard option: " + value : null;
+            default -> null;
+        };
     }
 }

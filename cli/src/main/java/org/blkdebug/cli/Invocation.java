@@ -9,8 +9,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The command line, qemu-io's options ({@code -f -t -r -c --image-opts -n …}) plus ours
- * ({@code --record}). qemu-io options that change nothing here ({@code -s -C -m -k -U -i -d -T
- * --object}) are accepted so qemu-io command lines run unchanged.
+ * ({@code --record}). qemu-io options that change nothing here ({@code -m -k -U -i -T --object})
+ * are accepted, and refused where qemu-io refuses them, so qemu-io command lines run unchanged.
  */
 @Command(name = "blkdebug")
 final class Invocation {
@@ -82,7 +82,10 @@ final class Invocation {
               -h, --help           display this help and exit
               -V, --version        output version information and exit
               -C -m -k -U -i MODE -d MODE -T SPEC --object DEF
-                                   accepted for qemu-io compatibility, without effect
+                                   as qemu-io's: -C copies on read, -d ignore drops discards;
+                                   the others are checked as qemu-io checks them (-k and
+                                   -i native need -t none or directsync, -U needs -r), then
+                                   change nothing
 
             file is blkdebug:CONFIG:IMAGE, blkdebug::IMAGE, json:{...} or a plain image.
             Without a file, a scratch 64 MiB image under blkdebug (no rules) is used.

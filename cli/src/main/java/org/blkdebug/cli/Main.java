@@ -107,7 +107,8 @@ public final class Main {
         boolean opened = inv.files.isEmpty()
                 ? !interactive || shell.openScratch(cache, inv.readOnly)
                 : shell.openInitial(new OpenRequest(inv.files.getFirst(), null, inv.format, cache, inv.readOnly,
-                        inv.snapshot, inv.copyOnRead, unmap), inv.imageOpts);
+                        inv.snapshot, inv.copyOnRead, unmap, inv.nativeAio || nativeAio(inv.aio), inv.forceShare),
+                        inv.imageOpts);
         if (!opened) {
             shell.finish();
             return 1;
@@ -156,12 +157,19 @@ public final class Main {
                 cache, inv.readOnly, inv.imageOpts);
     }
 
+    /** -i MODE (already checked): native AIO, which -k asks for too. */
+    private static boolean nativeAio(String aio) {
+        return aio != null && Boolean.TRUE.equals(OpenRequest.nativeAio(aio));
+    }
+
     /** Parses the command line; returns an exit status when the program should stop now. */
     private static Integer parse(String[] args, Invocation inv, Console console) {
-        String bad = GetoptLong.firstError(args);
+        GetoptLong.Problem bad = GetoptLong.firstError(args);
         if (bad != null) {
-            console.report(bad);
-            console.print(Invocation.USAGE);
+            console.report(bad.message());
+            if (bad.usage()) {
+                console.print(Invocation.USAGE);
+            }
             return 1;
         }
         try {

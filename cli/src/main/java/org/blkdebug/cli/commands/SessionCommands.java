@@ -154,8 +154,7 @@ final class SessionCommands {
         boolean nativeAio;
         @Option(names = "-U")
         boolean forceShare;
-        @Option(names = "-i")
-        String aio;
+        private boolean aioNative;
         private String discard;
         private String cache = "writethrough";
         private String options;
@@ -166,6 +165,15 @@ final class SessionCommands {
                 throw new ReportedError("Invalid cache option: " + c);
             }
             cache = c;
+        }
+
+        @Option(names = "-i")
+        void aio(String mode) {
+            Boolean isNative = Context.OpenRequest.nativeAio(mode);
+            if (isNative == null) {
+                throw new ReportedError("Invalid aio option: " + mode);
+            }
+            aioNative |= isNative;
         }
 
         @Option(names = "-d")
@@ -202,7 +210,7 @@ final class SessionCommands {
             String path = operands.isEmpty() ? null : operands.get(0);
             boolean unmap = Context.OpenRequest.unmap(discard);
             return ctx.open(new Context.OpenRequest(path, options, null, cache, readOnly, snapshot, copyOnRead,
-                    unmap)) ? OK : FAILED;
+                    unmap, nativeAio || aioNative, forceShare)) ? OK : FAILED;
         }
     }
 }

@@ -62,7 +62,10 @@ final class PayloadBuffers {
         if (c < 0) {
             return allocator.allocate(HEAD_ROOM + length, false);
         }
-        ByteBuffer b = classes[c].relaxedPoll();
+        // poll, not relaxedPoll: a buffer whose give() claimed its slot but has not stored it yet
+        // (another giver's, stored later, may already have let the reader go on) is waited for
+        // here; relaxedPoll would miss it and allocate a 17th buffer (NbdAbuseTest, under load)
+        ByteBuffer b = classes[c].poll();
         if (b != null) {
             return b.clear();
         }
