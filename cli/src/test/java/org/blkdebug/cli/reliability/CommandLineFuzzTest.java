@@ -72,9 +72,10 @@ class CommandLineFuzzTest {
                 }
             }
         }
+        // printed, not asserted: on these shared 2-core machines the whole run's time is noise (a
+        // loaded machine took 15.5 s for a run that takes 5); each run's own bound catches a hang
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         System.out.println("CommandLineFuzzTest: " + RUNS + " runs in " + millis + " ms");
-        assertThat(millis).as("fuzz budget").isLessThan(15_000);
     }
 
     // an argument far beyond any real filename is still only an error line

@@ -139,6 +139,15 @@ public final class IoVec {
         }
     }
 
+    /** Copies all bytes to {@code dst} from its index 0 (it holds at least {@code size()}); its position stays. */
+    public void copyTo(ByteBuffer dst) {
+        int at = 0;
+        for (int i = 0; i < bufs.length; i++) {
+            dst.put(at, bufs[i], offs[i], lens[i]);
+            at += lens[i];
+        }
+    }
+
     /** Copies all bytes into a new array (tests and small requests). */
     public byte[] toArray() {
         byte[] out = new byte[(int) size];

@@ -9,15 +9,21 @@ import org.blkdebug.engine.BlockException;
  *
  * @param seq    its number among every write the device completed since it opened, from 1
  * @param fua    the request was a FUA write (for the write log; FUA itself is emulated above)
- * @param heap   the bytes, when kept in memory
+ * @param mem    the bytes, when kept in memory (off-heap in a {@link CacheMemory} chunk, or on the heap)
  * @param spill  the spill file and where the bytes start in it, when spilled
  * @param before in the page-cache model, the bytes the image held there just before this write
  *               went through to it (what a crash must put back), else null
  */
-record Entry(long seq, Kind kind, long offset, long length, boolean fua, byte[] heap, Spill spill, long spillAt,
-             byte[] before) {
-    Entry(long seq, Kind kind, long offset, long length, boolean fua, byte[] heap, Spill spill, long spillAt) {
-        this(seq, kind, offset, length, fua, heap, spill, spillAt, null);
+record Entry(long seq, Kind kind, long offset, long length, boolean fua, CacheMemory.Block mem, Spill spill,
+             long spillAt, byte[] before) {
+    Entry(long seq, Kind kind, long offset, long length, boolean fua, CacheMemory.Block mem, Spill spill,
+          long spillAt) {
+        this(seq, kind, offset, length, fua, mem, spill, spillAt, null);
+    }
+
+    /** The bytes {@code [from, from + len)} of this write, when they are in memory (a view: do not change them). */
+    ByteBuffer memSlice(long from, long len) {
+        return mem.buffer().slice((int) from, (int) len);
     }
 
     enum Kind { WRITE, ZEROES, DISCARD }
@@ -39,8 +45,9 @@ record Entry(long seq, Kind kind, long offset, long length, boolean fua, byte[] 
             for (int i = 0; i < len; i++) {
                 dst.put((byte) 0);
             }
-        } else if (heap != null) {
-            dst.put(heap, (int) from, len);
+        } else if (mem != null) {
+            dst.put(dst.position(), mem.buffer(), (int) from, len);
+            dst.position(dst.position() + len);
         } else {
             spill.read(spillAt + from, dst.slice(dst.position(), len));
             dst.position(dst.position() + len);
@@ -56,8 +63,9 @@ record Entry(long seq, Kind kind, long offset, long length, boolean fua, byte[] 
             return null;
         }
         long len = newEnd - offset;
-        byte[] h = heap == null ? null : java.util.Arrays.copyOf(heap, (int) len);
+        // the memory is shared, not copied (only its first len bytes are read from now on): the
+        // cache releases it once, when it drops the clipped entry
         byte[] b = before == null ? null : java.util.Arrays.copyOf(before, (int) len);
-        return new Entry(seq, kind, offset, len, fua, h, spill, spillAt, b);
+        return new Entry(seq, kind, offset, len, fua, mem, spill, spillAt, b);
     }
 }

@@ -43,10 +43,13 @@ final class Extents {
             }
         }
         Extent last = null;
-        Iterator<Extent> it = map.subMap(s, true, end, false).values().iterator();
-        while (it.hasNext()) {
-            last = it.next();
-            it.remove();
+        Map.Entry<Long, Extent> first = map.ceilingEntry(s);
+        if (first != null && first.getKey() < end) { // most writes cover no extent: no view made
+            Iterator<Extent> it = map.subMap(s, true, end, false).values().iterator();
+            while (it.hasNext()) {
+                last = it.next();
+                it.remove();
+            }
         }
         if (last != null && last.end > end) {
             map.put(end, new Extent(end, last.end, last.entry));

@@ -56,13 +56,26 @@ public final class VolatileCache implements Backend {
     private final ReentrantLock imageLock = new ReentrantLock();
     /** Guarded by lock: the volatile entries, oldest (first completed) first. */
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
-    /** Guarded by lock. */
+    /**
+     * Guarded by lock: the newest writer of each byte, for reads. Built lazily: entries added since
+     * the last read wait in {@link #unindexed}, so a run of writes that a flush empties (a log, a
+     * benchmark) never pays for the index.
+     */
     private final Extents extents = new Extents();
+    /** Guarded by lock: entries not in {@link #extents} yet, oldest first. */
+    private final List<Entry> unindexed = new ArrayList<>();
     /** Guarded by lock: open snapshots (each must see D preserved before the image changes). */
     private final List<Snapshot> snapshots = new ArrayList<>();
     /** Guarded by lock: numbers completed writes. */
     private long seq;
-    /** Bytes of entry data held in memory; written under lock. */
+    /** Guarded by lock: where cached write data lives up to {@link #memoryLimit}. */
+    private final CacheMemory memory;
+    /**
+     * Guarded by lock: memory of entries that left the cache while a snapshot could still read
+     * them, released when the last snapshot closes.
+     */
+    private final List<CacheMemory.Block> deferred = new ArrayList<>();
+    /** memory.allocated(), for {@link #memoryBytes} without the lock; written under lock. */
     private volatile long heapBytes;
     /**
      * The page-cache model: the file's length at the last fsync, which a crash goes back to
@@ -96,6 +109,7 @@ public final class VolatileCache implements Backend {
         this.order = order;
         this.image = image;
         this.memoryLimit = memoryLimit;
+        this.memory = new CacheMemory(writeThrough ? 0 : memoryLimit);
         try {
             this.durableLength = image.length();
         } catch (BlockException e) {
@@ -153,6 +167,7 @@ public final class VolatileCache implements Backend {
         try {
             checkLive();
             long pos = offset;
+            index();
             for (Extents.Extent x : extents.overlapping(offset, bytes)) {
                 long s = Math.max(x.start(), offset);
                 long e = Math.min(x.end(), end);
@@ -200,17 +215,18 @@ public final class VolatileCache implements Backend {
             return;
         }
         long len = src.size();
-        byte[] heap = heapBytes + len <= memoryLimit ? src.toArray() : null; // copied without the lock
         lock.lock();
         try {
             checkLive();
             long spillAt = -1;
-            if (heap == null) {
+            CacheMemory.Block mem = memory.allocate(len);
+            if (mem == null) {
                 spillAt = spill.append(src);
             } else {
-                heapBytes += len;
+                src.copyTo(mem.buffer());
+                heapBytes = memory.allocated();
             }
-            add(new Entry(nextSeq(), Entry.Kind.WRITE, offset, len, fua, heap, heap == null ? spill : null, spillAt));
+            add(new Entry(nextSeq(), Entry.Kind.WRITE, offset, len, fua, mem, mem == null ? spill : null, spillAt));
         } finally {
             lock.unlock();
         }
@@ -272,11 +288,12 @@ public final class VolatileCache implements Backend {
             if (inside > 0) {
                 image.read(offset, IoVec.of(ByteBuffer.wrap(before, 0, (int) inside)));
             }
-            Entry e = new Entry(0, kind, offset, length, fua, data, null, -1, before);
+            CacheMemory.Block mem = data == null ? null : new CacheMemory.Block(ByteBuffer.wrap(data), null);
+            Entry e = new Entry(0, kind, offset, length, fua, mem, null, -1, before);
             apply(e, null, open);
             lock.lock();
             try {
-                add(new Entry(nextSeq(), kind, offset, length, fua, data, null, -1, before));
+                add(new Entry(nextSeq(), kind, offset, length, fua, mem, null, -1, before));
             } finally {
                 lock.unlock();
             }
@@ -302,7 +319,7 @@ public final class VolatileCache implements Backend {
             log.entry(e);
         }
         entries.addLast(e);
-        extents.put(e);
+        unindexed.add(e);
         count = entries.size();
         if (e.kind() != Entry.Kind.DISCARD && e.end() > cachedEnd) {
             cachedEnd = e.end();
@@ -344,12 +361,21 @@ public final class VolatileCache implements Backend {
                 lock.lock();
                 try {
                     if (ok) {
+                        boolean all = covered.size() == entries.size(); // nothing completed meanwhile
+                        if (all) {
+                            unindexed.clear();
+                        } else {
+                            index();
+                        }
                         for (int i = 0; i < covered.size(); i++) {
                             Entry e = entries.pollFirst();
-                            extents.remove(e);
-                            if (e.heap() != null) {
-                                heapBytes -= e.length();
+                            if (!all) {
+                                extents.remove(e);
                             }
+                            dropped(e);
+                        }
+                        if (all) {
+                            extents.clear();
                         }
                         count = entries.size();
                         if (entries.isEmpty() && snapshots.isEmpty()) {
@@ -400,8 +426,8 @@ public final class VolatileCache implements Backend {
             case ZEROES -> image.writeZeroes(s, end - s);
             case DISCARD -> image.discard(s, end - s);
             case WRITE -> {
-                if (e.heap() != null) {
-                    image.write(s, IoVec.of(ByteBuffer.wrap(e.heap(), (int) (s - e.offset()), (int) (end - s))));
+                if (e.mem() != null) {
+                    image.write(s, IoVec.of(e.memSlice(s - e.offset(), end - s)));
                 } else {
                     for (long at = s; at < end; ) {
                         int n = (int) Math.min(end - at, 1 << 20);
@@ -477,23 +503,47 @@ public final class VolatileCache implements Backend {
     /** Guarded by lock: cuts every entry at {@code end}, as the image was. */
     private void clipTo(long end) {
         List<Entry> kept = new ArrayList<>(entries.size());
-        long heap = 0;
         for (Entry e : entries) {
             Entry c = e.clip(end);
             if (c != null) {
-                kept.add(c);
-                heap += c.heap() == null ? 0 : c.length();
+                kept.add(c); // shares e's memory
+            } else {
+                dropped(e);
             }
         }
         entries.clear();
         entries.addAll(kept);
         extents.clear();
-        for (Entry e : kept) {
-            extents.put(e);
-        }
-        heapBytes = heap;
+        unindexed.clear();
+        unindexed.addAll(kept);
         count = entries.size();
         cachedEnd = Math.min(cachedEnd, end);
+    }
+
+    /** Guarded by lock: brings {@link #extents} up to date. */
+    private void index() {
+        if (!unindexed.isEmpty()) {
+            for (Entry e : unindexed) {
+                extents.put(e);
+            }
+            unindexed.clear();
+        }
+    }
+
+    /**
+     * Guarded by lock: {@code e} left the cache; its memory is reused once no snapshot can read
+     * it (a snapshot holds the entry list of its moment).
+     */
+    private void dropped(Entry e) {
+        if (e.mem() == null || writeThrough) {
+            return;
+        }
+        if (snapshots.isEmpty()) {
+            memory.release(e.mem());
+            heapBytes = memory.allocated();
+        } else {
+            deferred.add(e.mem());
+        }
     }
 
     // ---- crashes ---------------------------------------------------------------------------------
@@ -557,6 +607,13 @@ public final class VolatileCache implements Backend {
         lock.lock();
         try {
             snapshots.remove(s);
+            if (snapshots.isEmpty() && !deferred.isEmpty()) {
+                for (CacheMemory.Block b : deferred) {
+                    memory.release(b);
+                }
+                deferred.clear();
+                heapBytes = memory.allocated();
+            }
         } finally {
             lock.unlock();
         }
@@ -730,7 +787,10 @@ public final class VolatileCache implements Backend {
                         all = new ArrayList<>(entries);
                         entries.clear();
                         extents.clear();
+                        unindexed.clear();
                         count = 0;
+                        memory.clear(); // the entries in `all` keep their chunks until written out
+                        deferred.clear();
                         heapBytes = 0;
                         crashed = true; // closed: nothing more comes in
                     } finally {

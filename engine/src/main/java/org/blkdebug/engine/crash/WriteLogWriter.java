@@ -57,8 +57,9 @@ final class WriteLogWriter implements AutoCloseable {
             };
             record(o, t, e.fua(), 0, e.offset(), e.length());
             if (e.hasData()) {
-                if (e.heap() != null) {
-                    o.write(e.heap(), 0, (int) e.length());
+                if (e.mem() != null && e.mem().buffer().hasArray()) {
+                    ByteBuffer b = e.mem().buffer();
+                    o.write(b.array(), b.arrayOffset(), (int) e.length());
                 } else {
                     byte[] chunk = new byte[(int) Math.min(e.length(), 1 << 16)];
                     for (long done = 0; done < e.length(); ) {

@@ -1,0 +1,8 @@
+write -P 72 0 512
+flush
+write -P 97 512 512
+crash-states --check sh config-samples/wal-check.sh {} 1
+write -P 72 1024 512
+flush
+write -P 98 1536 512
+crash-states --check sh config-samples/wal-check.sh {} 2
