@@ -34,6 +34,9 @@ final class GetoptLong {
             if (a.startsWith("--")) {
                 String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
                 if (LONG_FLAGS.contains(name)) {
+                    if (a.contains("=")) {
+                        return new Problem("option '" + name + "' doesn't allow an argument", true);
+                    }
                     continue;
                 }
                 if (!LONG_WITH_ARG.contains(name)) {
@@ -97,5 +100,42 @@ final class GetoptLong {
             case 'd' -> Context.OpenRequest.unmap(value) == null ? "Invalid discard option: " + value : null;
             default -> null;
         };
+    }
+
+    /** What picocli is told ends the options, so that a {@code --} can be an option's value. */
+    static final String END_OF_OPTIONS = "\u0000end of options";
+
+    /**
+     * The arguments for picocli: the {@code --} that ends getopt's options becomes
+     * {@link #END_OF_OPTIONS}; a {@code --} that getopt takes as an option's value ({@code -c --},
+     * {@code --trace --}) stays a value, as picocli would otherwise end the options there.
+     * Call after {@link #firstError} found none.
+     */
+    static String[] endOfOptions(String[] args) {
+        String[] out = args.clone();
+        for (int i = 0; i < out.length; i++) {
+            String a = out[i];
+            if (a.equals("--")) {
+                out[i] = END_OF_OPTIONS;
+                break;
+            }
+            boolean longWithValue = a.startsWith("--") && !a.contains("=") && LONG_WITH_ARG.contains(a);
+            boolean shortWithValue = a.length() > 1 && a.charAt(0) == '-' && !a.startsWith("--") && takesValueAtEnd(a);
+            if (longWithValue || shortWithValue) {
+                i++; // its value, whatever it looks like
+            }
+        }
+        return out;
+    }
+
+    /** A short-option cluster whose last letter is the first that takes a value. */
+    private static boolean takesValueAtEnd(String cluster) {
+        for (int k = 1; k < cluster.length(); k++) {
+            int at = Invocation.OPTSTRING.indexOf(cluster.charAt(k));
+            if (at >= 0 && at + 1 < Invocation.OPTSTRING.length() && Invocation.OPTSTRING.charAt(at + 1) == ':') {
+                return k == cluster.length() - 1;
+            }
+        }
+        return false;
     }
 }

@@ -177,7 +177,8 @@ public final class Main {
             cl.setExpandAtFiles(false);
             cl.setOverwrittenOptionsAllowed(true);
             cl.setAllowOptionsAsOptionParameters(true);
-            cl.parseArgs(args);
+            cl.setEndOfOptionsDelimiter(GetoptLong.END_OF_OPTIONS);
+            cl.parseArgs(GetoptLong.endOfOptions(args));
         } catch (CommandLine.ParameterException e) {
             console.report(e.getMessage());
             console.print(Invocation.USAGE);
