@@ -3,10 +3,15 @@
 # under /usr/lib/jvm. Prints a clear error and returns 1 if there is none.
 
 _bd_java_major() {  # prints the feature version of the JDK at $1, or nothing
-  local rel="$1/release" v
+  local rel="$1/release" v="" line
   [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 0
   if [ -f "$rel" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$rel")
+    # bash alone, no sed: ./blkdebug runs this on every start (docs/performance.md, target 6)
+    while IFS= read -r line; do
+      case $line in
+        JAVA_VERSION=\"[0-9]*) v=${line#JAVA_VERSION=\"}; v=${v%%[!0-9]*}; break ;;
+      esac
+    done < "$rel"
   fi
   if [ -z "$v" ]; then
     v=$("$1/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9][0-9]*\).*/\1/p')
@@ -19,7 +24,7 @@ bd_find_jdk() {
   local want=21 best="" best_v=0 d v
   if [ -n "${JAVA_HOME:-}" ]; then
     v=$(_bd_java_major "$JAVA_HOME")
-    if [ -n "$v" ] && [ "$v" -ge "$want" ]; then export JAVA_HOME; _bd_maven_opts "$v"; return 0; fi
+    if [ -n "$v" ] && [ "$v" -ge "$want" ]; then export JAVA_HOME; BD_JAVA_MAJOR=$v; _bd_maven_opts "$v"; return 0; fi
   fi
   for d in /usr/lib/jvm/*; do
     [ -L "$d" ] && continue
@@ -33,6 +38,7 @@ bd_find_jdk() {
     return 1
   fi
   export JAVA_HOME="$best"
+  BD_JAVA_MAJOR=$best_v
   _bd_maven_opts "$best_v"
 }
 

@@ -3,61 +3,113 @@ package org.blkdebug.cli;
 import java.util.ArrayList;
 import java.util.List;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 /**
  * The command line, qemu-io's options ({@code -f -t -r -c --image-opts -n …}) plus ours
- * ({@code --record}). qemu-io options that change nothing here ({@code -m -k -U -i -T --object})
- * are accepted, and refused where qemu-io refuses them, so qemu-io command lines run unchanged.
+ * ({@code --record}, {@code --log-writes}). qemu-io options that change nothing here ({@code -m
+ * -k -U -i -T --object}) are accepted, and refused where qemu-io refuses them, so qemu-io command
+ * lines run unchanged.
  */
-@Command(name = "blkdebug")
 final class Invocation {
-    @Option(names = {"-f", "--format"})
     String format;
-    @Option(names = {"-t", "--cache"})
     String cache;
-    @Option(names = {"-n", "--nocache"})
     boolean nocache;
-    @Option(names = {"-r", "--read-only"})
     boolean readOnly;
-    @Option(names = "--image-opts")
     boolean imageOpts;
-    @Option(names = {"-c", "--cmd"})
     List<String> commands = new ArrayList<>();
-    /** A string, not a Path: a name the platform cannot encode is reported by Main, not by picocli. */
-    @Option(names = "--record")
+    /** A string, not a Path: a name the platform cannot encode is reported by Main. */
     String record;
     /** Ours: the write log of the device the session opens first (docs/faults.md). */
-    @Option(names = "--log-writes")
     String logWrites;
-    @Option(names = {"-h", "--help"})
     boolean help;
-    @Option(names = {"-V", "--version"})
     boolean version;
-
-    @Option(names = {"-s", "--snapshot"})
     boolean snapshot;
-    @Option(names = {"-C", "--copy-on-read"})
     boolean copyOnRead;
-    @Option(names = {"-m", "--misalign"})
-    boolean misalign;
-    @Option(names = {"-k", "--native-aio"})
-    boolean nativeAio;
-    @Option(names = {"-U", "--force-share"})
-    boolean forceShare;
-    @Option(names = {"-i", "--aio"})
-    String aio;
-    @Option(names = {"-d", "--discard"})
     String discard;
-    @Option(names = {"-T", "--trace"})
-    String trace;
-    @Option(names = "--object")
-    List<String> objects = new ArrayList<>();
-
-    @Parameters(arity = "0..*")
+    /** -k or -i native: refused at open without cache.direct=on, as QEMU's file driver refuses it. */
+    boolean nativeAio;
+    /** -U: refused at open without -r, as QEMU refuses it. */
+    boolean forceShare;
+    /**
+     * The first bad -t, -i or -d value, as qemu-io's option loop meets it (it prints it without
+     * the usage and exits); null when there is none.
+     */
+    String badValue;
     List<String> files = new ArrayList<>();
+
+    private static final int IMAGE_OPTS = 256;
+    private static final int RECORD = 257;
+    private static final int LOG_WRITES = 258;
+    private static final int OBJECT = 259;
+
+    /** qemu-io's long options (and ours), with the short option each stands for. */
+    static final List<GetoptLong.LongOption> LONG_OPTIONS = List.of(
+            new GetoptLong.LongOption("help", false, 'h'), new GetoptLong.LongOption("version", false, 'V'),
+            new GetoptLong.LongOption("cmd", true, 'c'), new GetoptLong.LongOption("format", true, 'f'),
+            new GetoptLong.LongOption("read-only", false, 'r'), new GetoptLong.LongOption("snapshot", false, 's'),
+            new GetoptLong.LongOption("nocache", false, 'n'), new GetoptLong.LongOption("copy-on-read", false, 'C'),
+            new GetoptLong.LongOption("misalign", false, 'm'), new GetoptLong.LongOption("native-aio", false, 'k'),
+            new GetoptLong.LongOption("aio", true, 'i'), new GetoptLong.LongOption("discard", true, 'd'),
+            new GetoptLong.LongOption("cache", true, 't'), new GetoptLong.LongOption("trace", true, 'T'),
+            new GetoptLong.LongOption("object", true, OBJECT), new GetoptLong.LongOption("image-opts", false, IMAGE_OPTS),
+            new GetoptLong.LongOption("force-share", false, 'U'), new GetoptLong.LongOption("record", true, RECORD),
+            new GetoptLong.LongOption("log-writes", true, LOG_WRITES));
+
+    /** Parses {@code args}; null when they are good, else getopt_long's message. */
+    String parse(String[] args) {
+        try {
+            GetoptLong.Result r = GetoptLong.parse(args, OPTSTRING, LONG_OPTIONS, this::option);
+            files = r.operands();
+            return r.error();
+        } catch (BadValue e) {
+            badValue = e.getMessage();
+            return null;
+        }
+    }
+
+    /** Ends the option loop at a bad value, as qemu-io's {@code exit(1)} there. */
+    private static final class BadValue extends RuntimeException {
+        BadValue(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private void option(int key, String arg) {
+        switch (key) {
+            case 'f' -> format = arg;
+            case 't' -> {
+                if (!org.blkdebug.cli.commands.Commands.CACHE_MODES.contains(arg)) {
+                    throw new BadValue("Invalid cache option: " + arg);
+                }
+                cache = arg;
+            }
+            case 'n' -> nocache = true;
+            case 'r' -> readOnly = true;
+            case IMAGE_OPTS -> imageOpts = true;
+            case 'c' -> commands.add(arg);
+            case RECORD -> record = arg;
+            case LOG_WRITES -> logWrites = arg;
+            case 'h' -> help = true;
+            case 'V' -> version = true;
+            case 's' -> snapshot = true;
+            case 'C' -> copyOnRead = true;
+            case 'd' -> {
+                if (org.blkdebug.cli.commands.Context.OpenRequest.unmap(arg) == null) {
+                    throw new BadValue("Invalid discard option: " + arg);
+                }
+                discard = arg;
+            }
+            case 'k' -> nativeAio = true;
+            case 'U' -> forceShare = true;
+            case 'i' -> {
+                Boolean isNative = org.blkdebug.cli.commands.Context.OpenRequest.nativeAio(arg);
+                if (isNative == null) {
+                    throw new BadValue("Invalid aio option: " + arg);
+                }
+                nativeAio |= isNative;
+            }
+            default -> { } // -m -T SPEC --object DEF: accepted, without effect
+        }
+    }
 
     /** The getopt_long option string of qemu-io, for its error texts. */
     static final String OPTSTRING = "hVc:d:f:rsnCmki:t:T:U";

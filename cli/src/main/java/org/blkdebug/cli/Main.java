@@ -22,7 +22,6 @@ import org.blkdebug.cli.shell.ScriptRunner;
 import org.blkdebug.cli.shell.Shell;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import picocli.CommandLine;
 
 /**
  * {@code blkdebug [-f raw] [-t CACHE] [-r] [--image-opts] [-c CMD]... [FILE]}: a drop-in for
@@ -107,8 +106,7 @@ public final class Main {
         boolean opened = inv.files.isEmpty()
                 ? !interactive || shell.openScratch(cache, inv.readOnly)
                 : shell.openInitial(new OpenRequest(inv.files.getFirst(), null, inv.format, cache, inv.readOnly,
-                        inv.snapshot, inv.copyOnRead, unmap, inv.nativeAio || nativeAio(inv.aio), inv.forceShare),
-                        inv.imageOpts);
+                        inv.snapshot, inv.copyOnRead, unmap, inv.nativeAio, inv.forceShare), inv.imageOpts);
         if (!opened) {
             shell.finish();
             return 1;
@@ -157,31 +155,16 @@ public final class Main {
                 cache, inv.readOnly, inv.imageOpts);
     }
 
-    /** -i MODE (already checked): native AIO, which -k asks for too. */
-    private static boolean nativeAio(String aio) {
-        return aio != null && Boolean.TRUE.equals(OpenRequest.nativeAio(aio));
-    }
-
     /** Parses the command line; returns an exit status when the program should stop now. */
     private static Integer parse(String[] args, Invocation inv, Console console) {
-        GetoptLong.Problem bad = GetoptLong.firstError(args);
+        String bad = inv.parse(args);
         if (bad != null) {
-            console.report(bad.message());
-            if (bad.usage()) {
-                console.print(Invocation.USAGE);
-            }
+            console.report(bad);
+            console.print(Invocation.USAGE);
             return 1;
         }
-        try {
-            CommandLine cl = new CommandLine(inv);
-            cl.setExpandAtFiles(false);
-            cl.setOverwrittenOptionsAllowed(true);
-            cl.setAllowOptionsAsOptionParameters(true);
-            cl.setEndOfOptionsDelimiter(GetoptLong.END_OF_OPTIONS);
-            cl.parseArgs(GetoptLong.endOfOptions(args));
-        } catch (CommandLine.ParameterException e) {
-            console.report(e.getMessage());
-            console.print(Invocation.USAGE);
+        if (inv.badValue != null) {
+            console.report(inv.badValue);
             return 1;
         }
         if (inv.help) {

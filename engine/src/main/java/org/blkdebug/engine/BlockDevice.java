@@ -357,6 +357,16 @@ final class BlockDevice implements Device {
     }
 
     @Override
+    public DataStatus dataStatus(long offset, long length) throws BlockException {
+        org.blkdebug.engine.block.BlockStatus[] st = new org.blkdebug.engine.block.BlockStatus[1];
+        await(submit(Operation.BLOCK_STATUS, offset, length, null, false,
+                r -> st[0] = BlockIo.blockStatusAbove(top, null, false, true, r, offset, length, new int[1])));
+        org.blkdebug.engine.block.BlockStatus s = st[0];
+        return new DataStatus(s.bytes(), s.has(org.blkdebug.engine.block.BlockStatus.DATA),
+                s.has(org.blkdebug.engine.block.BlockStatus.ZERO));
+    }
+
+    @Override
     public void truncate(long length) throws BlockException {
         truncate(length, "off");
     }

@@ -57,6 +57,21 @@ public interface Device extends AutoCloseable {
      */
     long blockStatus(long offset, long length) throws BlockException;
 
+    /** What {@link #dataStatus} found for the first {@code bytes} bytes. */
+    record DataStatus(long bytes, boolean data, boolean zero) {
+    }
+
+    /**
+     * {@code bdrv_block_status_above} with {@code want_zero}, through the backing chain, as
+     * qemu-nbd answers base:allocation: whether the first {@code bytes} bytes from {@code offset}
+     * (at most {@code length}; 0 at the end) hold data or are a hole (a sparse image file's hole,
+     * a qcow2 cluster not allocated or zeroed), and whether they are known to read as zeroes.
+     * Checked against the rules as iotype {@code block-status}, like {@link #blockStatus}.
+     */
+    default DataStatus dataStatus(long offset, long length) throws BlockException {
+        return new DataStatus(blockStatus(offset, length), true, false);
+    }
+
     void truncate(long length) throws BlockException;
 
     /**

@@ -139,7 +139,9 @@ final class StackBuilder {
         List<Rule.InjectDelay> delays = new ArrayList<>(configDelays);
         delays.addAll(bo.injectDelays());
         checkDeclared(delays, custom);
-        long seed = bo.seed() != null ? bo.seed() : new java.security.SecureRandom().nextLong() >>> 1;
+        // ThreadLocalRandom, not SecureRandom: the seed only varies runs (it is printed for replay), and
+        // SecureRandom's providers cost a script's start-up tens of milliseconds
+        long seed = bo.seed() != null ? bo.seed() : java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1;
         BlkDebugRules rules = new BlkDebugRules(injects, sets, List.copyOf(custom), delays, seed, clock,
                 o.listener());
         if (rules.draws()) {

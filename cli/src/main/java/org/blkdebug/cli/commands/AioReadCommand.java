@@ -2,24 +2,21 @@ package org.blkdebug.cli.commands;
 
 
 import org.blkdebug.cli.report.Console;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code aio_read}: submits a read; its result prints when the shell next runs the main loop. */
-@Command(name = "aio_read")
 final class AioReadCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("aio_read", "[-Ciqv] [-P pattern] off len [len..]",
-            "asynchronously reads a number of bytes", 2, -1).withHelp(HelpText.of("aio_read"));
+            "asynchronously reads a number of bytes", 2, -1).withHelpOf("aio_read");
 
-    @Mixin
-    Options.Read opts;
+    final Options.Read opts = new Options.Read();
 
-
-    @Option(names = "-i")
-    void invalid(boolean on) {
-        // qemu-io only accounts an invalid request and returns, while still parsing options
-        throw new EarlyReturn("injecting invalid read request");
+    @Override
+    void option(char c, String arg) {
+        if (c == 'i') {
+            // qemu-io only accounts an invalid request and returns, while still parsing options
+            throw new EarlyReturn("injecting invalid read request");
+        }
+        opts.option(c, arg);
     }
 
     @Override

@@ -6,28 +6,25 @@ import java.util.List;
 
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.engine.Device.WriteFlag;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code aio_write}: submits a write (or write-zeroes); its result prints later. */
-@Command(name = "aio_write")
 final class AioWriteCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("aio_write", "[-Cfiquz] [-P pattern] off len [len..]",
-            "asynchronously writes a number of bytes", 2, -1).withHelp(HelpText.of("aio_write")).asWriting();
+            "asynchronously writes a number of bytes", 2, -1).withHelpOf("aio_write").asWriting();
 
     /** {@code -P} is never recorded as given by QEMU 7.2 here, so {@code -z -P} is not rejected. */
-    @Mixin
-    Options.Write opts;
-
-    @Option(names = "-u")
+    final Options.Write opts = new Options.Write();
     boolean unmap;
-    @Option(names = "-z")
     boolean zeroes;
 
-    @Option(names = "-i")
-    void invalid(boolean on) {
-        throw new EarlyReturn("injecting invalid write request");
+    @Override
+    void option(char c, String arg) {
+        switch (c) {
+            case 'u' -> unmap = true;
+            case 'z' -> zeroes = true;
+            case 'i' -> throw new EarlyReturn("injecting invalid write request");
+            default -> opts.option(c, arg);
+        }
     }
 
     @Override

@@ -8,8 +8,6 @@ import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.Device;
 import org.blkdebug.engine.DeviceSpec;
 import org.blkdebug.engine.Errno;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** The device-wide commands: flush, aio_flush, truncate, length, info, map, alloc. */
 final class DeviceCommands {
@@ -165,11 +163,14 @@ final class DeviceCommands {
     }
 
     /** {@code truncate [-m prealloc_mode] off}. */
-    @Command(name = "truncate")
     static final class Truncate extends GetoptCommand {
         private static final List<String> MODES = List.of("off", "metadata", "falloc", "full");
-        @Option(names = "-m")
         String mode;
+
+        @Override
+        void option(char c, String arg) {
+            mode = arg; // -m, the only one
+        }
 
         @Override
         CommandInfo info() {

@@ -2,17 +2,18 @@ package org.blkdebug.cli.commands;
 
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.engine.Errno;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code discard}: a synchronous discard. */
-@Command(name = "discard")
 final class DiscardCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("discard", "[-Cq] off len",
-            "discards a number of bytes at a specified offset", 2, -1).withAlias("d").withHelp(HelpText.of("discard")).asWriting();
+            "discards a number of bytes at a specified offset", 2, -1).withAlias("d").withHelpOf("discard").asWriting();
 
-    @Mixin
-    Options.Report opts;
+    final Options.Report opts = new Options.Report();
+
+    @Override
+    void option(char c, String arg) {
+        opts.option(c, arg);
+    }
 
 
     @Override

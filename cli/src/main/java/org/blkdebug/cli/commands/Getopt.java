@@ -4,63 +4,59 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The part of glibc's {@code getopt} that decides which invalid option or missing argument a
- * qemu-io command reports first. picocli parses the options; this scan only finds the first
- * error getopt would hit, in getopt's order (options anywhere, {@code --} ends them, clusters
- * like {@code -qv}, {@code -P5} or {@code -P 5}).
+ * glibc's {@code getopt} as qemu-io's commands call it: options anywhere (operands are permuted
+ * to the end), {@code --} ends them, clusters like {@code -qv}, {@code -P5} or {@code -P 5}. Each
+ * option goes to the command's handler in order, as qemu-io's {@code while (getopt(...))} loop
+ * takes it, so a bad value is reported before a later invalid option, and a handler that stops
+ * the command (by throwing) stops the scan there.
  */
 final class Getopt {
     private Getopt() {
     }
 
-    /**
-     * The first structural error, with the arguments before it (options only, and the valid
-     * prefix of the cluster that holds it), so their values can be checked first as getopt would.
-     */
-    record Failure(String message, List<String> before) {
+    /** Takes one option; {@code arg} is null for an option without an argument. */
+    @FunctionalInterface
+    interface Handler {
+        void option(char c, String arg);
     }
 
-    /** Returns null when getopt would accept every option. */
-    static Failure scan(String command, String optstring, List<String> args) {
-        List<String> before = new ArrayList<>();
+    /** The operands in order, or getopt's message for the first invalid option or missing argument. */
+    record Result(List<String> operands, String error) {
+    }
+
+    static Result parse(String command, String optstring, List<String> args, Handler handler) {
+        List<String> operands = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--")) {
-                return null;
+                operands.addAll(args.subList(i + 1, args.size()));
+                break;
             }
             if (a.length() < 2 || a.charAt(0) != '-') {
-                continue; // a positional; glibc permutes it to the end
+                operands.add(a); // glibc permutes it to the end
+                continue;
             }
             for (int k = 1; k < a.length(); k++) {
                 char c = a.charAt(k);
                 int at = c == ':' ? -1 : optstring.indexOf(c);
                 if (at < 0) {
-                    if (k > 1) {
-                        before.add(a.substring(0, k));
-                    }
-                    return new Failure(command + ": invalid option -- '" + c + "'", before);
+                    return new Result(operands, command + ": invalid option -- '" + c + "'");
                 }
-                boolean takesArg = at + 1 < optstring.length() && optstring.charAt(at + 1) == ':';
-                if (takesArg) {
-                    if (k + 1 == a.length()) {
-                        if (i + 1 == args.size()) {
-                            if (k > 1) {
-                                before.add(a.substring(0, k));
-                            }
-                            return new Failure(command + ": option requires an argument -- '" + c + "'", before);
-                        }
-                        before.add(a);
-                        before.add(args.get(++i));
+                if (at + 1 < optstring.length() && optstring.charAt(at + 1) == ':') {
+                    String arg;
+                    if (k + 1 < a.length()) {
+                        arg = a.substring(k + 1);
+                    } else if (i + 1 < args.size()) {
+                        arg = args.get(++i);
                     } else {
-                        before.add(a);
+                        return new Result(operands, command + ": option requires an argument -- '" + c + "'");
                     }
+                    handler.option(c, arg);
                     break;
                 }
-                if (k + 1 == a.length()) {
-                    before.add(a);
-                }
+                handler.option(c, null);
             }
         }
-        return null;
+        return new Result(operands, null);
     }
 }

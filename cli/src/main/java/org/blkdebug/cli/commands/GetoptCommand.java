@@ -5,17 +5,16 @@ import java.util.List;
 
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.cli.report.Stats;
-import picocli.CommandLine;
-import picocli.CommandLine.Parameters;
 
 /**
- * A command whose options picocli binds, reporting errors in getopt's words and order:
- * {@code read: invalid option -- 'x'} on stderr then the usage line on stdout; a bad option
- * value ({@link ArgumentError}) on stdout. Subclasses declare picocli options and implement
- * {@link #execute}.
+ * A command with getopt options, as qemu-io's: {@link Getopt} hands each to {@link #option} in
+ * order; errors in getopt's words and order ({@code read: invalid option -- 'x'} on stderr then
+ * the usage line on stdout; a bad option value, {@link ArgumentError}, on stdout). Subclasses
+ * take their options and implement {@link #execute}. (No reflection here: a script's start-up pays
+ * for every class it loads, docs/performance.md.)
  */
 abstract class GetoptCommand implements ShellCommand {
-    @Parameters(arity = "0..*")
+    /** The operands, in order, once the options are parsed. */
     List<String> operands = new ArrayList<>();
 
     /** Set before parsing, so option setters can warn (hex with a suffix). */
@@ -26,6 +25,9 @@ abstract class GetoptCommand implements ShellCommand {
     /** The getopt option string qemu-io uses, e.g. {@code "bCl:pP:qs:v"}. */
     abstract String optstring();
 
+    /** Takes one option of {@link #optstring} ({@code arg} null for a flag), as qemu-io's switch does. */
+    abstract void option(char c, String arg);
+
     abstract int execute(Context ctx) throws InterruptedException;
 
     @Override
@@ -33,17 +35,14 @@ abstract class GetoptCommand implements ShellCommand {
         this.ctx = ctx;
         Console console = ctx.console();
         List<String> args = argv.subList(1, argv.size());
-        Getopt.Failure failure = Getopt.scan(argv.get(0), optstring(), args);
         try {
-            if (failure != null) {
-                parser().parseArgs(failure.before().toArray(String[]::new));
-                console.error(failure.message());
+            Getopt.Result parsed = Getopt.parse(argv.get(0), optstring(), args, this::option);
+            if (parsed.error() != null) {
+                console.error(parsed.error());
                 console.println(info().usage());
                 return FAILED;
             }
-            parser().parseArgs(args.toArray(String[]::new));
-        } catch (CommandLine.ParameterException e) {
-            return reportParseError(console, e);
+            operands = parsed.operands();
         } catch (ArgumentError e) {
             console.println(e.getMessage());
             return FAILED;
@@ -55,36 +54,6 @@ abstract class GetoptCommand implements ShellCommand {
             return FAILED;
         }
         return execute(ctx);
-    }
-
-    private int reportParseError(Console console, CommandLine.ParameterException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ArgumentError a) {
-                console.println(a.getMessage());
-                return FAILED;
-            }
-            if (t instanceof ReportedError r) {
-                console.report(r.getMessage());
-                return FAILED;
-            }
-            if (t instanceof EarlyReturn r) {
-                console.println(r.getMessage());
-                return OK;
-            }
-        }
-        console.println(info().usage());
-        return FAILED;
-    }
-
-    private CommandLine parser() {
-        CommandLine cl = new CommandLine(this);
-        cl.setExpandAtFiles(false);
-        cl.setPosixClusteredShortOptionsAllowed(true);
-        cl.setAllowOptionsAsOptionParameters(true);
-        cl.setOverwrittenOptionsAllowed(true);
-        cl.setUnmatchedOptionsArePositionalParams(true);
-        cl.setTrimQuotes(false);
-        return cl;
     }
 
     // ---- helpers shared by the commands ------------------------------------------------------
@@ -106,7 +75,7 @@ abstract class GetoptCommand implements ShellCommand {
         return p;
     }
 
-    /** Runs a check that may throw {@link ArgumentError} outside picocli, printing its text. */
+    /** Runs a check that may throw {@link ArgumentError} outside option parsing, printing its text. */
     static boolean fails(Console console, Runnable check) {
         try {
             check.run();

@@ -5,35 +5,27 @@ import java.nio.ByteBuffer;
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.cli.report.HexDump;
 import org.blkdebug.engine.Errno;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code read}: a synchronous read, optionally verified against a pattern or dumped. */
-@Command(name = "read")
 final class ReadCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("read", "[-abCqv] [-P pattern [-s off] [-l len]] off len",
-            "reads a number of bytes at a specified offset", 2, -1).withAlias("r").withHelp(HelpText.of("read"));
+            "reads a number of bytes at a specified offset", 2, -1).withAlias("r").withHelpOf("read");
 
-    @Mixin
-    Options.Read opts;
-
-    @Option(names = "-b")
+    final Options.Read opts = new Options.Read();
     boolean vmstate;
-    @Option(names = "-p")
-    boolean ignored;
-
     private Long patternOffset;
     private Long patternCount;
 
-    @Option(names = "-s")
-    void patternOffset(String s) {
-        patternOffset = number(s);
-    }
-
-    @Option(names = "-l")
-    void patternCount(String s) {
-        patternCount = number(s);
+    @Override
+    void option(char c, String arg) {
+        if (!opts.option(c, arg)) {
+            switch (c) {
+                case 'b' -> vmstate = true;
+                case 's' -> patternOffset = number(arg);
+                case 'l' -> patternCount = number(arg);
+                default -> { } // -p: accepted, without effect (as in QEMU 7.2)
+            }
+        }
     }
 
     @Override

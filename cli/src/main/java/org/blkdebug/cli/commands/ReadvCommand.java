@@ -4,17 +4,18 @@ package org.blkdebug.cli.commands;
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.cli.report.HexDump;
 import org.blkdebug.engine.Errno;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code readv}: one read request into several buffers; waits like a synchronous read. */
-@Command(name = "readv")
 final class ReadvCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("readv", "[-Cqv] [-P pattern] off len [len..]",
-            "reads a number of bytes at a specified offset", 2, -1).withHelp(HelpText.of("readv"));
+            "reads a number of bytes at a specified offset", 2, -1).withHelpOf("readv");
 
-    @Mixin
-    Options.Read opts;
+    final Options.Read opts = new Options.Read();
+
+    @Override
+    void option(char c, String arg) {
+        opts.option(c, arg);
+    }
 
 
     @Override

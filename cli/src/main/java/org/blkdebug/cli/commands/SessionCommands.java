@@ -5,8 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.blkdebug.cli.report.Console;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** The commands about the session itself: help, open, close, quit, sleep, and their kin. */
 final class SessionCommands {
@@ -18,15 +16,15 @@ final class SessionCommands {
     static final CommandInfo QUIT = CommandInfo.of("quit", null, "exit the program", 0, -1).withAlias("q").asGlobal();
     static final CommandInfo CLOSE = CommandInfo.of("close", null, "close the current open file", 0, 0).withAlias("c");
     static final CommandInfo OPEN = CommandInfo.of("open", "[-rsCnkU] [-t cache] [-d discard] [-o options] [path]",
-            "open the file specified by path", 1, -1).withHelp(HelpText.of("open")).asGlobal();
+            "open the file specified by path", 1, -1).withHelpOf("open").asGlobal();
     static final CommandInfo SLEEP = CommandInfo.of("sleep", null, "waits for the given value in milliseconds", 1, 1)
             .asNoFile();
     static final CommandInfo ABORT = CommandInfo.of("abort", null, "simulate a program crash using abort(3)", 0, 0)
             .asNoFile();
     static final CommandInfo SIGRAISE = CommandInfo.of("sigraise", "signal", "raises a signal", 1, 1)
-            .withHelp(HelpText.of("sigraise")).asNoFile();
+            .withHelpOf("sigraise").asNoFile();
     static final CommandInfo REOPEN = CommandInfo.of("reopen", "[(-r|-w)] [-c cache] [-o options]",
-            "reopens an image with new options", 0, -1).withHelp(HelpText.of("reopen"));
+            "reopens an image with new options", 0, -1).withHelpOf("reopen");
     static final CommandInfo RECORD = CommandInfo.of("record", "file",
             "writes this session's commands to file as a replayable script (blkdebug extension)", 1, 1).asGlobal();
 
@@ -140,52 +138,58 @@ final class SessionCommands {
     }
 
     /** {@code open [-rsCnkU] [-t cache] [-d discard] [-o options] [path]}. */
-    @Command(name = "open")
     static final class Open extends GetoptCommand {
-        @Option(names = "-r")
         boolean readOnly;
-        @Option(names = "-s")
         boolean snapshot;
-        @Option(names = "-C")
         boolean copyOnRead;
-        @Option(names = "-n")
         boolean nocache;
-        @Option(names = "-k")
+        /** -k or -i native; -U: checked at open as QEMU checks them, no effect otherwise. */
         boolean nativeAio;
-        @Option(names = "-U")
         boolean forceShare;
-        private boolean aioNative;
         private String discard;
         private String cache = "writethrough";
         private String options;
 
-        @Option(names = "-t")
-        void cache(String c) {
+        @Override
+        void option(char c, String arg) {
+            switch (c) {
+                case 'r' -> readOnly = true;
+                case 's' -> snapshot = true;
+                case 'C' -> copyOnRead = true;
+                case 'n' -> nocache = true;
+                case 't' -> cache(arg);
+                case 'd' -> discard(arg);
+                case 'o' -> options(arg);
+                case 'k' -> nativeAio = true;
+                case 'U' -> forceShare = true;
+                case 'i' -> aio(arg);
+                default -> { }
+            }
+        }
+
+        private void aio(String mode) {
+            Boolean isNative = Context.OpenRequest.nativeAio(mode);
+            if (isNative == null) {
+                throw new ReportedError("Invalid aio option: " + mode);
+            }
+            nativeAio |= isNative;
+        }
+
+        private void cache(String c) {
             if (!Commands.CACHE_MODES.contains(c)) {
                 throw new ReportedError("Invalid cache option: " + c);
             }
             cache = c;
         }
 
-        @Option(names = "-i")
-        void aio(String mode) {
-            Boolean isNative = Context.OpenRequest.nativeAio(mode);
-            if (isNative == null) {
-                throw new ReportedError("Invalid aio option: " + mode);
-            }
-            aioNative |= isNative;
-        }
-
-        @Option(names = "-d")
-        void discard(String d) {
+        private void discard(String d) {
             if (Context.OpenRequest.unmap(d) == null) {
                 throw new ReportedError("Invalid discard option: " + d);
             }
             discard = d;
         }
 
-        @Option(names = "-o")
-        void options(String o) {
+        private void options(String o) {
             options = options == null ? o : options + "," + o;
         }
 
@@ -210,7 +214,7 @@ final class SessionCommands {
             String path = operands.isEmpty() ? null : operands.get(0);
             boolean unmap = Context.OpenRequest.unmap(discard);
             return ctx.open(new Context.OpenRequest(path, options, null, cache, readOnly, snapshot, copyOnRead,
-                    unmap, nativeAio || aioNative, forceShare)) ? OK : FAILED;
+                    unmap, nativeAio, forceShare)) ? OK : FAILED;
         }
     }
 }

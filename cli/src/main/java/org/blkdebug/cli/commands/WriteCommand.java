@@ -7,33 +7,34 @@ import java.util.List;
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.engine.Device.WriteFlag;
 import org.blkdebug.engine.Errno;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code write}: a synchronous write of a pattern, a file's bytes, or zeroes ({@code -z}). */
-@Command(name = "write")
 final class WriteCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("write", "[-bcCfnquz] [-P pattern | -s source_file] off len",
-            "writes a number of bytes at a specified offset", 2, -1).withAlias("w").withHelp(HelpText.of("write")).asWriting();
+            "writes a number of bytes at a specified offset", 2, -1).withAlias("w").withHelpOf("write").asWriting();
 
-    @Mixin
-    Options.Write opts;
-
-    @Option(names = "-b")
+    final Options.Write opts = new Options.Write();
     boolean vmstate;
-    @Option(names = "-c")
     boolean compressed;
-    @Option(names = "-n")
     boolean noFallback;
-    @Option(names = "-p")
-    boolean ignored;
-    @Option(names = "-s")
     String sourceFile;
-    @Option(names = "-u")
     boolean unmap;
-    @Option(names = "-z")
     boolean zeroes;
+
+    @Override
+    void option(char c, String arg) {
+        if (!opts.option(c, arg)) {
+            switch (c) {
+                case 'b' -> vmstate = true;
+                case 'c' -> compressed = true;
+                case 'n' -> noFallback = true;
+                case 's' -> sourceFile = arg;
+                case 'u' -> unmap = true;
+                case 'z' -> zeroes = true;
+                default -> { } // -p: accepted, without effect (as in QEMU 7.2)
+            }
+        }
+    }
 
     @Override
     CommandInfo info() {

@@ -4,17 +4,18 @@ package org.blkdebug.cli.commands;
 import org.blkdebug.cli.report.Console;
 import org.blkdebug.engine.Device.WriteFlag;
 import org.blkdebug.engine.Errno;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code writev}: one write request gathered from several buffers; waits for it. */
-@Command(name = "writev")
 final class WritevCommand extends GetoptCommand {
     static final CommandInfo INFO = CommandInfo.of("writev", "[-Cfq] [-P pattern] off len [len..]",
-            "writes a number of bytes at a specified offset", 2, -1).withHelp(HelpText.of("writev")).asWriting();
+            "writes a number of bytes at a specified offset", 2, -1).withHelpOf("writev").asWriting();
 
-    @Mixin
-    Options.Write opts;
+    final Options.Write opts = new Options.Write();
+
+    @Override
+    void option(char c, String arg) {
+        opts.option(c, arg);
+    }
 
 
     @Override

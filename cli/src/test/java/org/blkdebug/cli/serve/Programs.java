@@ -54,7 +54,8 @@ final class Programs {
      */
     static List<String> blkdebugServe(String... args) {
         List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djdk.virtualThreadScheduler.parallelism=1", "-cp",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djdk.virtualThreadScheduler.parallelism=1",
+                "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), "org.blkdebug.cli.Main", "serve"));
         c.addAll(List.of(args));
         return c;

@@ -47,12 +47,18 @@ class QemuNbdDifferentialTest {
      * @param extra   more blkdebug options in the json: filename (e.g. {@code "align":4096,})
      * @param options server options given to both (qemu-nbd's)
      * @param client  a shell command; {@code $uri} is the export
+     * @param sparse  the image is a sparse file (holes around two data extents), not 1 MiB of noise
      */
     record Case(String name, String rules, String extra, List<String> options, String client, Start start,
-                String needs, int size) {
+                String needs, boolean sparse, int size) {
         Case(String name, String rules, String extra, List<String> options, String client, Start start,
              String needs) {
-            this(name, rules, extra, options, client, start, needs, SIZE);
+            this(name, rules, extra, options, client, start, needs, false);
+        }
+
+        Case(String name, String rules, String extra, List<String> options, String client, Start start,
+             String needs, boolean sparse) {
+            this(name, rules, extra, options, client, start, needs, sparse, SIZE);
         }
 
         @Override
@@ -72,7 +78,7 @@ class QemuNbdDifferentialTest {
         if (Boolean.getBoolean("tests.serve.all")) {
             return all.stream();
         }
-        return Stream.of(0, 1, 3, 4, 6, 9, 12, 14, 15).map(all::get);
+        return Stream.of(0, 1, 3, 4, 6, 9, 12, 14, 15, 17).map(all::get);
     }
 
     static Stream<Case> allCases() {
@@ -125,9 +131,18 @@ class QemuNbdDifferentialTest {
                         "qemu-io -t writeback -f raw \"$uri\" -c 'write 0 512' -c 'write 0 512'", Start.FORK, "qemu-io"),
                 new Case("nbdcopy copies the export out", "", "", List.of(),
                         "nbdcopy \"$uri\" copy.img && md5sum < copy.img", Start.RUN, "nbdcopy"),
+                new Case("a sparse image's holes: nbdinfo --map, qemu-img map, nbdcopy", "", "", List.of("-t"),
+                        "nbdinfo --map \"$uri\" && qemu-img map --output=json -f raw \"$uri\""
+                                + " && nbdcopy \"$uri\" copy.img && md5sum < copy.img", Start.RUN, "nbdcopy", true),
+                new Case("a write into a hole is data; a read of data arms a block-status rule, which fails the map", "[inject-error]\n"
+                        + "event = \"read_aio\"\niotype = \"block-status\"\nerrno = \"5\"\n", "", List.of("-t"),
+                        "qemu-io -f raw \"$uri\" -c 'write -P 1 64k 4k' && nbdinfo --map \"$uri\""
+                                + " && qemu-io -f raw \"$uri\" -c 'read 64k 512'; nbdinfo --map \"$uri\"",
+                        Start.BACKGROUND, "nbdinfo", true),
                 new Case("an image of 1000000 bytes is exported in whole sectors", "", "", List.of("-t"),
                         "nbdinfo --size \"$uri\" && qemu-io -f raw \"$uri\" -c length -c 'read -v 999984 32'"
-                                + " -c 'write -P 5 999936 512' -c 'read 1000448 1'", Start.FORK, "qemu-io", 1_000_000));
+                                + " -c 'write -P 5 999936 512' -c 'read 1000448 1'", Start.FORK, "qemu-io", false,
+                        1_000_000));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -208,12 +223,25 @@ class QemuNbdDifferentialTest {
         }
     }
 
-    /** A directory with the image (seeded noise, fully allocated; 1 MiB unless the case says), the rules. */
+    /**
+     * A directory with the image (1 MiB of seeded noise, fully allocated; or sparse: holes around
+     * 5000 bytes of noise at 256 KiB and 64 KiB at 768 KiB), the rules, and nothing else.
+     */
     private static Path setUp(Case c, Path d) throws Exception {
         Files.createDirectories(d);
         byte[] noise = new byte[c.size()];
         new Random(13).nextBytes(noise);
-        Files.write(d.resolve("img"), noise);
+        if (c.sparse()) {
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(d.resolve("img").toFile(), "rw")) {
+                f.setLength(SIZE);
+                f.seek(256 << 10);
+                f.write(noise, 0, 5000);
+                f.seek(768 << 10);
+                f.write(noise, 0, 64 << 10);
+            }
+        } else {
+            Files.write(d.resolve("img"), noise);
+        }
         Files.writeString(d.resolve("rules.ini"), c.rules());
         return d.resolve("s.sock");
     }

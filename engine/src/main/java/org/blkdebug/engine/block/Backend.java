@@ -38,4 +38,21 @@ public interface Backend {
     void truncate(long length) throws BlockException;
 
     void close() throws BlockException;
+
+    /**
+     * Where file-posix's {@code find_allocation} found an offset: in data, or in a hole, up to
+     * {@code end}. {@link #TRAILING_HOLE}: no data at or after it (lseek's ENXIO).
+     */
+    record Extent(boolean data, long end) {
+        public static final Extent TRAILING_HOLE = new Extent(false, Long.MAX_VALUE);
+    }
+
+    /**
+     * The data or hole extent {@code offset} is in (a sparse file's holes read as zeroes), or null
+     * when the backend cannot tell: then everything is data, which is always correct. Only an
+     * image file answers; overlays and caches above one keep the default.
+     */
+    default Extent extentAt(long offset) {
+        return null;
+    }
 }

@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.OpenException;
@@ -21,9 +22,15 @@ public final class FileBackend implements Backend {
      * request would cost more than the read itself. Changes by other processes are not seen.
      */
     private final AtomicLong size;
+    private final String filename;
+    /** The descriptor for SEEK_DATA/SEEK_HOLE, opened on the first query; {@link #NO_SEEK} when unavailable. */
+    private final AtomicReference<Object> seek = new AtomicReference<>();
+    private static final Object NO_SEEK = new Object();
+    private volatile boolean closed;
 
-    private FileBackend(FileChannel channel) throws IOException {
+    private FileBackend(FileChannel channel, String filename) throws IOException {
         this.channel = channel;
+        this.filename = filename;
         this.size = new AtomicLong(channel.size());
     }
 
@@ -44,7 +51,7 @@ public final class FileBackend implements Backend {
             FileChannel ch = readOnly
                     ? FileChannel.open(path, StandardOpenOption.READ)
                     : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            return new FileBackend(ch);
+            return new FileBackend(ch, filename);
         } catch (NoSuchFileException e) {
             throw new OpenException("Could not open '" + filename + "': " + Errno.message(Errno.ENOENT));
         } catch (IOException | RuntimeException e) {
@@ -150,8 +157,32 @@ public final class FileBackend implements Backend {
         }
     }
 
+    /** file-posix's {@code find_allocation}, by SEEK_DATA and SEEK_HOLE ({@link SeekData}). */
+    @Override
+    public Extent extentAt(long offset) {
+        Object s = seek.get();
+        if (s == null) {
+            SeekData opened = SeekData.open(filename);
+            s = opened == null ? NO_SEEK : opened;
+            if (!seek.compareAndSet(null, s)) {
+                if (opened != null) {
+                    opened.close(); // another request opened one first
+                }
+                s = seek.get();
+            } else if (closed && opened != null && seek.compareAndSet(opened, NO_SEEK)) {
+                opened.close(); // closed meanwhile
+                return null;
+            }
+        }
+        return s instanceof SeekData d ? d.find(offset) : null;
+    }
+
     @Override
     public void close() throws BlockException {
+        closed = true;
+        if (seek.getAndSet(NO_SEEK) instanceof SeekData d) {
+            d.close();
+        }
         try {
             channel.close();
         } catch (IOException e) {

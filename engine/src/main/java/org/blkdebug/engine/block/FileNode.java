@@ -91,6 +91,33 @@ public final class FileNode extends Node {
         }
     }
 
+    /**
+     * file-posix's {@code raw_co_block_status}: with {@code want_zero}, a sparse file's holes are
+     * zeroes and the rest data, as SEEK_DATA/SEEK_HOLE find them (the end of a data extent rounded
+     * up to the request alignment; no answer from the file system means data). Without it, data
+     * everywhere, as the block layer reports when a driver has no answer.
+     */
+    @Override
+    protected BlockStatus driverBlockStatus(Request r, boolean wantZero, long offset, long bytes) {
+        if (!wantZero) {
+            return null;
+        }
+        Backend.Extent e = backend.extentAt(offset);
+        int flags;
+        long pnum;
+        if (e == null || e == Backend.Extent.TRAILING_HOLE) {
+            flags = e == null ? BlockStatus.DATA : BlockStatus.ZERO;
+            pnum = bytes;
+        } else if (e.data()) {
+            flags = BlockStatus.DATA;
+            pnum = roundUp(e.end() - offset, limits.requestAlignment());
+        } else {
+            flags = BlockStatus.ZERO;
+            pnum = e.end() - offset;
+        }
+        return new BlockStatus(flags | BlockStatus.OFFSET_VALID, pnum, offset, this);
+    }
+
     @Override
     public long length() throws BlockException {
         // QEMU keeps a node's length in 512-byte sectors (refresh_total_sectors rounds the file's

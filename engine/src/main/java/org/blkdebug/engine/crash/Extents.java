@@ -69,6 +69,16 @@ final class Extents {
         }
     }
 
+    /** The extent that holds {@code offset}, else the first one after it; null when none. */
+    Extent atOrAfter(long offset) {
+        Map.Entry<Long, Extent> lo = map.floorEntry(offset);
+        if (lo != null && lo.getValue().end > offset) {
+            return lo.getValue();
+        }
+        Map.Entry<Long, Extent> hi = map.higherEntry(offset);
+        return hi == null ? null : hi.getValue();
+    }
+
     /** The extents overlapping {@code [offset, offset + bytes)}, in order (uncut). */
     List<Extent> overlapping(long offset, long bytes) {
         List<Extent> out = new ArrayList<>(2);

@@ -248,6 +248,34 @@ public final class VolatileCache implements Backend {
         zero(offset, length, true, false);
     }
 
+    /**
+     * Block status: a cached write (zeroes too: they are not on the image yet) is data; elsewhere
+     * the image answers, up to the next cached write.
+     */
+    @Override
+    public Extent extentAt(long offset) {
+        if (crashed) {
+            return null;
+        }
+        if (count == 0 || writeThrough) {
+            return image.extentAt(offset);
+        }
+        long next;
+        lock.lock();
+        try {
+            index(); // the index is built lazily: entries since the last read are not in it yet
+            Extents.Extent x = extents.atOrAfter(offset);
+            if (x != null && x.start() <= offset) {
+                return new Extent(true, x.end());
+            }
+            next = x == null ? Long.MAX_VALUE : x.start();
+        } finally {
+            lock.unlock();
+        }
+        Extent e = image.extentAt(offset);
+        return e == null || e.end() <= next ? e : new Extent(e.data(), next);
+    }
+
     @Override
     public long length() throws BlockException {
         return Math.max(image.length(), cachedEnd);

@@ -76,8 +76,8 @@ final class Commands {
      * True when some rule can fail a block-status query: then a structured read asks for the block
      * status of its range first, as qemu-nbd's sparse read does ({@code nbd_co_send_sparse_read}),
      * so {@code iotype=block-status} rules fail NBD reads as they do under qemu-nbd. Without such a
-     * rule the query can neither fail nor find a hole (raw images report data everywhere here), so
-     * it is skipped.
+     * rule the query cannot fail, and a hole it finds would only change how the zeroes travel
+     * (qemu-nbd sends an OFFSET_HOLE chunk, ours the bytes: differences D16), so it is skipped.
      */
     static boolean blockStatusCanFail(Device device) {
         for (List<Rule> rules : device.rules().values()) {
@@ -162,11 +162,13 @@ final class Commands {
         long at = offset;
         long end = offset + length;
         while (at < end) {
-            long run = device.blockStatus(at, end - at);
+            Device.DataStatus st = device.dataStatus(at, end - at);
+            long run = st.bytes();
             if (run <= 0) {
                 break;
             }
-            int flags = 0; // a raw image is data everywhere: no hole, contents not known to be zero
+            // qemu-nbd's blockstatus_to_extents
+            int flags = (st.data() ? 0 : STATE_HOLE) | (st.zero() ? STATE_ZERO : 0);
             if (n > 0 && out[2 * n - 1] == flags) {
                 out[2 * n - 2] += (int) run; // the sum stays within the request's 32-bit length
             } else if (n == max) {

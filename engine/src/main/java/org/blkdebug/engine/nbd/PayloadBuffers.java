@@ -62,9 +62,9 @@ final class PayloadBuffers {
         if (c < 0) {
             return allocator.allocate(HEAD_ROOM + length, false);
         }
-        // poll, not relaxedPoll: a buffer whose give() claimed its slot but has not stored it yet
-        // (another giver's, stored later, may already have let the reader go on) is waited for
-        // here; relaxedPoll would miss it and allocate a 17th buffer (NbdAbuseTest, under load)
+        // poll, not relaxedPoll: a buffer whose give() has claimed its slot but not yet stored it
+        // (two request threads giving back at once) is waited for, not missed. Missing it made a
+        // fresh allocation although a buffer was coming back: more than MAX_REQUESTS in all.
         ByteBuffer b = classes[c].poll();
         if (b != null) {
             return b.clear();
@@ -89,7 +89,7 @@ final class PayloadBuffers {
         }
         int c = sizeClass(b.capacity() - HEAD_ROOM);
         if (c >= 0 && b.capacity() == HEAD_ROOM + (1 << (MIN_SHIFT + c))) {
-            classes[c].relaxedOffer(b);
+            classes[c].offer(b);
         }
     }
 
