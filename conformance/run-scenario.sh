@@ -17,6 +17,12 @@
 #   QEMU_IO   a wrapper: timeout + stdbuf -oL PROGRAM "$@" 2>&1, then "[exit N]"
 #   SAMPLES   the config-samples directory, printed as "SAMPLES"
 # Needs only bash and coreutils (no QEMU), so our tests run where QEMU is not installed.
+#
+# With CONF_CHECK_OUT=FILE (needs qemu-img), after the scenario every qcow2 image it left in
+# TEST_DIR (any file starting with qcow2's magic, in name order) goes through the real
+# `qemu-img check`, whose masked output and exit status go to FILE: what the images hold by
+# the metadata's own account, leaks and corruptions included. regen-goldens.sh keeps qemu-io's
+# as NNN-name.check; ConformanceTest compares ours with it.
 set -u
 if [ $# -ne 2 ]; then
   echo "usage: $0 PROGRAM SCENARIO" >&2
@@ -80,3 +86,13 @@ mask() {
 }
 
 ( cd "$TEST_DIR" && . "$SCENARIO" ) 2>&1 < /dev/null | mask
+
+if [ -n "${CONF_CHECK_OUT:-}" ]; then
+  : > "$CONF_CHECK_OUT"
+  (cd "$TEST_DIR" && find . -type f | LC_ALL=C sort) | while IFS= read -r f; do
+    [ "$(head -c 4 "$TEST_DIR/$f" | od -An -tx1 | tr -d ' \n')" = 514649fb ] || continue
+    echo "== qemu-img check ${f#./}"
+    (cd "$TEST_DIR" && timeout -k 5 "$QEMU_IO_TIMEOUT" qemu-img check -f qcow2 "$f" 2>&1)
+    echo "[exit $?]"
+  done 2>&1 | mask >> "$CONF_CHECK_OUT"
+fi

@@ -14,7 +14,10 @@
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -lt 1 ] || [ ! -x "$1/tests/qemu-iotests/check" ]; then
-  echo "usage: $0 QEMU_SRC [TEST...]   (QEMU_SRC/tests/qemu-iotests/check must exist)" >&2
+  echo "usage: $0 QEMU_SRC [TEST...]" >&2
+  [ $# -ge 1 ] && echo "iotests: $1/tests/qemu-iotests/check not found" >&2
+  echo "QEMU_SRC is a QEMU 7.2 source tree: \`apt-get source qemu\` (Debian 12, with a deb-src line)" >&2
+  echo "or the qemu-7.2.0 tarball from https://download.qemu.org, unpacked" >&2
   exit 2
 fi
 src=$(cd "$1" && pwd)
@@ -24,9 +27,14 @@ qcow2_tests="020 026 046 066 074 089 098 110 177 179 204 217 268 271 289"
 if [ $# -eq 0 ]; then
   set -- $(for t in $raw_tests; do echo "$t:raw"; done) $(for t in $qcow2_tests; do echo "$t:qcow2"; done)
 fi
-for prog in qemu-img qemu-nbd python3; do
-  command -v "$prog" >/dev/null || { echo "iotests: $prog not found" >&2; exit 2; }
+for prog in qemu-img:qemu-utils qemu-nbd:qemu-utils python3:python3 timeout:coreutils; do
+  command -v "${prog%%:*}" >/dev/null || {
+    echo "iotests: ${prog%%:*} not found (apt-get install ${prog#*:})" >&2; exit 2; }
 done
+case "$(qemu-img --version | head -n1)" in
+  *" 7.2"*) ;;
+  *) echo "iotests: warning: $(qemu-img --version | head -n1): the expected outputs are QEMU 7.2's" >&2 ;;
+esac
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bdiotests.XXXXXX")
 keep=${IOTESTS_KEEP:-$work/results}
@@ -46,7 +54,12 @@ STUB
 chmod +x "$work/qemu-system-stub"
 
 # build once, so no test pays for it (and none sees "building" on stderr)
-"$here/blkdebug" -c quit >/dev/null 2>&1 </dev/null
+echo "iotests: preparing $here/blkdebug (the first run builds it: about a minute)" >&2
+if ! build_log=$("$here/blkdebug" -c quit 2>&1 </dev/null); then
+  printf '%s\n' "$build_log" | tail -n 20 >&2
+  echo "iotests: $here/blkdebug does not start (needs a JDK >= 21 and Maven; see README.md)" >&2
+  exit 2
+fi
 
 pass=0; fail=0; notrun=0; total=0
 for spec in "$@"; do
@@ -69,6 +82,9 @@ for spec in "$@"; do
   line=$(printf '%s\n' "$out" | grep -E "^(not ok|ok) " | head -n1)
   if [ $rc -eq 124 ]; then
     result="fail (timeout after ${IOTESTS_TIMEOUT:-900} s)"; fail=$((fail + 1))
+    # what the test had printed so far, for a test that hangs or is merely slow on a busy machine
+    cp "$work/scratch/$t.out.bad" "$keep/$t-$fmt.out.bad" 2>/dev/null
+    printf '%s\n' "$out" > "$keep/$t-$fmt.log"
   elif printf '%s' "$line" | grep -q '# SKIP'; then
     result="not run (${line#*# SKIP })"; notrun=$((notrun + 1))
   elif printf '%s' "$line" | grep -q '^ok '; then

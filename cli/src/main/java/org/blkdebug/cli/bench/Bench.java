@@ -44,7 +44,7 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "-d", paramLabel = "depth", description = "requests in flight (default 64)")
     String depthArg = "64";
     int depth;
-    @Option(names = "-f", paramLabel = "fmt", description = "image format (raw)")
+    @Option(names = "-f", paramLabel = "fmt", description = "image format: raw (default) or qcow2")
     String format;
     @Option(names = "--flush-interval", paramLabel = "flush_interval", description = "flush every N writes")
     int flushInterval;
@@ -185,7 +185,8 @@ public final class Bench implements Callable<Integer> {
              Target bare = switch (against) {
                  case "bare" -> FileTarget.open(image, write);
                  case "volatile-off" -> DeviceTarget.open(filename, format, cacheMode, false);
-                 default -> DeviceTarget.open(image, "raw", cacheMode, volatileCache);
+                 // the same format without blkdebug below it
+                 default -> DeviceTarget.open(image, format == null ? "raw" : format, cacheMode, volatileCache);
              }) {
             double[] a = new double[compare];
             double[] b = new double[compare];
@@ -274,7 +275,7 @@ public final class Bench implements Callable<Integer> {
         if (flushInterval > 0 && flushInterval < depth) {
             return "Flush interval can't be smaller than depth";
         }
-        if (format != null && !format.equals("raw")) {
+        if (format != null && !format.equals("raw") && !format.equals("qcow2")) {
             return "Unknown driver '" + format + "'";
         }
         if (repeat < 1) {

@@ -2,6 +2,7 @@ package org.blkdebug.cli.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -14,13 +15,16 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -36,6 +40,14 @@ import org.junit.jupiter.api.io.TempDir;
  * fix (docs/differences-from-qemu.md): ours must equal the hand-written {@code NNN-name.blkdebug.out},
  * and that file must really differ from QEMU's golden.
  *
+ * <p>A scenario that leaves qcow2 images has a second golden, {@code NNN-name.check}: the real
+ * {@code qemu-img check} of each image after qemu-io's run (regen-goldens.sh). Its second test,
+ * {@code NNN-name: qemu-img check}, runs the same check on the images ours left and compares:
+ * clean where QEMU's are clean, the same leaks and corruptions where an injected error left them.
+ * It needs qemu-img and is skipped, saying so, without it. For a {@code # difference} scenario whose
+ * images differ from QEMU's, the expectation is the hand-written {@code NNN-name.blkdebug.check},
+ * which must differ from QEMU's.
+ *
  * <p>Needs bash and coreutils, not QEMU. Every scenario runs under a wall-clock limit
  * ({@code -Dconformance.timeout.seconds}, default 180); one scenario can be picked with
  * {@code -Dconformance.only=NNN}; each program call inside a scenario is limited to
@@ -43,23 +55,68 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConformanceTest {
 
-    private static final Pattern DIFFERENCE = Pattern.compile("^# difference: (D\\d+)\\s*$", Pattern.MULTILINE);
+    private static final Pattern DIFFERENCE = Pattern.compile("^# difference: ([DQ]\\d+)\\s*$", Pattern.MULTILINE);
     private static final long TIMEOUT_SECONDS = Long.getLong("conformance.timeout.seconds", 180);
     /** Per program invocation inside a scenario (run-scenario.sh's timeout; a hang prints "[exit 124]"). */
     private static final long CALL_TIMEOUT_SECONDS = Long.getLong("conformance.call.timeout.seconds", 20);
 
+    private static final Pattern QCOW2_IMAGES = Pattern.compile("^# image-format: qcow2|\\$MKQCOW2", Pattern.MULTILINE);
+
     @TempDir
     static Path launcherDir;
+
+    /** What {@code qemu-img check} said of the images each scenario left with ours, by scenario. */
+    private final Map<String, String> checks = new ConcurrentHashMap<>();
 
     @TestFactory
     Stream<DynamicTest> scenariosMatchGoldens() throws IOException {
         Path root = repoRoot();
         Path launcher = writeLauncher(launcherDir);
         String only = System.getProperty("conformance.only", "");
+        boolean qemuImg = onPath("qemu-img");
         return scenarios(root).stream()
                 .filter(sc -> only.isEmpty() || baseName(sc).startsWith(only))
-                .map(sc -> DynamicTest.dynamicTest(baseName(sc), sc.toUri(),
-                        () -> checkScenario(root, launcher, sc)));
+                .flatMap(sc -> {
+                    String name = baseName(sc);
+                    Path checkGolden = sc.resolveSibling(name + ".check");
+                    boolean check = Files.isRegularFile(checkGolden);
+                    DynamicTest output = DynamicTest.dynamicTest(name, sc.toUri(),
+                            () -> checkScenario(root, launcher, sc, check && qemuImg ? checks : null));
+                    if (!check) {
+                        return Stream.of(output);
+                    }
+                    // Runs after the scenario's own test (dynamic tests of one factory run in order).
+                    return Stream.of(output, DynamicTest.dynamicTest(name + ": qemu-img check", checkGolden.toUri(),
+                            () -> imagesCheckAsQemusDo(name, checkGolden, qemuImg)));
+                });
+    }
+
+    private void imagesCheckAsQemusDo(String name, Path golden, boolean qemuImg) throws IOException {
+        Assumptions.assumeTrue(qemuImg, "qemu-img not installed (apt-get install qemu-utils): "
+                + "the qemu-img check of the images " + name + " leaves is skipped");
+        String ours = checks.get(name);
+        assertNotNull(ours, name + ": the scenario did not run to its end, so its images were not checked");
+        String expected = Files.readString(golden);
+        Path expectedFile = golden;
+        Path documented = golden.resolveSibling(name + ".blkdebug.check");
+        if (Files.isRegularFile(documented)) {
+            expectedFile = documented;
+            String qemus = expected;
+            expected = Files.readString(documented);
+            assertNotEquals(qemus, expected, name + ": " + documented.getFileName()
+                    + " equals what qemu-img check says of qemu-io's images: drop it");
+        }
+        if (!expected.equals(ours)) {
+            fail(name + ": qemu-img check of the images ours left differs from " + expectedFile.getFileName()
+                    + " (--- expected, +++ ours)\n"
+                    + unifiedDiff(expected, ours, expectedFile.getFileName().toString(), "ours"));
+        }
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        return path != null && Stream.of(path.split(java.io.File.pathSeparator))
+                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, program)));
     }
 
     /** Every scenario has a golden, and every golden (and hand-written expectation) a scenario. */
@@ -69,14 +126,20 @@ class ConformanceTest {
         TreeSet<String> scenarios = new TreeSet<>();
         TreeSet<String> goldens = new TreeSet<>();
         TreeSet<String> ours = new TreeSet<>();
+        TreeSet<String> checkGoldens = new TreeSet<>();
+        TreeSet<String> oursChecks = new TreeSet<>();
         List<String> strays = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 String f = p.getFileName().toString();
                 if (f.endsWith(".blkdebug.out")) {
                     ours.add(f.substring(0, f.length() - ".blkdebug.out".length()));
+                } else if (f.endsWith(".blkdebug.check")) {
+                    oursChecks.add(f.substring(0, f.length() - ".blkdebug.check".length()));
                 } else if (f.endsWith(".out")) {
                     goldens.add(f.substring(0, f.length() - ".out".length()));
+                } else if (f.endsWith(".check")) {
+                    checkGoldens.add(f.substring(0, f.length() - ".check".length()));
                 } else if (f.endsWith(".sh")) {
                     scenarios.add(f.substring(0, f.length() - ".sh".length()));
                 } else {
@@ -89,15 +152,24 @@ class ConformanceTest {
         assertEquals(List.of(), minus(scenarios, goldens), "scenarios without a golden (run conformance/regen-goldens.sh)");
         assertEquals(List.of(), minus(goldens, scenarios), "goldens without a scenario");
         assertEquals(List.of(), minus(ours, scenarios), ".blkdebug.out files without a scenario");
+        assertEquals(List.of(), minus(checkGoldens, scenarios), ".check files without a scenario");
+        assertEquals(List.of(), minus(oursChecks, ours), ".blkdebug.check files without a .blkdebug.out (a difference)");
+        assertEquals(List.of(), minus(oursChecks, checkGoldens), ".blkdebug.check files without QEMU's .check");
         for (String name : scenarios) {
-            boolean marked = difference(Files.readString(dir.resolve(name + ".sh"))).isPresent();
+            String script = Files.readString(dir.resolve(name + ".sh"));
+            if (QCOW2_IMAGES.matcher(script).find()) {
+                assertTrue(checkGoldens.contains(name), name + " makes qcow2 images but has no " + name
+                        + ".check (qemu-img check after qemu-io's run): run conformance/regen-goldens.sh on it");
+            }
+            boolean marked = difference(script).isPresent();
             assertEquals(marked, ours.contains(name),
                     name + ": a '# difference: Dn' header and a .blkdebug.out file go together");
             assertTrue(name.matches("\\d{3}-[a-z0-9-]+"), name + ": scenario names are NNN-short-name");
         }
     }
 
-    private static void checkScenario(Path root, Path launcher, Path scenario) throws Exception {
+    private static void checkScenario(Path root, Path launcher, Path scenario, Map<String, String> checks)
+            throws Exception {
         String name = baseName(scenario);
         Path dir = scenario.getParent();
         String golden = Files.readString(dir.resolve(name + ".out"));
@@ -110,7 +182,11 @@ class ConformanceTest {
             assertNotEquals(golden, expected, name + " is marked '# difference: " + diff.get()
                     + "' but QEMU's golden equals our expected output: drop the marker");
         }
-        String actual = run(root, launcher, scenario);
+        Path checkOut = checks == null ? null : Files.createTempFile(launcherDir, name, ".check");
+        String actual = run(root, launcher, scenario, checkOut);
+        if (checkOut != null) {
+            checks.put(name, Files.readString(checkOut));
+        }
         if (!expected.equals(actual)) {
             fail(name + (diff.map(d -> " (difference " + d + ")").orElse("")) + ": output differs from "
                     + expectedName + " (--- expected, +++ ours)\n"
@@ -119,13 +195,23 @@ class ConformanceTest {
     }
 
     /** Runs run-scenario.sh with our launcher, bounded; kills the whole process tree on timeout. */
-    private static String run(Path root, Path launcher, Path scenario) throws Exception {
+    private static String run(Path root, Path launcher, Path scenario, Path checkOut) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("conformance/run-scenario.sh").toString(),
                 launcher.toString(), scenario.toString())
                 .directory(root.toFile())
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("QEMU_IO_TIMEOUT", Long.toString(CALL_TIMEOUT_SECONDS));
+        // Scenarios flush a lot (qcow2 metadata writes are each followed by one, as QEMU's are):
+        // on a shared disk those fsyncs, not the program, decide whether a call meets its limit.
+        // The output masks the directory, so where it lives changes nothing else.
+        Path shm = Path.of(System.getProperty("conformance.tmpdir", "/dev/shm"));
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            pb.environment().put("TMPDIR", shm.toString());
+        }
+        if (checkOut != null) {
+            pb.environment().put("CONF_CHECK_OUT", checkOut.toString());
+        }
         Process p = pb.start();
         // Collected incrementally so that a timeout can still show what the scenario printed.
         ByteArrayOutputStream out = new ByteArrayOutputStream();

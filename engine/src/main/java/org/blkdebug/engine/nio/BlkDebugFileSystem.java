@@ -305,7 +305,11 @@ public final class BlkDebugFileSystem extends FileSystem {
         }
         b.customEvent(r.customEvents());
         r.rulesOf(Rule.InjectError.class).forEach(b::injectError);
+        r.rulesOf(Rule.InjectDelay.class).forEach(b::injectDelay);
         r.rulesOf(Rule.SetState.class).forEach(b::setState);
+        if (r.seed() != null) {
+            b.seed(r.seed());
+        }
         Device dev = b.open();
         try {
             for (Rule.Suspend s : r.rulesOf(Rule.Suspend.class)) {

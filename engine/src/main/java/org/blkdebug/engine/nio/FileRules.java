@@ -16,13 +16,19 @@ import org.blkdebug.engine.Rule;
  *               {@code "**.wal"}: at any depth); a {@code "regex:"} prefix makes it a regex
  * @param config a blkdebug INI rule file (QEMU's {@code config=}), read when the device opens,
  *               or null; its rules go before {@link #rules}, as QEMU orders them
- * @param rules  inject-error and set-state rules, and {@link Rule.Suspend} breakpoints that are
+ * @param rules  inject-error, inject-delay and set-state rules, and {@link Rule.Suspend} breakpoints that are
  *               set as soon as the device opens (one-shot, as {@code break}); a
  *               {@link CustomEvent} they name is declared on the device, so the test can fire it
  *               there ({@code fs.device(path).orElseThrow().event("arm")})
  * @param cache  the device's cache mode; writeback by default, so only {@code force} flushes
+ * @param seed   what probabilistic rules draw from on each matching file's device (given back to
+ *               replay a run), or null for a fresh one per device ({@code Device.seed()} tells it)
  */
-public record FileRules(String glob, String config, List<Rule> rules, CacheMode cache) {
+public record FileRules(String glob, String config, List<Rule> rules, CacheMode cache, Long seed) {
+    public FileRules(String glob, String config, List<Rule> rules, CacheMode cache) {
+        this(glob, config, rules, cache, null);
+    }
+
     public FileRules {
         Objects.requireNonNull(glob, "glob");
         rules = List.copyOf(rules);
@@ -40,7 +46,12 @@ public record FileRules(String glob, String config, List<Rule> rules, CacheMode 
     }
 
     public FileRules withCache(CacheMode mode) {
-        return new FileRules(glob, config, rules, mode);
+        return new FileRules(glob, config, rules, mode, seed);
+    }
+
+    /** Probabilistic rules draw from {@code seed} on every matching file's device. */
+    public FileRules withSeed(long seed) {
+        return new FileRules(glob, config, rules, cache, seed);
     }
 
     /** The matcher syntax and pattern for {@link java.nio.file.FileSystem#getPathMatcher}. */

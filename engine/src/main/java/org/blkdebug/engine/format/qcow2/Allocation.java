@@ -237,14 +237,14 @@ final class Allocation {
             return 0;
         }
         if (hostOffset[0] == Entries.INV_OFFSET) {
-            long off = Refcounts.allocClusters(s, r, nbClusters[0] * s.layout.clusterSize);
+            long off = ClusterAllocation.allocClusters(s, r, nbClusters[0] * s.layout.clusterSize);
             if (off < 0) {
                 return (int) off;
             }
             hostOffset[0] = off;
             return 0;
         }
-        long n = Refcounts.allocClustersAt(s, r, hostOffset[0], nbClusters[0]);
+        long n = ClusterAllocation.allocClustersAt(s, r, hostOffset[0], nbClusters[0]);
         if (n < 0) {
             return (int) n;
         }
@@ -364,7 +364,7 @@ final class Allocation {
             s.l2Cache.put(slot);
             return -Errno.EIO; // compression cannot overwrite anything
         }
-        clusterOffset = Refcounts.allocBytes(s, r, compressedSize);
+        clusterOffset = ClusterAllocation.allocBytes(s, r, compressedSize);
         if (clusterOffset < 0) {
             s.l2Cache.put(slot);
             return clusterOffset;

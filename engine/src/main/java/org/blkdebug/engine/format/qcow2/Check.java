@@ -43,12 +43,6 @@ final class Check {
         }
     }
 
-    /** The in-memory refcount table (QEMU's IMRT): one big refcount block. */
-    private static final class Imrt {
-        byte[] table = new byte[0];
-        long nbClusters;
-    }
-
     private Check() {
     }
 
@@ -115,24 +109,6 @@ final class Check {
         return 0;
     }
 
-    private static long refcountArrayByteSize(Qcow2State s, long entries) {
-        return Entries.divRoundUp(entries << s.layout.refcountOrder, 8);
-    }
-
-    /** realloc_refcount_array: grows to whole clusters, zero-filled. */
-    private static void realloc(Qcow2State s, Imrt t, long newSize) {
-        long oldBytes = s.layout.sizeToClusters(refcountArrayByteSize(s, t.nbClusters)) * s.layout.clusterSize;
-        long newBytes = s.layout.sizeToClusters(refcountArrayByteSize(s, newSize)) * s.layout.clusterSize;
-        if (newBytes != oldBytes || t.table.length != newBytes) {
-            t.table = java.util.Arrays.copyOf(t.table, (int) newBytes);
-        }
-        t.nbClusters = newSize;
-    }
-
-    private static long get(Qcow2State s, Imrt t, long i) {
-        return Refcounts.get(s, t.table, i);
-    }
-
     /** qcow2_inc_refcounts_imrt. */
     private static int incRefcounts(Qcow2State s, Result res, Imrt t, long offset, long size) {
         if (size <= 0) {
@@ -153,9 +129,9 @@ final class Check {
         for (long c = start; c <= last; c += s.layout.clusterSize) {
             long k = c >>> s.layout.clusterBits;
             if (k >= t.nbClusters) {
-                realloc(s, t, k + 1);
+                t.realloc(s, k + 1);
             }
-            long refcount = get(s, t, k);
+            long refcount = t.get(s, k);
             if (refcount == s.layout.refcountMax) {
                 s.out.print("ERROR: overflow cluster offset=0x" + Long.toHexString(c));
                 s.out.print("Use qemu-img amend to increase the refcount entry width or qemu-img convert to create "
@@ -452,7 +428,7 @@ final class Check {
                     int ret = ChildIo.truncate(r, s.file, offset + l.clusterSize);
                     long size = ret < 0 ? ret : ChildIo.length(s.file);
                     if (ret >= 0 && size >= 0) {
-                        realloc(s, t, Math.max(t.nbClusters, l.sizeToClusters(size)));
+                        t.realloc(s, Math.max(t.nbClusters, l.sizeToClusters(size)));
                         if (cluster < t.nbClusters) {
                             res.corruptions--;
                             res.corruptionsFixed++;
@@ -474,8 +450,8 @@ final class Check {
                 if (ret < 0) {
                     return ret;
                 }
-                if (get(s, t, cluster) != 1) {
-                    s.out.print("ERROR refcount block " + i + " refcount=" + Long.toUnsignedString(get(s, t, cluster)));
+                if (t.get(s, cluster) != 1) {
+                    s.out.print("ERROR refcount block " + i + " refcount=" + Long.toUnsignedString(t.get(s, cluster)));
                     res.corruptions++;
                     rebuild[0] = true;
                 }
@@ -490,7 +466,7 @@ final class Check {
         if (t.table.length == 0) {
             long n = t.nbClusters;
             t.nbClusters = 0;
-            realloc(s, t, n);
+            t.realloc(s, n);
         }
         int ret = incRefcounts(s, res, t, 0, l.clusterSize);
         if (ret < 0) {
@@ -546,7 +522,7 @@ final class Check {
                 continue;
             }
             long refcount1 = rc1[0];
-            long refcount2 = get(s, t, i);
+            long refcount2 = t.get(s, i);
             if (refcount1 > 0 || refcount2 > 0) {
                 highest = i;
             }
@@ -588,134 +564,6 @@ final class Check {
         return highest;
     }
 
-    /** alloc_clusters_imrt: {@code count} free clusters in the in-memory table, marked used. */
-    private static long allocImrt(Qcow2State s, int count, Imrt t, long[] firstFree) {
-        long cluster = firstFree[0];
-        boolean firstGap = true;
-        int contiguous = 0;
-        for (; cluster < t.nbClusters && contiguous < count; cluster++) {
-            if (get(s, t, cluster) == 0) {
-                contiguous++;
-                if (firstGap) {
-                    firstFree[0] = cluster;
-                    firstGap = false;
-                }
-            } else if (contiguous != 0) {
-                contiguous = 0;
-            }
-        }
-        if (contiguous < count) {
-            realloc(s, t, cluster + count - contiguous);
-        }
-        cluster -= contiguous;
-        for (int i = 0; i < count; i++) {
-            Refcounts.set(s, t.table, cluster + i, 1);
-        }
-        return cluster << s.layout.clusterBits;
-    }
-
-    /** rebuild_refcounts_write_refblocks: 1 if the reftable grew, 0 if not, -errno. */
-    private static int writeRefblocks(Qcow2State s, Request r, Imrt t, long firstCluster, long endCluster,
-                                      long[][] reftable) {
-        Layout l = s.layout;
-        long[] firstFree = {0};
-        boolean grown = false;
-        for (long cluster = firstCluster; cluster < endCluster; cluster++) {
-            if (get(s, t, cluster) == 0) {
-                continue;
-            }
-            long refblockIndex = cluster >>> l.refcountBlockBits;
-            long refblockStart = refblockIndex << l.refcountBlockBits;
-            long refblockOffset;
-            long[] table = reftable[0];
-            if (table.length > refblockIndex && table[(int) refblockIndex] != 0) {
-                refblockOffset = table[(int) refblockIndex];
-            } else {
-                if (firstFree[0] < refblockStart) {
-                    firstFree[0] = refblockStart;
-                }
-                refblockOffset = allocImrt(s, 1, t, firstFree);
-                long refblockClusterIndex = refblockOffset / l.clusterSize;
-                if (refblockClusterIndex >= endCluster) {
-                    endCluster = refblockClusterIndex + 1;
-                }
-                if (table.length <= refblockIndex) {
-                    int entries = (int) (Entries.roundUp((refblockIndex + 1) * Entries.REFTABLE_ENTRY_SIZE,
-                            l.clusterSize) / Entries.REFTABLE_ENTRY_SIZE);
-                    table = java.util.Arrays.copyOf(table, entries);
-                    reftable[0] = table;
-                    grown = true;
-                }
-                table[(int) refblockIndex] = refblockOffset;
-            }
-            int ret = Overlap.preWriteCheck(s, r, 0, refblockOffset, l.clusterSize, false);
-            if (ret < 0) {
-                s.out.report("ERROR writing refblock: " + Errno.message(-ret));
-                return ret;
-            }
-            ret = ChildIo.pwrite(r, s.file, refblockOffset, t.table, (int) (refblockIndex * l.clusterSize),
-                    l.clusterSize);
-            if (ret < 0) {
-                s.out.report("ERROR writing refblock: " + Errno.message(-ret));
-                return ret;
-            }
-            cluster = refblockStart + l.refcountBlockSize - 1;
-        }
-        return grown ? 1 : 0;
-    }
-
-    /** rebuild_refcount_structure: new refcount blocks and table made from the in-memory table. */
-    private static int rebuild(Qcow2State s, Request r, Result res, Imrt t) {
-        Layout l = s.layout;
-        s.refcountCache.empty(r);
-        long[][] reftable = {new long[0]};
-        int changed = writeRefblocks(s, r, t, 0, t.nbClusters, reftable);
-        if (changed < 0) {
-            res.checkErrors++;
-            return changed;
-        }
-        long reftableOffset;
-        long reftableClusters;
-        long reftableLength;
-        do {
-            long[] firstFree = {0};
-            reftableLength = (long) reftable[0].length * Entries.REFTABLE_ENTRY_SIZE;
-            reftableClusters = l.sizeToClusters(reftableLength);
-            reftableOffset = allocImrt(s, (int) reftableClusters, t, firstFree);
-            long start = reftableOffset / l.clusterSize;
-            changed = writeRefblocks(s, r, t, start, start + reftableClusters, reftable);
-            if (changed < 0) {
-                res.checkErrors++;
-                return changed;
-            }
-        } while (changed != 0);
-        byte[] disk = new byte[(int) reftableLength];
-        for (int i = 0; i < reftable[0].length; i++) {
-            Entries.putLong(disk, i * 8, reftable[0][i]);
-        }
-        int ret = Overlap.preWriteCheck(s, r, 0, reftableOffset, reftableLength, false);
-        if (ret >= 0) {
-            ret = ChildIo.pwrite(r, s.file, reftableOffset, disk, 0, disk.length);
-        }
-        if (ret < 0) {
-            s.out.report("ERROR writing reftable: " + Errno.message(-ret));
-            return ret;
-        }
-        byte[] hdr = new byte[12];
-        Entries.putLong(hdr, 0, reftableOffset);
-        Entries.putInt(hdr, 8, (int) reftableClusters);
-        ret = ChildIo.pwriteSync(r, s.file, HeaderWriter.OFFSET_REFTABLE, hdr, 0, 12);
-        if (ret < 0) {
-            s.out.report("ERROR setting reftable: " + Errno.message(-ret));
-            return ret;
-        }
-        s.refcountTable = reftable[0];
-        s.refcountTableOffset = reftableOffset;
-        s.refcountTableSize = reftable[0].length;
-        Refcounts.updateMaxTableIndex(s);
-        return 0;
-    }
-
     /** qcow2_check_refcounts. */
     static int checkRefcounts(Qcow2State s, Request r, Result res, int fix) {
         long size = ChildIo.length(s.file);
@@ -740,7 +588,7 @@ final class Check {
             Result old = res.copy();
             int freshLeaks = 0;
             s.out.print("Rebuilding refcount structure");
-            ret = rebuild(s, r, res, t);
+            ret = RefcountRebuild.rebuild(s, r, res, t);
             if (ret < 0) {
                 return ret;
             }

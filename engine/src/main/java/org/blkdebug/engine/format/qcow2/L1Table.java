@@ -60,7 +60,7 @@ final class L1Table {
         long[] newTable = new long[(int) newSize];
         System.arraycopy(s.l1Table, 0, newTable, 0, s.l1Size);
         s.file.event(r, Event.L1_GROW_ALLOC_TABLE);
-        long newOffset = Refcounts.allocClusters(s, r, newSize2);
+        long newOffset = ClusterAllocation.allocClusters(s, r, newSize2);
         if (newOffset < 0) {
             return (int) newOffset;
         }
@@ -84,7 +84,7 @@ final class L1Table {
             ret = ChildIo.pwriteSync(r, s.file, HeaderWriter.OFFSET_L1_SIZE, data, 0, 12);
         }
         if (ret < 0) {
-            Refcounts.free(s, r, newOffset, newSize2, DiscardType.OTHER);
+            ClusterAllocation.free(s, r, newOffset, newSize2, DiscardType.OTHER);
             return ret;
         }
         long oldOffset = s.l1TableOffset;
@@ -92,7 +92,7 @@ final class L1Table {
         s.l1TableOffset = newOffset;
         s.l1Table = newTable;
         s.l1Size = (int) newSize;
-        Refcounts.free(s, r, oldOffset, oldSize * Entries.L1E_SIZE, DiscardType.OTHER);
+        ClusterAllocation.free(s, r, oldOffset, oldSize * Entries.L1E_SIZE, DiscardType.OTHER);
         return 0;
     }
 
@@ -124,7 +124,7 @@ final class L1Table {
             if ((s.l1Table[i] & Entries.L1E_OFFSET_MASK) == 0) {
                 continue;
             }
-            Refcounts.free(s, r, s.l1Table[i] & Entries.L1E_OFFSET_MASK, s.layout.clusterSize, DiscardType.ALWAYS);
+            ClusterAllocation.free(s, r, s.l1Table[i] & Entries.L1E_OFFSET_MASK, s.layout.clusterSize, DiscardType.ALWAYS);
             s.l1Table[i] = 0;
         }
         return 0;

@@ -28,7 +28,7 @@ final class L2Tables {
     static int allocate(Qcow2State s, Request r, int l1Index) {
         Layout l = s.layout;
         long oldL2Offset = s.l1Table[l1Index];
-        long l2Offset = Refcounts.allocClusters(s, r, (long) l.l2Size * l.l2EntrySize);
+        long l2Offset = ClusterAllocation.allocClusters(s, r, (long) l.l2Size * l.l2EntrySize);
         int ret;
         int slot = -1;
         if (l2Offset < 0) {
@@ -79,7 +79,7 @@ final class L2Tables {
             }
             s.l1Table[l1Index] = oldL2Offset;
             if (l2Offset > 0) {
-                Refcounts.free(s, r, l2Offset, (long) l.l2Size * l.l2EntrySize, DiscardType.ALWAYS);
+                ClusterAllocation.free(s, r, l2Offset, (long) l.l2Size * l.l2EntrySize, DiscardType.ALWAYS);
             }
             return ret;
         }
@@ -111,7 +111,7 @@ final class L2Tables {
                 return ret;
             }
             if (l2Offset != 0) {
-                Refcounts.free(s, r, l2Offset, (long) l.l2Size * l.l2EntrySize, DiscardType.OTHER);
+                ClusterAllocation.free(s, r, l2Offset, (long) l.l2Size * l.l2EntrySize, DiscardType.OTHER);
             }
             l2Offset = s.l1Table[l1Index] & Entries.L1E_OFFSET_MASK;
         }

@@ -58,7 +58,7 @@ final class Linking {
         if (!m.keepOldClusters && j != 0) {
             for (int i = 0; i < j; i++) {
                 // not discarded: the next write reuses them anyway
-                Refcounts.freeAny(s, r, oldCluster[i], DiscardType.NEVER);
+                ClusterAllocation.freeAny(s, r, oldCluster[i], DiscardType.NEVER);
             }
         }
         return 0;
@@ -67,7 +67,7 @@ final class Linking {
     /** qcow2_alloc_cluster_abort: frees the new clusters (not kept ones, not in a data file). */
     static void abort(Qcow2State s, Request r, L2Meta m) {
         if (!s.hasDataFile() && !m.keepOldClusters) {
-            Refcounts.free(s, r, m.allocOffset, (long) m.nbClusters << s.layout.clusterBits, DiscardType.NEVER);
+            ClusterAllocation.free(s, r, m.allocOffset, (long) m.nbClusters << s.layout.clusterBits, DiscardType.NEVER);
         }
     }
 

@@ -99,7 +99,7 @@ public final class Qcow2Create {
             Qcow2State s = node.state();
             s.lock.lock(r);
             try {
-                long ret = Refcounts.allocClusters(s, r, 3L * clusterSize);
+                long ret = ClusterAllocation.allocClusters(s, r, 3L * clusterSize);
                 if (ret < 0) {
                     throw new OpenException("Could not allocate clusters for qcow2 header and refcount table: "
                             + Errno.message((int) -ret));

@@ -204,11 +204,11 @@ final class Truncate {
         oldFileSize = lastCluster >= 0 ? (lastCluster + 1) * l.clusterSize : Entries.roundUp(oldFileSize, l.clusterSize);
         long nbNewData = (Entries.roundUp(offset, l.clusterSize) - l.startOfCluster(oldLength)) >>> l.clusterBits;
         long nbNewL2 = Entries.divRoundUp(nbNewData, l.clusterSize / l.l2EntrySize) + 1;
-        long allocationStart = Refcounts.area(s, r, oldFileSize, nbNewData + nbNewL2, true, 0, 0);
+        long allocationStart = RefcountGrowth.area(s, r, oldFileSize, nbNewData + nbNewL2, true, 0, 0);
         if (allocationStart < 0) {
             throw fail((int) allocationStart, "Failed to resize refcount structures");
         }
-        long allocated = Refcounts.allocClustersAt(s, r, allocationStart, nbNewData);
+        long allocated = ClusterAllocation.allocClustersAt(s, r, allocationStart, nbNewData);
         if (allocated < 0) {
             throw fail((int) allocated, "Failed to allocate data clusters");
         }
@@ -221,7 +221,7 @@ final class Truncate {
             subclustersNeedAllocation = true;
         }
         if (ret < 0) {
-            Refcounts.free(s, r, allocationStart, nbNewData * l.clusterSize, DiscardType.OTHER);
+            ClusterAllocation.free(s, r, allocationStart, nbNewData * l.clusterSize, DiscardType.OTHER);
             throw new BlockException(-ret, "Failed to resize underlying file: " + Errno.message(-ret));
         }
         long hostOffset = allocationStart;
@@ -235,7 +235,7 @@ final class Truncate {
             m.prealloc = !subclustersNeedAllocation;
             ret = Linking.link(s, r, m);
             if (ret < 0) {
-                Refcounts.free(s, r, hostOffset, nbNewData * l.clusterSize, DiscardType.OTHER);
+                ClusterAllocation.free(s, r, hostOffset, nbNewData * l.clusterSize, DiscardType.OTHER);
                 throw fail(ret, "Failed to update L2 tables");
             }
             guestOffset += nbClusters * l.clusterSize;

@@ -50,7 +50,7 @@ final class ZeroDiscard {
                 s.setL2Bitmap(slice, l2Index + i, n.bitmap());
             }
             if (n.free() != null) {
-                Refcounts.freeAny(s, r, oldEntry, n.free());
+                ClusterAllocation.freeAny(s, r, oldEntry, n.free());
             }
         }
         s.l2Cache.put(slot);
