@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The command line, qemu-io's options ({@code -f -t -r -c --image-opts -n …}) plus ours
- * ({@code --record}, {@code --log-writes}). qemu-io options that change nothing here ({@code -s
- * -C -m -k -U -i -d -T --object}) are accepted so qemu-io command lines run unchanged.
+ * ({@code --record}, {@code --log-writes}). qemu-io options that change nothing here ({@code -m
+ * -k -U -i -T --object}) are accepted, and refused where qemu-io refuses them, so qemu-io command
+ * lines run unchanged.
  */
 final class Invocation {
     String format;
@@ -24,6 +25,15 @@ final class Invocation {
     boolean snapshot;
     boolean copyOnRead;
     String discard;
+    /** -k or -i native: refused at open without cache.direct=on, as QEMU's file driver refuses it. */
+    boolean nativeAio;
+    /** -U: refused at open without -r, as QEMU refuses it. */
+    boolean forceShare;
+    /**
+     * The first bad -t, -i or -d value, as qemu-io's option loop meets it (it prints it without
+     * the usage and exits); null when there is none.
+     */
+    String badValue;
     List<String> files = new ArrayList<>();
 
     private static final int IMAGE_OPTS = 256;
@@ -46,15 +56,32 @@ final class Invocation {
 
     /** Parses {@code args}; null when they are good, else getopt_long's message. */
     String parse(String[] args) {
-        GetoptLong.Result r = GetoptLong.parse(args, OPTSTRING, LONG_OPTIONS, this::option);
-        files = r.operands();
-        return r.error();
+        try {
+            GetoptLong.Result r = GetoptLong.parse(args, OPTSTRING, LONG_OPTIONS, this::option);
+            files = r.operands();
+            return r.error();
+        } catch (BadValue e) {
+            badValue = e.getMessage();
+            return null;
+        }
+    }
+
+    /** Ends the option loop at a bad value, as qemu-io's {@code exit(1)} there. */
+    private static final class BadValue extends RuntimeException {
+        BadValue(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private void option(int key, String arg) {
         switch (key) {
             case 'f' -> format = arg;
-            case 't' -> cache = arg;
+            case 't' -> {
+                if (!org.blkdebug.cli.commands.Commands.CACHE_MODES.contains(arg)) {
+                    throw new BadValue("Invalid cache option: " + arg);
+                }
+                cache = arg;
+            }
             case 'n' -> nocache = true;
             case 'r' -> readOnly = true;
             case IMAGE_OPTS -> imageOpts = true;
@@ -65,8 +92,22 @@ final class Invocation {
             case 'V' -> version = true;
             case 's' -> snapshot = true;
             case 'C' -> copyOnRead = true;
-            case 'd' -> discard = arg;
-            default -> { } // -m -k -U -i MODE -T SPEC --object DEF: accepted, without effect
+            case 'd' -> {
+                if (org.blkdebug.cli.commands.Context.OpenRequest.unmap(arg) == null) {
+                    throw new BadValue("Invalid discard option: " + arg);
+                }
+                discard = arg;
+            }
+            case 'k' -> nativeAio = true;
+            case 'U' -> forceShare = true;
+            case 'i' -> {
+                Boolean isNative = org.blkdebug.cli.commands.Context.OpenRequest.nativeAio(arg);
+                if (isNative == null) {
+                    throw new BadValue("Invalid aio option: " + arg);
+                }
+                nativeAio |= isNative;
+            }
+            default -> { } // -m -T SPEC --object DEF: accepted, without effect
         }
     }
 
@@ -93,7 +134,10 @@ final class Invocation {
               -h, --help           display this help and exit
               -V, --version        output version information and exit
               -C -m -k -U -i MODE -d MODE -T SPEC --object DEF
-                                   accepted for qemu-io compatibility, without effect
+                                   as qemu-io's: -C copies on read, -d ignore drops discards;
+                                   the others are checked as qemu-io checks them (-k and
+                                   -i native need -t none or directsync, -U needs -r), then
+                                   change nothing
 
             file is blkdebug:CONFIG:IMAGE, blkdebug::IMAGE, json:{...} or a plain image.
             Without a file, a scratch 64 MiB image under blkdebug (no rules) is used.

@@ -107,7 +107,7 @@ public final class Main {
         boolean opened = inv.files.isEmpty()
                 ? !interactive || shell.openScratch(cache, inv.readOnly)
                 : shell.openInitial(new OpenRequest(inv.files.getFirst(), null, inv.format, cache, inv.readOnly,
-                        inv.snapshot, inv.copyOnRead, unmap), inv.imageOpts);
+                        inv.snapshot, inv.copyOnRead, unmap, inv.nativeAio, inv.forceShare), inv.imageOpts);
         if (!opened) {
             shell.finish();
             return 1;
@@ -162,6 +162,10 @@ public final class Main {
         if (bad != null) {
             console.report(bad);
             console.print(Invocation.USAGE);
+            return 1;
+        }
+        if (inv.badValue != null) {
+            console.report(inv.badValue);
             return 1;
         }
         if (inv.help) {

@@ -104,7 +104,8 @@ public final class BlkDebug {
         private final List<Rule.InjectDelay> injectDelays = new ArrayList<>();
         private Long seed;
         private boolean virtualClock;
-        private OpenOptions options = OpenOptions.defaults().withCache(CacheMode.WRITEBACK);
+        // a device built in code is a file to the byte (channels append at its size), not a disk
+        private OpenOptions options = OpenOptions.defaults().withCache(CacheMode.WRITEBACK).withByteLength(true);
         private DeviceSpec.Format format = DeviceSpec.Format.RAW;
 
         private Builder() {

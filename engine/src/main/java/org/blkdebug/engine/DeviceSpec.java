@@ -47,6 +47,22 @@ public record DeviceSpec(Format format, BlkDebugOptions blkdebug, String filenam
         return new DeviceSpec(Format.RAW, null, filename);
     }
 
+    /** A file node of the graph was given {@code aio=native}. */
+    public boolean nativeAio() {
+        return tree != null && nativeAio(tree);
+    }
+
+    private static boolean nativeAio(NodeSpec n) {
+        return switch (n) {
+            case NodeSpec.File f -> f.nativeAio();
+            case NodeSpec.BlkDebug b -> nativeAio(b.image());
+            case NodeSpec.Raw r -> nativeAio(r.file());
+            case NodeSpec.Probe p -> nativeAio(p.file());
+            case NodeSpec.Qcow2 q -> nativeAio(q.file()) || (q.dataFile() != null && nativeAio(q.dataFile()))
+                    || (q.backing() instanceof NodeSpec.Backing.Given g && nativeAio(g.node()));
+        };
+    }
+
     public DeviceSpec withFormat(Format f) {
         return new DeviceSpec(f, blkdebug, filename, tree);
     }

@@ -9,8 +9,16 @@ import org.blkdebug.engine.format.qcow2.Qcow2Options;
  * {@link DeviceSpec} does not say enough.
  */
 public sealed interface NodeSpec {
-    /** The file protocol: an image file. */
-    record File(String filename) implements NodeSpec {
+    /**
+     * The file protocol: an image file.
+     *
+     * @param nativeAio {@code aio=native} was given: QEMU then needs {@code cache.direct=on}; we do
+     *                  no native AIO, but refuse it without O_DIRECT as QEMU does
+     */
+    record File(String filename, boolean nativeAio) implements NodeSpec {
+        public File(String filename) {
+            this(filename, false);
+        }
     }
 
     /** A blkdebug node over {@code image} (usually a file, but a format under blkdebug works too). */

@@ -22,10 +22,15 @@ import java.util.Objects;
  *                       {@code -d ignore} turns it off on every node)
  * @param copyOnRead     qemu-io {@code -C}: reads copy what comes from a backing file into the
  *                       top node of the device
+ * @param byteLength     the device's length is its image file's, to the byte, as a file's (the Java
+ *                       doors: {@link BlkDebug.Builder}, channels, the file system); otherwise
+ *                       whole 512-byte sectors, rounded up, as QEMU's block layer keeps it (the
+ *                       shell, NBD): the tail of the last sector reads as zeroes
  */
 public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
                           boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean snapshot,
-                          java.util.function.LongSupplier pageCacheOrder, boolean unmap, boolean copyOnRead) {
+                          java.util.function.LongSupplier pageCacheOrder, boolean unmap, boolean copyOnRead,
+                          boolean byteLength) {
     /** Volatile data held in memory before it spills to a file: 64 MiB. */
     public static final long DEFAULT_VOLATILE_LIMIT = 64L << 20;
 
@@ -52,62 +57,75 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
         this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder, true, false);
     }
 
+    public OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
+                       boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean snapshot,
+                       java.util.function.LongSupplier pageCacheOrder, boolean unmap, boolean copyOnRead) {
+        this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder, unmap,
+                copyOnRead, false);
+    }
+
     public static OpenOptions defaults() {
         return new OpenOptions(CacheMode.WRITETHROUGH, false, BlkDebugListener.SILENT);
     }
 
     public OpenOptions withCache(CacheMode c) {
         return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder,
-                unmap, copyOnRead);
+                unmap, copyOnRead, byteLength);
     }
 
     public OpenOptions withReadOnly(boolean r) {
         return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder,
-                unmap, copyOnRead);
+                unmap, copyOnRead, byteLength);
     }
 
     public OpenOptions withListener(BlkDebugListener l) {
         return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder,
-                unmap, copyOnRead);
+                unmap, copyOnRead, byteLength);
     }
 
     /** Off: writes go straight to the image, as before this model existed; {@code crash} is refused. */
     public OpenOptions withVolatileCache(boolean on) {
         return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, snapshot, pageCacheOrder,
-                unmap, copyOnRead);
+                unmap, copyOnRead, byteLength);
     }
 
     public OpenOptions withVolatileLimit(long bytes) {
         return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, snapshot, pageCacheOrder,
-                unmap, copyOnRead);
+                unmap, copyOnRead, byteLength);
     }
 
     /** The page-cache model of a file system's file (see {@link #pageCacheOrder}); implies the cache. */
     public OpenOptions withPageCache(java.util.function.LongSupplier order) {
         return new OpenOptions(cache, readOnly, listener, true, volatileLimit, writeLog, snapshot, order,
-                unmap, copyOnRead);
+                unmap, copyOnRead, byteLength);
     }
 
     /** Records every completed write, flush and mark in {@code file} ({@code --log-writes}). */
     public OpenOptions withWriteLog(java.nio.file.Path file) {
         return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, snapshot, pageCacheOrder,
-                unmap, copyOnRead);
+                unmap, copyOnRead, byteLength);
     }
 
     public OpenOptions withSnapshot(boolean s) {
         return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, s, pageCacheOrder,
-                unmap, copyOnRead);
+                unmap, copyOnRead, byteLength);
     }
 
     /** {@code -d ignore|off}: discards do nothing; {@code unmap|on} (the default) lets them act. */
     public OpenOptions withUnmap(boolean u) {
         return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot,
-                pageCacheOrder, u, copyOnRead);
+                pageCacheOrder, u, copyOnRead, byteLength);
     }
 
     /** {@code -C}: copy-on-read on the device's top node (refused with read-only at open). */
     public OpenOptions withCopyOnRead(boolean on) {
         return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot,
-                pageCacheOrder, unmap, on);
+                pageCacheOrder, unmap, on, byteLength);
+    }
+
+    /** The image file's length to the byte, or (false, the default) whole sectors as QEMU. */
+    public OpenOptions withByteLength(boolean on) {
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot,
+                pageCacheOrder, unmap, copyOnRead, on);
     }
 }

@@ -83,7 +83,7 @@ final class StackBuilder {
                                      RequestTracker tracker, RequestClock clock, VolatileCache cache)
             throws OpenException {
         BlkDebugOptions bo = spec.blkdebug();
-        FileNode file = new FileNode(cache != null ? cache : backend, o.readOnly());
+        FileNode file = new FileNode(cache != null ? cache : backend, o.readOnly(), o.byteLength());
         configure(file, o);
         Node below = file;
         BlkDebugNode blkdebug = null;

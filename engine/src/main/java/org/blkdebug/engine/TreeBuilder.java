@@ -129,7 +129,7 @@ final class TreeBuilder {
         } else {
             backend = FileBackend.open(filename, readOnly);
         }
-        FileNode n = new FileNode(backend, readOnly);
+        FileNode n = new FileNode(backend, readOnly, options.byteLength());
         opened.add(n);
         StackBuilder.configure(n, withReadOnly(readOnly));
         return n;
@@ -156,7 +156,10 @@ final class TreeBuilder {
         return n;
     }
 
-    /** find_image_format: qcow2 by its magic (and a version of at least 2), raw otherwise. */
+    /**
+     * find_image_format: qcow2 by its magic (and a version of at least 2), another format QEMU
+     * would find refused, raw otherwise.
+     */
     private Node probe(NodeSpec.Probe p, boolean readOnly) throws OpenException {
         Node below = node(p.file(), readOnly, true); // the size check waits for the format
         byte[] head = StackBuilder.probe(below, tracker);
@@ -164,6 +167,11 @@ final class TreeBuilder {
                 && ((head[4] & 0xff) << 24 | (head[5] & 0xff) << 16 | (head[6] & 0xff) << 8 | (head[7] & 0xff)) >= 2) {
             return qcow2(new NodeSpec.Qcow2(p.file(), null, new NodeSpec.Backing.FromImage(), Qcow2Options.DEFAULTS),
                     below, readOnly);
+        }
+        String other = OtherFormats.of(head);
+        if (other != null) {
+            throw new OpenException("Image format '" + other + "' is not supported (only raw and qcow2);"
+                    + " use -f raw to open the file as raw");
         }
         if (below instanceof BlkDebugNode b && b.child() instanceof FileNode f && p.file() instanceof NodeSpec.BlkDebug spec) {
             StackBuilder.checkAlignedSize(spec.options(), f.backend(), withReadOnly(readOnly)); // raw takes no RESIZE

@@ -220,18 +220,23 @@ class BreakpointTest {
     void syncRequestSuspendedCanBeInterruptedAndResumedLater() throws Exception {
         try (BlockDevice dev = TestDevices.stack().open()) {
             dev.breakpoint(Event.READ_AIO, "R");
+            // what the caller's read did, judged here: an assertion on the caller's thread is lost
+            CompletableFuture<Object> outcome = new CompletableFuture<>();
             Thread caller = Thread.ofPlatform().start(() -> {
                 try {
                     dev.read(0, ByteBuffer.allocate(512));
-                } catch (BlockException e) {
-                    assertThat(e.errno()).isEqualTo(Errno.EINTR);
+                    outcome.complete("returned");
+                } catch (Throwable e) {
+                    outcome.complete(e);
                 }
             });
             assertThat(dev.awaitSuspended("R", WAIT)).isTrue();
             caller.interrupt();
+            assertThat(outcome.get(10, TimeUnit.SECONDS)).as("the interrupted read")
+                    .isInstanceOfSatisfying(BlockException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINTR));
             caller.join(10_000);
             assertThat(caller.isAlive()).isFalse();
-            assertThat(dev.isSuspended("R")).isTrue();
+            assertThat(dev.isSuspended("R")).as("the request itself stays suspended").isTrue();
             dev.resume("R");
             quiesce(dev);
             assertThat(dev.requests()).isEmpty();

@@ -118,9 +118,17 @@ public interface Context {
      * @param snapshot   {@code -s}: writes go to a temporary overlay, the image file is only read
      * @param copyOnRead {@code -C}
      * @param unmap      {@code -d}: discards act (the default), or do nothing
+     * @param nativeAio  {@code -k} or {@code -i native}: refused without {@code cache.direct=on}
+     *                   (-t none, directsync), as QEMU's file driver refuses it; no effect otherwise
+     * @param forceShare {@code -U}: refused without read-only, as QEMU does; no effect otherwise
      */
     record OpenRequest(String filename, String options, String format, String cache, boolean readOnly,
-                       boolean snapshot, boolean copyOnRead, boolean unmap) {
+                       boolean snapshot, boolean copyOnRead, boolean unmap, boolean nativeAio, boolean forceShare) {
+        public OpenRequest(String filename, String options, String format, String cache, boolean readOnly,
+                           boolean snapshot, boolean copyOnRead, boolean unmap) {
+            this(filename, options, format, cache, readOnly, snapshot, copyOnRead, unmap, false, false);
+        }
+
         public OpenRequest(String filename, String options, String format, String cache, boolean readOnly) {
             this(filename, options, format, cache, readOnly, false);
         }
@@ -128,6 +136,15 @@ public interface Context {
         public OpenRequest(String filename, String options, String format, String cache, boolean readOnly,
                            boolean snapshot) {
             this(filename, options, format, cache, readOnly, snapshot, false, true);
+        }
+
+        /** bdrv_parse_aio: whether {@code -i MODE} asks for native AIO; null for a mode QEMU lacks. */
+        public static Boolean nativeAio(String mode) {
+            return switch (mode) {
+                case "native" -> true;
+                case "threads", "io_uring" -> false;
+                default -> null;
+            };
         }
 
         /**

@@ -143,6 +143,9 @@ final class SessionCommands {
         boolean snapshot;
         boolean copyOnRead;
         boolean nocache;
+        /** -k or -i native; -U: checked at open as QEMU checks them, no effect otherwise. */
+        boolean nativeAio;
+        boolean forceShare;
         private String discard;
         private String cache = "writethrough";
         private String options;
@@ -157,8 +160,19 @@ final class SessionCommands {
                 case 't' -> cache(arg);
                 case 'd' -> discard(arg);
                 case 'o' -> options(arg);
-                default -> { } // -k, -U, -i MODE: accepted, without effect
+                case 'k' -> nativeAio = true;
+                case 'U' -> forceShare = true;
+                case 'i' -> aio(arg);
+                default -> { }
             }
+        }
+
+        private void aio(String mode) {
+            Boolean isNative = Context.OpenRequest.nativeAio(mode);
+            if (isNative == null) {
+                throw new ReportedError("Invalid aio option: " + mode);
+            }
+            nativeAio |= isNative;
         }
 
         private void cache(String c) {
@@ -204,7 +218,7 @@ final class SessionCommands {
             String path = operands.isEmpty() ? null : operands.get(0);
             boolean unmap = Context.OpenRequest.unmap(discard);
             return ctx.open(new Context.OpenRequest(path, options, null, cache, readOnly, snapshot, copyOnRead,
-                    unmap)) ? OK : FAILED;
+                    unmap, nativeAio, forceShare)) ? OK : FAILED;
         }
     }
 }

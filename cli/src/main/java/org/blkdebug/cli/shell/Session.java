@@ -108,9 +108,18 @@ public final class Session {
                 label = r.filename();
                 spec = DeviceSpecs.parseFilename(r.filename(), r.format(), r.options());
             }
+            if (r.forceShare() && !r.readOnly()) {
+                throw new OpenException("force-share=on can only be used with read-only images"); // bdrv_open_common
+            }
             OpenOptions options = new OpenOptions(cache, r.readOnly(), listener()).withWriteLog(writeLog)
                     .withSnapshot(r.snapshot()).withUnmap(r.unmap()).withCopyOnRead(r.copyOnRead());
             Device d = opener.open(spec, options);
+            if ((r.nativeAio() || spec.nativeAio()) && !cache.direct()) {
+                // file-posix refuses it once the file is open (so a missing file is reported first)
+                closeQuietly(d);
+                throw new OpenException("aio=native was specified, but it requires cache.direct=on, "
+                        + "which was not specified.");
+            }
             d.reportCompletions(true);
             device = d;
             writeLog = null; // one log per session: a later open does not overwrite it
@@ -144,6 +153,14 @@ public final class Session {
             console.error("         Specify the 'raw' format explicitly to remove the restrictions.");
         }
         return true;
+    }
+
+    private static void closeQuietly(Device d) {
+        try {
+            d.close();
+        } catch (Exception e) {
+            // the open error is the one to report
+        }
     }
 
     /** A 64 MiB sparse temp image under blkdebug with no rules; removed by {@link #close}. */

@@ -34,14 +34,24 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandLineFuzzTest {
     private static final int RUNS = 400;
     private static final Duration BOUND = Duration.ofSeconds(10);
+    /**
+     * What stderr may hold: each of qemu-io's messages by its own text (an open's failure, a bad
+     * option value, getopt's words, ...), dispatch's texts, our warnings, QEMU's probing warning.
+     * A {@code qemu-io: } line of any other text fails the test, as does a Java message.
+     */
     private static final Pattern STDERR_LINE = Pattern.compile(
-            "qemu-io: .*|command \".*\" not found|no file open, try 'help open'|bad argument count .*"
+            "qemu-io: (can't open( device .*)?: .+|Invalid (cache|aio|discard) option: .*"
+                    + "|unrecognized option '.*'|option '.*' (requires an argument|doesn't allow an argument)"
+                    + "|(invalid option|option requires an argument) -- '.*'|--image-opts and -f are mutually exclusive"
+                    + "|file open already, try 'help close'|cannot write .*|Block node is read-only)"
+                    + "|command \".*\" not found|no file open, try 'help open'|bad argument count .*"
                     + "|\\S+: (invalid option|option requires an argument) -- '.*'|blkdebug: warning: .*"
                     + "|WARNING: Image format was not specified .*|\\s+(Automatically detecting|Specify the 'raw').*"
                     // QEMU's own second lines of two- and three-line messages
                     + "|Identifiers consist of letters, digits, '-', '\\.', '_', starting with a letter\\."
                     + "|Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta-|and exabytes, respectively\\.",
             Pattern.DOTALL);
+    private static final Pattern UNCLOSED_GROUP = Pattern.compile("qemu-io: can't open( device .*)?: There is no option group '[^']*");
     private static final List<String> VALID_JSON = List.of(
             "{\"driver\":\"raw\",\"file\":{\"driver\":\"blkdebug\",\"image\":{\"filename\":\"IMG\"},"
                     + "\"inject-error\":[{\"event\":\"read_aio\",\"errno\":\"5\"}]}}",
@@ -118,11 +128,16 @@ class CommandLineFuzzTest {
         }
         assertThat(r.status()).as(context).isIn(0, 1);
         List<String> errLines = err.isEmpty() ? List.of() : List.of(err.split("\n"));
-        boolean insideEcho = false; // a quoted echo of the input ('...') that holds a newline goes on
-        for (String line : errLines) {
-            boolean continues = insideEcho;
-            insideEcho ^= line.replace("can't", "").chars().filter(c -> c == '\'').count() % 2 == 1;
-            if (!continues && !STDERR_LINE.matcher(line).matches()) {
+        // every line is checked: newlines inside arguments were escaped above; the one other echo
+        // that can hold one is a rule file's group header read to the end of its line, newline
+        // included, as QEMU's sscanf("[%63[^]]]") reads it: that message ends on the next line
+        for (int i = 0; i < errLines.size(); i++) {
+            String line = errLines.get(i);
+            if (UNCLOSED_GROUP.matcher(line).matches() && i + 1 < errLines.size() && errLines.get(i + 1).equals("'")) {
+                line = line + "\n'";
+                i++;
+            }
+            if (!STDERR_LINE.matcher(line).matches()) {
                 fail(context + ": unexpected stderr line: " + BoundedMain.shorten(line) + "\nin stderr: " + BoundedMain.shorten(r.err().length() > 400 ? r.err().substring(0, 400) : r.err()).replace("\\x0a", "\\x0a\n"));
             }
         }

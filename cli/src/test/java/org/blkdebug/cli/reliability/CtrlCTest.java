@@ -175,7 +175,9 @@ class CtrlCTest {
         terminal.raise(Terminal.Signal.INT);
         terminal.raise(Terminal.Signal.INT);
         awaitOut(INTERRUPTED);
-        keyboard.type("length\n");
+        // the second Ctrl-C may reach the prompt's readLine, after which JLine can drop the next
+        // byte (README, known issues): an empty line first, so what is lost is nothing
+        keyboard.type("\nlength\n");
         awaitOut("1 MiB\n");
         assertThat(leave()).isEqualTo(1);
         assertThat(out()).isEqualTo(INTERRUPTED + "1 MiB\n");

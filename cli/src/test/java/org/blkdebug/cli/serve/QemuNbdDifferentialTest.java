@@ -50,10 +50,15 @@ class QemuNbdDifferentialTest {
      * @param sparse  the image is a sparse file (holes around two data extents), not 1 MiB of noise
      */
     record Case(String name, String rules, String extra, List<String> options, String client, Start start,
-                String needs, boolean sparse) {
+                String needs, boolean sparse, int size) {
         Case(String name, String rules, String extra, List<String> options, String client, Start start,
              String needs) {
             this(name, rules, extra, options, client, start, needs, false);
+        }
+
+        Case(String name, String rules, String extra, List<String> options, String client, Start start,
+             String needs, boolean sparse) {
+            this(name, rules, extra, options, client, start, needs, sparse, SIZE);
         }
 
         @Override
@@ -73,7 +78,7 @@ class QemuNbdDifferentialTest {
         if (Boolean.getBoolean("tests.serve.all")) {
             return all.stream();
         }
-        return Stream.of(0, 1, 3, 4, 6, 9, 12, 14, 15).map(all::get);
+        return Stream.of(0, 1, 3, 4, 6, 9, 12, 14, 15, 17).map(all::get);
     }
 
     static Stream<Case> allCases() {
@@ -133,7 +138,11 @@ class QemuNbdDifferentialTest {
                         + "event = \"read_aio\"\niotype = \"block-status\"\nerrno = \"5\"\n", "", List.of("-t"),
                         "qemu-io -f raw \"$uri\" -c 'write -P 1 64k 4k' && nbdinfo --map \"$uri\""
                                 + " && qemu-io -f raw \"$uri\" -c 'read 64k 512'; nbdinfo --map \"$uri\"",
-                        Start.BACKGROUND, "nbdinfo", true));
+                        Start.BACKGROUND, "nbdinfo", true),
+                new Case("an image of 1000000 bytes is exported in whole sectors", "", "", List.of("-t"),
+                        "nbdinfo --size \"$uri\" && qemu-io -f raw \"$uri\" -c length -c 'read -v 999984 32'"
+                                + " -c 'write -P 5 999936 512' -c 'read 1000448 1'", Start.FORK, "qemu-io", false,
+                        1_000_000));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -220,7 +229,7 @@ class QemuNbdDifferentialTest {
      */
     private static Path setUp(Case c, Path d) throws Exception {
         Files.createDirectories(d);
-        byte[] noise = new byte[SIZE];
+        byte[] noise = new byte[c.size()];
         new Random(13).nextBytes(noise);
         if (c.sparse()) {
             try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(d.resolve("img").toFile(), "rw")) {

@@ -10,12 +10,24 @@ import org.blkdebug.engine.request.Request;
  * ({@link org.blkdebug.engine.crash.VolatileCache}).
  */
 public final class FileNode extends Node {
+    private static final long SECTOR = 512;
     private final Backend backend;
+    /** The length is the file's, to the byte: a file of the blkdebug file system, not a disk. */
+    private final boolean byteLength;
 
     public FileNode(Backend backend, boolean readOnly) {
+        this(backend, readOnly, false);
+    }
+
+    /**
+     * @param byteLength report the file's own length; otherwise it is rounded up to whole sectors
+     *                   as QEMU's {@code bdrv_getlength} does for every node
+     */
+    public FileNode(Backend backend, boolean readOnly, boolean byteLength) {
         super(null);
         this.backend = backend;
         this.readOnly = readOnly;
+        this.byteLength = byteLength;
         supportedWriteFlags = 0; // QEMU 7.2's file-posix has no FUA: the layers above emulate it
         supportedZeroFlags = REQ_MAY_UNMAP | REQ_NO_FALLBACK;
     }
@@ -108,7 +120,10 @@ public final class FileNode extends Node {
 
     @Override
     public long length() throws BlockException {
-        return backend.length();
+        // QEMU keeps a node's length in 512-byte sectors (refresh_total_sectors rounds the file's
+        // size up): the tail of the last sector reads as zeroes and a write there grows the file
+        long n = backend.length();
+        return byteLength ? n : Node.roundUp(n, SECTOR);
     }
 
     @Override

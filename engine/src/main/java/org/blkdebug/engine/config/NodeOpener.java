@@ -73,7 +73,7 @@ final class NodeOpener {
             case NodeSpec.Probe probe -> probe.file();
             default -> top;
         };
-        boolean simple = format != DeviceSpec.Format.QCOW2 && isProtocolChain(chain)
+        boolean simple = format != DeviceSpec.Format.QCOW2 && isProtocolChain(chain) && !nativeAio(chain)
                 && !(top instanceof NodeSpec.Raw raw && raw.probed());
         if (simple) {
             if (chain instanceof NodeSpec.BlkDebug b) {
@@ -99,6 +99,10 @@ final class NodeOpener {
             };
         }
         return new DeviceSpec(format, bo, ((NodeSpec.File) n).filename(), top);
+    }
+
+    private static boolean nativeAio(NodeSpec n) {
+        return n instanceof NodeSpec.File f ? f.nativeAio() : n instanceof NodeSpec.BlkDebug b && nativeAio(b.image());
     }
 
     /** A file, or one blkdebug over a file. */
@@ -330,11 +334,32 @@ final class NodeOpener {
         if (name == null || name.isEmpty()) {
             throw new OpenException("The 'file' block driver requires a file name");
         }
+        // raw_open_common: aio and locking are checked (QAPI enums), then have no effect here:
+        // Java has neither native AIO nor a choice of locks. aio=native still needs O_DIRECT.
+        String aio = enumOption(options, "aio", Set.of("threads", "native", "io_uring"));
+        enumOption(options, "locking", Set.of("off", "on", "auto"));
         if (options.size() > 0) {
-            // QEMU's file driver has options of its own (aio, locking, ...); we support none.
+            // QEMU's file driver has more options of its own (pr-manager, drop-cache, ...)
             throw new OpenException("Block protocol 'file' doesn't support the option '" + options.firstKey() + "'");
         }
-        return new NodeSpec.File(name);
+        return new NodeSpec.File(name, "native".equals(aio));
+    }
+
+    /** A QAPI enum option: removed from {@code options}; a value it lacks is QEMU's error. */
+    private static String enumOption(QDict options, String key, Set<String> values) throws OpenException {
+        if (!options.containsKey(key)) {
+            return null;
+        }
+        Object v = options.get(key);
+        options.remove(key);
+        String s = v instanceof String str ? str : v instanceof QDict.Scalar sc ? sc.text() : null;
+        if (s == null) {
+            return null; // QemuOpts skips a null or an empty object
+        }
+        if (!values.contains(s)) {
+            throw new OpenException("invalid parameter value: " + s);
+        }
+        return s;
     }
 
     /** blkdebug_open, in QEMU's order. */

@@ -64,7 +64,7 @@ final class Connection {
     }
 
     NbdServer.ConnectionInfo info() {
-        return new NbdServer.ConnectionInfo(origin, peer, inFlight.size());
+        return new NbdServer.ConnectionInfo(origin, peer, inFlight.size(), drainReason != null);
     }
 
     boolean isClosed() {

@@ -184,8 +184,10 @@ public final class NbdServer implements AutoCloseable {
      * @param origin   the origin its requests carry in {@link Device#requests()}, e.g. {@code nbd#3}
      * @param peer     the client's address ({@code unix} for a Unix socket)
      * @param inFlight requests received and not yet answered (running, parked, ...)
+     * @param draining it reads no more requests and closes once those are answered (the client
+     *                 sent NBD_CMD_DISC, or the server is shutting down)
      */
-    public record ConnectionInfo(String origin, String peer, int inFlight) {
+    public record ConnectionInfo(String origin, String peer, int inFlight, boolean draining) {
     }
 
     private final Device device;

@@ -180,7 +180,10 @@ class NbdLifecycleTest {
             c.request(0, CMD_WRITE, 7, 0, 512, new byte[512]);
             awaitParked("A");
             c.disconnect();
-            assertThat(eventually(() -> log.snapshot().size() == 1)).isTrue(); // no "closed" line yet
+            // the server has read the DISC (it drains) and still holds the connection for the reply
+            assertThat(eventually(() -> server.connections().getFirst().draining())).isTrue();
+            assertThat(server.connections()).singleElement().satisfies(i -> assertThat(i.inFlight()).isEqualTo(1));
+            assertThat(log.snapshot()).as("no closed line yet").hasSize(1);
             dev.resume("A");
             assertThat(c.reply().cookie()).isEqualTo(7);
             assertThat(c.closedByServer()).isTrue();
@@ -197,7 +200,10 @@ class NbdLifecycleTest {
             c.request(0, CMD_WRITE, 3, 0, 512, new byte[512]);
             awaitParked("A");
             CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
-            Thread.sleep(200);
+            // shutdown has begun (the connection drains); the parked request keeps it waiting
+            assertThat(eventually(() -> server.connections().isEmpty()
+                    || server.connections().getFirst().draining())).isTrue();
+            assertThat(server.connections()).as("the connection waits for its request").hasSize(1);
             assertThat(closing).isNotDone();
             dev.resume("A");
             closing.get(10, TimeUnit.SECONDS);

@@ -96,6 +96,47 @@ class DataIntegrityTest {
         failedRequestLeavesImageUnchanged(IoType.DISCARD, dev -> dev.discard(8192, 16384));
     }
 
+    /**
+     * Where the guarantee stops: a write larger than max-transfer is one blkdebug request per
+     * fragment, so a rule failing the second fragment leaves the first written (as QEMU 7.2 does).
+     */
+    @Test
+    void writeSplitByMaxTransferKeepsTheFragmentsBeforeTheOneThatFailed() throws Exception {
+        MemoryBackend m = prefilled(0x11);
+        try (Device dev = BlkDebug.builder().backend(m, "memory").maxTransfer(4096)
+                .injectError(Rule.InjectError.of(Event.PWRITEV).withSector(8).withErrno(Errno.ENOSPC).withOnce(true))
+                .open()) {
+            assertThatThrownBy(() -> dev.write(0, filled(8192, 0x22)))
+                    .isInstanceOfSatisfying(BlockException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOSPC));
+            dev.flush();
+            assertThat(Reliability.image(m, 0, 4096)).as("the first fragment").isEqualTo(filled(4096, 0x22).array());
+            assertThat(Reliability.image(m, 4096, 4096)).as("the failed fragment").isEqualTo(filled(4096, 0x11).array());
+        }
+    }
+
+    /**
+     * And an unaligned write-zeroes: its unaligned head is a write of zeroes of its own (through
+     * read-modify-write), its aligned part a write-zeroes; a rule failing the latter leaves the head
+     * zeroed (as QEMU 7.2 does) and the rest untouched.
+     */
+    @Test
+    void unalignedWriteZeroesKeepsItsZeroedHeadWhenItsAlignedPartFails() throws Exception {
+        MemoryBackend m = prefilled(0x11);
+        try (Device dev = BlkDebug.builder().backend(m, "memory").align(4096)
+                .injectError(Rule.InjectError.of(ARM).withIoType(IoType.WRITE_ZEROES).withErrno(Errno.ENOSPC)
+                        .withOnce(true))
+                .open()) {
+            dev.event(ARM);
+            assertThatThrownBy(() -> dev.writeZeroes(4096 + 512, 8192))
+                    .isInstanceOfSatisfying(BlockException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOSPC));
+            dev.flush();
+            assertThat(Reliability.image(m, 4096, 512)).as("before the request").isEqualTo(filled(512, 0x11).array());
+            assertThat(Reliability.image(m, 4608, 3584)).as("the head, zeroed").isEqualTo(new byte[3584]);
+            assertThat(Reliability.image(m, 8192, 8192)).as("the failed part and after")
+                    .isEqualTo(filled(8192, 0x11).array());
+        }
+    }
+
     @Test
     void flushedWriteSurvivesCloseAndReopen() throws Exception {
         // Why: what a successful write + flush reported must be in the file for the next user

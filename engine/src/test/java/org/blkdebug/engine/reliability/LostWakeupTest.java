@@ -103,8 +103,17 @@ class LostWakeupTest {
     void resumeRacingWithRemoveBreakpointReleasesTheRequestOnce() throws Exception {
         // Why: both take the suspended request off the tag's list; exactly one must release it,
         // and the loser must answer ENOENT (or nothing at all for remove), never hang or throw.
+        // Each release says "Resuming request": exactly one such message per request.
+        AtomicInteger resumings = new AtomicInteger();
         try (Device dev = memory()) {
+            dev.setListener(new BlkDebugListener() {
+                @Override
+                public void resuming(String tag) {
+                    resumings.incrementAndGet();
+                }
+            });
             for (int i = 0; i < ITERATIONS; i++) {
+                int before = resumings.get();
                 dev.breakpoint(Event.WRITE_AIO, "A");
                 CompletableFuture<Void> f = write(dev, 0);
                 assertThat(dev.awaitSuspended("A", WAIT)).isTrue();
@@ -120,6 +129,7 @@ class LostWakeupTest {
                 assertThat(rm).isIn(0, Errno.ENOENT);
                 assertThat(rs == 0 || rm == 0).as("one of them released the request").isTrue();
                 assertThat(Reliability.outcome(f, "write " + i)).isZero();
+                assertThat(resumings.get() - before).as("releases of the one request, iteration %d", i).isEqualTo(1);
                 try {
                     dev.removeBreakpoint("A"); // whatever the race left behind
                 } catch (BlockException e) {
