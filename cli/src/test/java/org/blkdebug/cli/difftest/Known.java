@@ -5,7 +5,7 @@ import java.util.function.Predicate;
 
 /**
  * Differences the tester counts under a name instead of failing on: the documented ones
- * (docs/differences-from-qemu.md) and those being fixed elsewhere right now. Each is recognised
+ * (docs/differences-from-qemu.md) and those found and not yet fixed. Each is recognised
  * by what QEMU did and what the session contains, never by masking output: the session still
  * ran, and its difference is reported by name and count.
  */
@@ -27,13 +27,9 @@ final class Known {
     }
 
     static final List<Kind> KINDS = List.of(
-            // issue 11 items 2-4, being fixed by the audit helper at the same time: re-checked after it lands
-            new Kind("in progress: issue 11 item 2 (image length not a multiple of 512)",
-                    c -> c.session().size() % 512 != 0 || c.anyCommand("truncate .*[0-9]") && c.session().commands().stream()
-                            .anyMatch(x -> x.matches("truncate .*") && Long.parseLong(x.replaceAll(".* ", "")) % 512 != 0)),
             // QEMU probes O_DIRECT's alignment on the host (4 KiB for a fresh sparse file on this
             // ext4, 512 for a written one) and refuses to open an image that is not a multiple of
-            // it for writing; ours takes alignment 1 (docs/difftest.md, known limits)
+            // it for writing; ours takes alignment 1 (D18)
             new Kind("open: O_DIRECT alignment probing (image length not a multiple of 4 KiB, -t none/directsync)",
                     c -> c.session().size() % 4096 != 0 && c.qemu().output().contains("Image size is not a multiple of request alignment")
                             && !c.ours().output().contains("Image size is not a multiple of request alignment")),
@@ -42,8 +38,6 @@ final class Known {
             // max-transfer while a breakpoint holds an allocation)
             new Kind("open: qcow2, same output but other image bytes or exit status",
                     c -> c.session().format().equals("qcow2") && c.qemu().output().equals(c.ours().output())),
-            new Kind("in progress: issue 11 items 3-4 (-d ignore/off, -U, -k, --aio checks)",
-                    c -> c.anyArg("-d|-U|-k|--aio=.*") || c.anyCommand("open( -[a-zA-Z]+| -[toi] \\S+)* -[dUk]( .*)?")),
             // qemu-io 7.2 dies of SIGFPE (exit 136) on a discard unaligned to align
             new Kind("D7 (discard unaligned to align: qemu-io crashes)",
                     c -> c.qemu().exit() == 136 && c.anyCommand("discard.*")),
