@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * The command line, qemu-io's options ({@code -f -t -r -c --image-opts -n …}) plus ours
  * ({@code --record}, {@code --log-writes}). qemu-io options that change nothing here ({@code -m
- * -k -U -i -T --object}) are accepted, and refused where qemu-io refuses them, so qemu-io command
- * lines run unchanged.
+ * -k -U -i -T}) are accepted, and refused where qemu-io refuses them, so qemu-io command lines run
+ * unchanged; each {@code --object} is created and checked as qemu-io does (UserObjects).
  */
 final class Invocation {
     String format;
@@ -34,6 +34,10 @@ final class Invocation {
      * the usage and exits); null when there is none.
      */
     String badValue;
+    /** What {@code --object help} or {@code --object TYPE,help} prints before qemu-io exits 0. */
+    String objectHelp;
+    /** The --object objects so far, created in order as qemu-io's option loop creates them. */
+    private org.blkdebug.engine.config.UserObjects objects;
     List<String> files = new ArrayList<>();
 
     private static final int IMAGE_OPTS = 256;
@@ -63,6 +67,9 @@ final class Invocation {
         } catch (BadValue e) {
             badValue = e.getMessage();
             return null;
+        } catch (ObjectHelp e) {
+            objectHelp = e.getMessage();
+            return null;
         }
     }
 
@@ -70,6 +77,29 @@ final class Invocation {
     private static final class BadValue extends RuntimeException {
         BadValue(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** Ends the option loop after an --object help text, as qemu-io's {@code exit(0)} there. */
+    private static final class ObjectHelp extends RuntimeException {
+        ObjectHelp(String text) {
+            super(text, null, false, false);
+        }
+    }
+
+    /** qemu-io creates each --object when its option loop meets it (the object code loads only then). */
+    private void object(String def) {
+        if (objects == null) {
+            objects = new org.blkdebug.engine.config.UserObjects();
+        }
+        String help;
+        try {
+            help = objects.add(def);
+        } catch (org.blkdebug.engine.OpenException e) {
+            throw new BadValue(e.getMessage());
+        }
+        if (help != null) {
+            throw new ObjectHelp(help);
         }
     }
 
@@ -107,7 +137,8 @@ final class Invocation {
                 }
                 nativeAio |= isNative;
             }
-            default -> { } // -m -T SPEC --object DEF: accepted, without effect
+            case OBJECT -> object(arg);
+            default -> { } // -m -T SPEC: accepted, without effect
         }
     }
 

@@ -168,6 +168,10 @@ public final class Main {
             console.report(inv.badValue);
             return 1;
         }
+        if (inv.objectHelp != null) {
+            console.print(inv.objectHelp);
+            return 0;
+        }
         if (inv.help) {
             console.print(Invocation.USAGE);
             return 0;

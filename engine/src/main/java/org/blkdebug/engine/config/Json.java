@@ -54,6 +54,18 @@ final class Json {
         return dict;
     }
 
+    /**
+     * qobject_from_json: one JSON value as a tree of QDicts, lists, Strings, Scalars and
+     * {@link QDict#OTHER} for null; the message is QEMU's, without a prefix.
+     */
+    static Object parseValue(String text) throws OpenException {
+        try {
+            return new Json(text).readOne();
+        } catch (Failure f) {
+            throw new OpenException(f.getMessage());
+        }
+    }
+
     // ---- lexer + streamer -------------------------------------------------------------------
 
     /** qobject_from_json: feeds the streamer, keeps the first value or error. */
@@ -273,7 +285,7 @@ final class Json {
                 case LSQUARE -> array();
                 case INTEGER, FLOAT -> {
                     next++;
-                    yield new QDict.Scalar(numberText(t));
+                    yield number(t);
                 }
                 case STRING -> {
                     next++;
@@ -282,8 +294,8 @@ final class Json {
                 case KEYWORD -> {
                     next++;
                     yield switch (t.text()) {
-                        case "true" -> new QDict.Scalar("on");
-                        case "false" -> new QDict.Scalar("off");
+                        case "true" -> new QDict.Scalar("on", QDict.Scalar.Kind.BOOL);
+                        case "false" -> new QDict.Scalar("off", QDict.Scalar.Kind.BOOL);
                         case "null" -> JNULL;
                         default -> throw error("invalid keyword '" + t.text() + "'");
                     };
@@ -408,6 +420,29 @@ final class Json {
                 v = v * 16 + d;
             }
             return v;
+        }
+    }
+
+    /** parse_literal: the QNum (int64, else uint64 when non-negative, else double) and its text. */
+    private static QDict.Scalar number(Token t) {
+        QDict.Scalar.Kind kind = QDict.Scalar.Kind.DOUBLE;
+        if (t.type() == T.INTEGER) {
+            String s = t.text();
+            if (fits(() -> Long.parseLong(s))) {
+                kind = QDict.Scalar.Kind.INT;
+            } else if (s.charAt(0) != '-' && fits(() -> Long.parseUnsignedLong(s))) {
+                kind = QDict.Scalar.Kind.UINT;
+            }
+        }
+        return new QDict.Scalar(numberText(t), kind);
+    }
+
+    private static boolean fits(java.util.function.LongSupplier parse) {
+        try {
+            parse.getAsLong();
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

@@ -14,8 +14,13 @@ import java.util.List;
  * which QemuOpts silently skips), or, only while JSON is being parsed, nested QDicts and lists.
  */
 final class QDict {
-    /** A JSON number or bool: QemuOpts sees {@link #text}, string lookups do not see it. */
-    record Scalar(String text) {
+    /**
+     * A JSON number or bool: QemuOpts sees {@link #text}, string lookups do not see it; the QAPI
+     * visitor of {@code --object} checks its {@link Kind} (a QNum of int64, uint64 or double, or a
+     * QBool whose text is "on"/"off").
+     */
+    record Scalar(String text, Kind kind) {
+        enum Kind { INT, UINT, DOUBLE, BOOL }
     }
 
     /** QNull, or an empty QDict/QList left behind by {@code qdict_flatten}. */
