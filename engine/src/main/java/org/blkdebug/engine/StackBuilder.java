@@ -163,11 +163,12 @@ final class StackBuilder {
 
     /**
      * bdrv_check_perm: a writer that does not take RESIZE needs an image size that is a multiple
-     * of blkdebug's {@code align}. {@code backend} null: no such writer.
+     * of blkdebug's {@code align}. {@code backend} null: no such writer. The size is QEMU's
+     * {@code total_sectors * 512}: a file of 1048575 bytes counts as 1048576.
      */
     static void checkAlignedSize(BlkDebugOptions bo, Backend backend, OpenOptions o) throws OpenException {
         if (!o.readOnly() && bo.align() > 1 && backend != null) {
-            long len = lengthOf(backend);
+            long len = (lengthOf(backend) + 511) & ~511L;
             if (len % bo.align() != 0) {
                 throw new OpenException("Cannot get 'write' permission without 'resize': "
                         + "Image size is not a multiple of request alignment");
