@@ -34,14 +34,16 @@ public final class Session {
     private volatile Device device;
     private DeviceSpec.Format format = DeviceSpec.Format.RAW;
     private boolean readOnly;
+    /** The open device does O_DIRECT I/O (cache.direct: -t none, directsync, -n). */
+    private boolean direct;
     private Path scratch;
     /** {@code --log-writes}: taken by the next successful open. */
     private Path writeLog;
 
-    /** Where "Suspended" lines of requests that had blocked go until the next main-loop turn. */
-    private java.util.function.Consumer<String> deferredLines;
+    /** Where "Suspended" lines of requests that had blocked go until the main loop gets there. */
+    private CompletionPrinter deferredLines;
 
-    void deferTo(java.util.function.Consumer<String> sink) {
+    void deferTo(CompletionPrinter sink) {
         deferredLines = sink;
     }
 
@@ -71,6 +73,10 @@ public final class Session {
 
     boolean readOnly() {
         return readOnly;
+    }
+
+    boolean direct() {
+        return direct;
     }
 
     /**
@@ -143,6 +149,7 @@ public final class Session {
         }
         format = spec.format();
         readOnly = r.readOnly();
+        direct = cache.direct();
         if (spec.format() == DeviceSpec.Format.PROBE && device.formatInfo().formatName().equals("raw") && !readOnly) {
             warnProbedRaw(r);
         }
@@ -225,13 +232,13 @@ public final class Session {
             }
 
             @Override
-            public void suspended(String tag, boolean afterYield) {
-                String line = "blkdebug: Suspended request '" + tag + "'";
-                java.util.function.Consumer<String> sink = deferredLines;
+            public void suspended(String tag, long requestId, long sequence, int ioRounds, boolean afterYield) {
+                CompletionPrinter sink = deferredLines;
                 if (afterYield && sink != null) {
-                    sink.accept(line); // QEMU prints it from a later loop turn (see CompletionPrinter)
+                    // QEMU prints it from the loop turn that gets the request there (see CompletionPrinter)
+                    sink.defer(tag, requestId, sequence, ioRounds);
                 } else {
-                    console.println(line);
+                    console.println("blkdebug: Suspended request '" + tag + "'");
                 }
             }
 

@@ -93,6 +93,7 @@ public final class FileNode extends Node {
     @Override
     protected void flushToDisk(Request r) throws BlockException {
         r.backendIo(true);
+        r.flushIo();
         try {
             backend.flush();
         } finally {
