@@ -32,6 +32,12 @@ final class Known {
             // max-transfer while a breakpoint holds an allocation)
             new Kind("open: qcow2, same output but other image bytes or exit status",
                     c -> c.session().format().equals("qcow2") && c.qemu().output().equals(c.ours().output())),
+            // D15: -s is QEMU's temporary qcow2 overlay on top of the graph (info says qcow2,
+            // partial writes read the rest of their cluster through blkdebug); ours in memory below it
+            new Kind("D15 (-s: QEMU's qcow2 overlay above blkdebug, ours in memory below it)",
+                    c -> (c.anyArg("-s") || c.anyCommand("open .*-s .*"))
+                            && (c.qemu().output().contains("format name: qcow2") && c.session().format().equals("raw")
+                                    || c.session().rules() != null || c.anyArg(".*inject-error.*"))),
             // qemu-io 7.2 dies of SIGFPE (exit 136) on a discard unaligned to align
             new Kind("D7 (discard unaligned to align: qemu-io crashes)",
                     c -> c.qemu().exit() == 136 && c.anyCommand("discard.*")),
