@@ -35,6 +35,12 @@ final class CompletionPrinter {
         ALL
     }
 
+    // Written out, not Comparator.comparingLong(...).reversed(): the JDK's factories make
+    // serializable lambdas, which the AOT cache does not keep, so every start of a script spun
+    // their classes anew (docs/performance.md, target 6).
+    private static final Comparator<Completion> EARLIEST_FIRST = (a, b) -> Long.compare(a.sequence(), b.sequence());
+    private static final Comparator<Completion> LATEST_FIRST = (a, b) -> Long.compare(b.sequence(), a.sequence());
+
     private final Console console;
     /**
      * blkdebug's "Suspended" lines of requests that had blocked before reaching the breakpoint:
@@ -82,10 +88,12 @@ final class CompletionPrinter {
             }
         }
         // requests released together race in the engine; QEMU ran them in release order (sequence)
-        bottomHalves.sort(Comparator.comparingLong(Completion::sequence).reversed());
-        rescheduled.sort(Comparator.comparingLong(Completion::sequence));
-        threadPool.sort(Comparator.comparingInt((Completion c) -> generation(c, threadPool))
-                .thenComparing(Comparator.comparingLong(Completion::sequence).reversed()));
+        bottomHalves.sort(LATEST_FIRST);
+        rescheduled.sort(EARLIEST_FIRST);
+        threadPool.sort((a, b) -> {
+            int byGeneration = Integer.compare(generation(a, threadPool), generation(b, threadPool));
+            return byGeneration != 0 ? byGeneration : LATEST_FIRST.compare(a, b);
+        });
         List<Completion> batch = new ArrayList<>(bottomHalves);
         batch.addAll(rescheduled);
         batch.addAll(threadPool);
@@ -117,7 +125,7 @@ final class CompletionPrinter {
                 batch.add(c);
             }
         }
-        batch.sort(Comparator.comparingLong(Completion::sequence));
+        batch.sort(EARLIEST_FIRST);
         pending.removeAll(batch);
         for (Completion c : batch) {
             ((AioReport) c.attachment()).print(c, console);
