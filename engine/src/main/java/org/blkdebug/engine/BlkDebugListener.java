@@ -24,6 +24,16 @@ public interface BlkDebugListener {
         suspended(tag);
     }
 
+    /**
+     * As {@link #suspended(String, boolean)}, with what a shell needs to place the message where
+     * QEMU's main loop prints it: the request, when it was last set running (its
+     * {@link Completion#sequence()}) and its backend calls since then ({@link Completion#ioRounds()}).
+     * The engine calls this one; the default passes on to {@link #suspended(String, boolean)}.
+     */
+    default void suspended(String tag, long requestId, long sequence, int ioRounds, boolean afterYield) {
+        suspended(tag, afterYield);
+    }
+
     default void resuming(String tag) {
     }
 

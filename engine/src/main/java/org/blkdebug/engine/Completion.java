@@ -21,13 +21,27 @@ package org.blkdebug.engine;
  *                   request, e.g. an overlapping read-modify-write), or 0 when it was last set
  *                   running by a caller (submission, resume). QEMU runs such a request only after
  *                   the releasing one has completed, so its report comes in a later batch
+ * @param ioRounds   backend calls since the request was last set running (see
+ *                   {@link org.blkdebug.engine.request.Request#ioRounds()}): in QEMU each is one
+ *                   trip through the thread pool, so the report comes that many main-loop turns
+ *                   after the release
+ * @param afterFlush whether the last of those backend calls was a flush (see
+ *                   {@link org.blkdebug.engine.request.Request#lastIoWasFlush()})
  * @param startNanos {@link System#nanoTime()} at submission
  * @param endNanos   {@link System#nanoTime()} at completion
  * @param attachment whatever the submitter attached (e.g. the shell's command), or null
  */
 public record Completion(long id, Operation op, long offset, long length, int errno, boolean yielded,
-                         boolean yieldedSinceRelease, long sequence, long releasedBy, long startNanos, long endNanos,
-                         Object attachment) {
+                         boolean yieldedSinceRelease, long sequence, long releasedBy, int ioRounds, boolean afterFlush,
+                         long startNanos, long endNanos, Object attachment) {
+    /** A report without a count of backend calls: one when it blocked since its last release. */
+    public Completion(long id, Operation op, long offset, long length, int errno, boolean yielded,
+                      boolean yieldedSinceRelease, long sequence, long releasedBy, long startNanos, long endNanos,
+                      Object attachment) {
+        this(id, op, offset, length, errno, yielded, yieldedSinceRelease, sequence, releasedBy,
+                yieldedSinceRelease ? 1 : 0, false, startNanos, endNanos, attachment);
+    }
+
     /** A report whose request blocked since its last release exactly when it ever blocked. */
     public Completion(long id, Operation op, long offset, long length, int errno, boolean yielded, long sequence,
                       long releasedBy, long startNanos, long endNanos, Object attachment) {

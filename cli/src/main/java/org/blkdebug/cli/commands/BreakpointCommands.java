@@ -119,7 +119,7 @@ final class BreakpointCommands {
             ctx.console().println("wait_break: no blkdebug filter in this device; nothing can suspend at '" + tag + "'");
             return ShellCommand.FAILED;
         }
-        if (ctx.device().isSuspended(tag) && !ctx.hasDeferredLines()) {
+        if (ctx.device().isSuspended(tag) && !ctx.suspensionPending(tag)) {
             // QEMU returns at once, without polling; but a request that blocked on its way to the
             // breakpoint got there only in a poll, which wait_break's loop below runs
             return ShellCommand.OK;
@@ -127,7 +127,7 @@ final class BreakpointCommands {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         while (true) {
             ctx.releaseHeldWhile(() -> !ctx.device().isSuspended(tag)); // explore --orders
-            ctx.mainLoopWaiting();
+            ctx.mainLoopUntilSuspended(tag);
             boolean stuck = timeout == null && Requests.nothingCanMove(ctx); // looked at before isSuspended
             if (ctx.device().isSuspended(tag)) {
                 return ShellCommand.OK;

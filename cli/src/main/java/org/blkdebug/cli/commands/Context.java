@@ -32,6 +32,28 @@ public interface Context {
     void mainLoopWaiting() throws InterruptedException;
 
     /**
+     * After a synchronous request: qemu-io polls until the request is done, which runs the loop
+     * as long as the request's own backend calls take (and not at all when it finished without
+     * blocking), completing other requests on the way.
+     */
+    default void afterSyncRequest() throws InterruptedException {
+        mainLoopWaiting();
+    }
+
+    /**
+     * {@code wait_break}'s poll: runs the loop until the request on its way to {@code tag} gets
+     * there (and prints what that turn of the loop prints besides).
+     */
+    default void mainLoopUntilSuspended(String tag) throws InterruptedException {
+        mainLoopWaiting();
+    }
+
+    /** True when a request is suspended at {@code tag} but QEMU's loop has not got it there yet. */
+    default boolean suspensionPending(String tag) throws InterruptedException {
+        return hasDeferredLines();
+    }
+
+    /**
      * After {@code resume}/{@code remove_break} released requests: QEMU enters each released
      * coroutine inside the command, so one that finishes without blocking again (it was
      * suspended after its I/O) completes there and its report is printed at once. Waits for

@@ -39,7 +39,7 @@ final class DiscardCommand extends GetoptCommand {
         long t1 = System.nanoTime();
         int errno = Requests.await(ctx, ctx.device().discardAsync(v[0], v[1], Requests.SYNC));
         long t2 = System.nanoTime();
-        ctx.mainLoop();
+        ctx.afterSyncRequest(); // qemu-io polls until its own request is done
         if (errno != 0) {
             out.println("discard failed: " + Errno.message(errno));
             return FAILED;

@@ -75,7 +75,7 @@ final class ReadCommand extends GetoptCommand {
                 ? ctx.device().readVmStateAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC)
                 : ctx.device().readAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC));
         long t2 = System.nanoTime();
-        ctx.mainLoop();
+        ctx.afterSyncRequest(); // qemu-io polls until its own request is done
         if (errno != 0) {
             out.println("read failed: " + Errno.message(errno));
             return FAILED;

@@ -93,7 +93,7 @@ final class WriteCommand extends GetoptCommand {
             errno = Requests.await(ctx, ctx.device().writeAsync(offset, new ByteBuffer[] {buf}, Requests.SYNC, flags()));
         }
         long t2 = System.nanoTime();
-        ctx.mainLoopWaiting(); // a write lasts long enough for earlier aio to finish
+        ctx.afterSyncRequest(); // qemu-io polls until its own request is done
         if (errno != 0) {
             out.println("write failed: " + Errno.message(errno));
             return FAILED;

@@ -16,6 +16,8 @@ public final class Console {
     private final OutputStream out;
     private final OutputStream err;
     private final Charset charset;
+    /** Writes so far; see {@link #writes()}. */
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
 
     public Console(OutputStream out, OutputStream err, Charset charset) {
         this.out = out;
@@ -47,7 +49,17 @@ public final class Console {
         error("qemu-io: warning: " + message);
     }
 
+    /**
+     * How many texts were written so far. Each is a system call in qemu-io too (line-buffered
+     * under {@code stdbuf -oL}): the shell's model of QEMU's timing takes output between two
+     * submissions as time passing between them.
+     */
+    public long writes() {
+        return writes.get();
+    }
+
     private void write(OutputStream s, String text) {
+        writes.incrementAndGet();
         byte[] bytes = text.getBytes(charset);
         try {
             s.write(bytes);

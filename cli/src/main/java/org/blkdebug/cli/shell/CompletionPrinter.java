@@ -2,7 +2,10 @@ package org.blkdebug.cli.shell;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.blkdebug.cli.commands.AioReport;
 import org.blkdebug.cli.report.Console;
@@ -10,105 +13,428 @@ import org.blkdebug.engine.Completion;
 import org.blkdebug.engine.Device;
 
 /**
- * Prints the reports of finished aio requests where qemu-io 7.2 would: at its main-loop points.
- * See docs/qemu-7.2-observed-events.md §4. A deterministic model of QEMU's timing:
- * <ul>
- *   <li>a <em>fast</em> completion (the request never blocked, or failed without I/O) is ready at
- *       the next poll of any kind — QEMU runs it from a bottom half or one loop turn later;</li>
- *   <li>a <em>slow</em> one (real file I/O through QEMU's thread pool) is ready only at polls that
- *       last: {@code aio_flush}, exit, {@code sleep N>0}, a blocking {@code wait_break}, a
- *       synchronous write — not at {@code sleep 0}, a synchronous read or between commands.</li>
- * </ul>
- * Within one poll QEMU runs bottom halves newest first (never-blocked requests print in reverse),
- * then rescheduled failures in order, then the thread pool's completions, newest first (QEMU's
- * thread pool lists finished work newest-submitted first) — "newest" by {@link Completion#sequence()} —
- * except that a request released by another's end comes after it ({@link Completion#releasedBy()}).
+ * Prints the reports of finished aio requests, and blkdebug's "Suspended" lines of requests that
+ * blocked on their way to the breakpoint, where qemu-io 7.2's main loop would. Our requests run
+ * concurrently on their own threads; QEMU runs them as coroutines on one thread, so this replays
+ * what each request did (as the engine reports it) through a model of QEMU's loop. See
+ * docs/qemu-7.2-observed-events.md §4.
  *
- * <p>Used by the shell's command thread only.
+ * <p>The model. A request is set running by a command (submission, {@code resume}) or by the end
+ * of a request it waited for; from there it runs inside that command (or that request's step)
+ * until its first backend call. Each backend call is one trip through QEMU's thread pool: it
+ * finishes in a later <em>round</em> of the loop, whose completion bottom half continues the
+ * requests newest-submitted first, each until its next backend call (which belongs to the next
+ * round). So what a request does after {@code n} backend calls since its release (see
+ * {@link Completion#ioRounds()}) happens {@code n} rounds after it.
+ * <ul>
+ *   <li>Every poll first runs the bottom halves already scheduled: reports of requests that
+ *       finished without any backend call, each its own bottom half (newest first), and those
+ *       rescheduled by an {@code immediately=off} error, which share one bottom half that runs
+ *       them in order, placed where its first one was scheduled.</li>
+ *   <li>A poll that waits then runs rounds: until everything is printed ({@code aio_flush}, exit,
+ *       {@code sleep N}), until its own synchronous request is done, or until {@code wait_break}'s
+ *       tag is suspended. A quick poll ({@code sleep 0}, stdin between commands) runs no round.</li>
+ *   <li>A synchronous request that finished without blocking does not poll at all (QEMU's
+ *       {@code BDRV_POLL_WHILE} sees it done).</li>
+ * </ul>
+ *
+ * <p>Used by the shell's command thread only; {@link #defer} is called by request threads.
  */
 final class CompletionPrinter {
-    /** How long a poll lasts, which decides what it can see. */
+    /** How long a poll lasts, which decides how far it runs the loop. */
     enum Poll {
-        /** One quick loop turn: only fast completions. */
+        /** One quick loop turn: only the bottom halves scheduled already. */
         FAST,
-        /** A poll that waits for I/O: everything finished. */
-        ALL
+        /** Until every known request is done or suspended. */
+        ALL,
+        /** Until the last synchronous request (attachment {@code sync}) is done. */
+        SYNC,
+        /** Until the "Suspended" line of {@link #target} is printed. */
+        TAG
     }
 
-    // Written out, not Comparator.comparingLong(...).reversed(): the JDK's factories make
-    // serializable lambdas, which the AOT cache does not keep, so every start of a script spun
-    // their classes anew (docs/performance.md, target 6).
-    private static final Comparator<Completion> EARLIEST_FIRST = (a, b) -> Long.compare(a.sequence(), b.sequence());
-    private static final Comparator<Completion> LATEST_FIRST = (a, b) -> Long.compare(b.sequence(), a.sequence());
+    /** What one request did, as seen by the model: a report, or a "Suspended" line. */
+    private record Item(long id, long sequence, long releasedBy, int rounds, boolean blocked, Completion completion,
+                        String line, String tag) {
+        boolean isCompletion() {
+            return completion != null;
+        }
+    }
+
+    /** One stretch of a request between two releases, and where the model has it. */
+    private static final class Run {
+        final List<Item> items = new ArrayList<>();
+        /** The round it was released in; -1 while its releaser has not finished in the model. */
+        long base = -1;
+        /** Submission order of its backend call in flight (see {@link #roundOrder}). */
+        long stamp;
+        /** {@link Console#writes()} when that call was submitted (see {@link #roundOrder}). */
+        long burst;
+        final long sequence;
+        final long releasedBy;
+
+        Run(long sequence, long releasedBy) {
+            this.sequence = sequence;
+            this.releasedBy = releasedBy;
+        }
+
+        /** True while it has a backend call in flight in the model. */
+        boolean inFlight(long round) {
+            for (Item i : items) {
+                if (i.rounds() > round - base) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     private final Console console;
-    /**
-     * blkdebug's "Suspended" lines of requests that had blocked before reaching the breakpoint:
-     * QEMU prints them from a later main-loop turn, so they wait for the next poll. Written by
-     * request threads (the listener), drained by the shell's thread.
-     */
-    private final java.util.concurrent.ConcurrentLinkedQueue<String> deferred =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    /** Finished but not yet printed, in completion order. */
-    private final List<Completion> pending = new ArrayList<>();
+    /** "Suspended" lines of requests that blocked first; written by request threads. */
+    private final ConcurrentLinkedQueue<Item> deferred = new ConcurrentLinkedQueue<>();
+    /** Not yet printed, by request and release. */
+    private final Map<String, Run> runs = new HashMap<>();
+    /** The model's round: how many times the thread pool's completions ran. */
+    private long round;
+    /** The model's submission clock for backend calls (see {@link Run#stamp}). */
+    private long clock;
+    /** The round each request finished in (a request it released starts there). */
+    private final Map<Long, Long> finishedIn = new HashMap<>();
+    /** For {@link Poll#TAG}. */
+    private String target;
+    private boolean targetSeen;
+    private boolean syncSeen;
 
-    CompletionPrinter(Console console) {
+    /** Whether the open device does O_DIRECT I/O (cache.direct), where every call is slow. */
+    private final java.util.function.BooleanSupplier direct;
+
+    CompletionPrinter(Console console, java.util.function.BooleanSupplier direct) {
         this.console = console;
+        this.direct = direct;
     }
 
-    /** Queues a line for the next poll (any thread). */
-    void defer(String line) {
-        deferred.add(line);
+    /** A "Suspended" line of a request that blocked on its way there (any thread). */
+    void defer(String tag, long requestId, long sequence, int rounds) {
+        deferred.add(new Item(requestId, sequence, 0, rounds, true, null,
+                "blkdebug: Suspended request '" + tag + "'", tag));
     }
 
     boolean hasDeferred() {
-        return !deferred.isEmpty();
+        return !deferred.isEmpty() || runs.values().stream().anyMatch(r -> r.items.stream().anyMatch(i -> i.line() != null));
     }
 
-    /** Prints the deferred lines; a poll does this first, as QEMU's loop turn runs them first. */
+    /** True when the "Suspended" line of {@code tag} waits for the loop to get there. */
+    boolean suspensionPending(String tag) {
+        for (Item i : deferred) {
+            if (tag.equals(i.tag())) {
+                return true;
+            }
+        }
+        for (Run r : runs.values()) {
+            for (Item i : r.items) {
+                if (tag.equals(i.tag())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Prints the deferred lines at once (no device: nothing else can come first). */
     void printDeferred() {
-        for (String line; (line = deferred.poll()) != null; ) {
-            console.println(line);
+        for (Item i; (i = deferred.poll()) != null; ) {
+            console.println(i.line());
         }
     }
 
     void poll(Device device, Poll kind) {
-        printDeferred();
+        poll(device, kind, null);
+    }
+
+    /** Runs the loop as a poll of {@code kind} would; {@code tag} for {@link Poll#TAG}. */
+    void poll(Device device, Poll kind, String tag) {
         collect(device);
-        List<Completion> bottomHalves = new ArrayList<>();
-        List<Completion> rescheduled = new ArrayList<>();
-        List<Completion> threadPool = new ArrayList<>();
-        for (Completion c : pending) {
-            if (!c.yielded()) {
-                bottomHalves.add(c);
-            } else if (c.failed()) {
-                rescheduled.add(c);
-            } else if (kind == Poll.ALL) {
-                threadPool.add(c);
+        if (kind == Poll.SYNC && syncDoneWithoutBlocking()) {
+            return; // BDRV_POLL_WHILE finds it done and does not poll
+        }
+        target = tag;
+        targetSeen = false;
+        syncSeen = false;
+        bottomHalves();
+        if (kind == Poll.FAST) {
+            return;
+        }
+        while (!done(kind)) {
+            List<Run> active = new ArrayList<>();
+            for (Run r : runs.values()) {
+                if (r.base >= 0 && r.inFlight(round)) {
+                    active.add(r);
+                }
+            }
+            if (active.isEmpty()) {
+                if (!resolveOrphans()) {
+                    break;
+                }
+                continue;
+            }
+            round++;
+            active.sort(roundOrder());
+            for (Run r : active) {
+                runRound(r);
             }
         }
-        // requests released together race in the engine; QEMU ran them in release order (sequence)
-        bottomHalves.sort(LATEST_FIRST);
-        rescheduled.sort(EARLIEST_FIRST);
-        threadPool.sort((a, b) -> {
-            int byGeneration = Integer.compare(generation(a, threadPool), generation(b, threadPool));
-            return byGeneration != 0 ? byGeneration : LATEST_FIRST.compare(a, b);
-        });
-        List<Completion> batch = new ArrayList<>(bottomHalves);
-        batch.addAll(rescheduled);
-        batch.addAll(threadPool);
-        pending.removeAll(batch);
-        for (Completion c : batch) {
-            ((AioReport) c.attachment()).print(c, console);
+        if (kind == Poll.ALL) {
+            bottomHalves();
+        }
+    }
+
+    /**
+     * The order in which one round continues the requests. QEMU's thread pool lists its work
+     * newest first and its completion bottom half runs every call finished by then: calls
+     * submitted together (no output between them, which in qemu-io is a system call each) are
+     * all finished when it runs, so the newest goes first; a call submitted after some output
+     * was submitted later in time and finishes after the earlier ones. Flushes
+     * ({@code fdatasync}), and every call under O_DIRECT, take long enough to finish in the order
+     * they began, after the quick ones.
+     */
+    private Comparator<Run> roundOrder() {
+        return Comparator.comparing((Run r) -> slow(r))
+                .thenComparingLong(r -> slow(r) ? 0 : r.burst)
+                .thenComparingLong(r -> slow(r) ? r.stamp : -r.stamp);
+    }
+
+    /** True when the backend call {@code r} waits for in this round is a slow one. */
+    private boolean slow(Run r) {
+        if (direct.getAsBoolean()) {
+            return true;
+        }
+        Item next = r.items.getFirst();
+        return next.isCompletion() && next.rounds() == round - r.base && next.completion().afterFlush();
+    }
+
+    private boolean done(Poll kind) {
+        return switch (kind) {
+            case SYNC -> syncSeen;
+            case TAG -> targetSeen;
+            default -> false;
+        };
+    }
+
+    /** The last synchronous request finished with no backend call and no wait since its submission. */
+    private boolean syncDoneWithoutBlocking() {
+        for (Run r : runs.values()) {
+            for (Item i : r.items) {
+                if (i.isCompletion() && isSync(i.completion()) && r.releasedBy == 0 && i.rounds() == 0 && !i.blocked()) {
+                    r.items.remove(i);
+                    drop(r, i);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The bottom halves scheduled so far: never-blocked reports newest first, rescheduled ones in order. */
+    private void bottomHalves() {
+        List<Run> ready = new ArrayList<>();
+        for (Run r : runs.values()) {
+            if (r.base >= 0 && !r.items.isEmpty() && r.items.getFirst().rounds() <= round - r.base) {
+                ready.add(r);
+            }
+        }
+        if (ready.isEmpty()) {
+            return;
+        }
+        long rescheduledAt = Long.MAX_VALUE;
+        for (Run r : ready) {
+            if (r.items.getFirst().blocked()) {
+                rescheduledAt = Math.min(rescheduledAt, r.sequence);
+            }
+        }
+        long at = rescheduledAt;
+        // one bottom half per never-blocked request, and the one of all rescheduled coroutines
+        // where its first was scheduled; QEMU runs bottom halves newest first
+        ready.sort(Comparator.comparingLong((Run r) -> r.items.getFirst().blocked() ? at : r.sequence).reversed()
+                .thenComparingLong(r -> r.sequence));
+        for (Run r : ready) {
+            printReady(r);
+        }
+    }
+
+    /** One round for {@code r}: its backend call finishes and it runs to its next one. */
+    private void runRound(Run r) {
+        printReady(r);
+        if (r.inFlight(round)) {
+            r.stamp = ++clock;
+            r.burst = console.writes();
+        }
+    }
+
+    /** Prints what {@code r} has reached by now, in the order it did it. */
+    private void printReady(Run r) {
+        while (!r.items.isEmpty() && r.items.getFirst().rounds() <= round - r.base) {
+            Item i = r.items.removeFirst();
+            drop(r, i);
+            print(i);
+        }
+    }
+
+    private void print(Item i) {
+        if (i.line() != null) {
+            console.println(i.line());
+            if (i.tag().equals(target)) {
+                targetSeen = true;
+            }
+            return;
+        }
+        Completion c = i.completion();
+        if (c.attachment() instanceof AioReport report) {
+            report.print(c, console);
+        }
+        if (isSync(c)) {
+            syncSeen = true;
+        }
+        finishedIn.put(c.id(), round);
+        // requests that waited for this one run next, inside this step
+        List<Run> released = new ArrayList<>();
+        for (Run r : runs.values()) {
+            if (r.base < 0 && r.releasedBy == c.id()) {
+                released.add(r);
+            }
+        }
+        released.sort(Comparator.comparingLong(r -> r.sequence));
+        for (Run r : released) {
+            start(r, round);
+            printReady(r);
+        }
+    }
+
+    private void start(Run r, long at) {
+        r.base = at;
+        r.stamp = ++clock;
+        r.burst = console.writes();
+    }
+
+    /**
+     * Requests whose releaser the model will never see finish start now. When nothing else can
+     * move, the oldest waiting one starts anyway: the engine's threads may have released requests
+     * in an order the model cannot follow, and a report must never be lost.
+     */
+    private boolean resolveOrphans() {
+        boolean any = false;
+        Run oldest = null;
+        for (Run r : new ArrayList<>(runs.values())) {
+            if (r.base >= 0) {
+                continue;
+            }
+            if (!waitingForKnown(r)) {
+                start(r, round);
+                printReady(r);
+                any = true;
+            } else if (oldest == null || r.sequence < oldest.sequence) {
+                oldest = r;
+            }
+        }
+        if (!any && oldest != null) {
+            start(oldest, round);
+            printReady(oldest);
+            any = true;
+        }
+        return any;
+    }
+
+    private boolean waitingForKnown(Run r) {
+        for (Run o : runs.values()) {
+            for (Item i : o.items) {
+                if (i.isCompletion() && i.id() == r.releasedBy) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void drop(Run r, Item i) {
+        if (r.items.isEmpty()) {
+            runs.values().remove(r);
         }
     }
 
     private void collect(Device device) {
+        List<Item> fresh = new ArrayList<>();
         for (Completion c; (c = device.pollCompletion()) != null; ) {
-            if (c.attachment() instanceof AioReport) {
-                pending.add(c);
+            fresh.add(new Item(c.id(), c.sequence(), c.releasedBy(), c.ioRounds(), c.yieldedSinceRelease(), c, null, null));
+        }
+        for (Item i; (i = deferred.poll()) != null; ) {
+            fresh.add(i);
+        }
+        // lines come before the report of the same stretch (a suspension ends it); both in the
+        // order they were made
+        fresh.sort(Comparator.comparingLong(Item::sequence).thenComparing(Item::isCompletion));
+        List<Run> created = new ArrayList<>();
+        for (Item i : fresh) {
+            String key = i.id() + ":" + i.sequence();
+            Run r = runs.get(key);
+            if (r == null) {
+                r = new Run(i.sequence(), i.isCompletion() ? i.releasedBy() : 0);
+                runs.put(key, r);
+                created.add(r);
+            }
+            r.items.add(i);
+            r.items.sort(Comparator.comparingInt(Item::rounds).thenComparing(Item::isCompletion));
+        }
+        created.sort(Comparator.comparingLong(r -> r.sequence));
+        for (Run r : created) {
+            if (r.releasedBy == 0) {
+                start(r, round);
+                Item first = r.items.getFirst();
+                if (first.isCompletion() && first.sequence() == first.id()
+                        && first.completion().attachment() instanceof AioReport a && a.writes() >= 0) {
+                    r.burst = a.writes(); // a submission, not a resume: when its command ran
+                }
+            } else {
+                Long at = finishedIn.get(r.releasedBy);
+                if (at != null) {
+                    start(r, at);
+                }
             }
         }
+        retireOldSyncs();
+    }
+
+    /**
+     * Only the newest synchronous request is the one a poll waits for; the others (a
+     * {@code flush}, which runs no poll) are done in the model where it is now.
+     */
+    private void retireOldSyncs() {
+        long newest = -1;
+        for (Run r : runs.values()) {
+            for (Item i : r.items) {
+                if (i.isCompletion() && isSync(i.completion())) {
+                    newest = Math.max(newest, i.id());
+                }
+            }
+        }
+        for (Run r : new ArrayList<>(runs.values())) {
+            Item last = r.items.getLast();
+            if (last.isCompletion() && isSync(last.completion()) && last.id() < newest) {
+                r.items.clear();
+                runs.values().remove(r);
+                if (r.base < 0) {
+                    continue; // not started: it is forgotten with its wait
+                }
+                finishedIn.put(last.id(), round);
+                for (Run o : new ArrayList<>(runs.values())) {
+                    if (o.base < 0 && o.releasedBy == last.id()) {
+                        start(o, round);
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean isSync(Completion c) {
+        return c.attachment() != null && !(c.attachment() instanceof AioReport) && "sync".equals(c.attachment().toString());
     }
 
     /**
@@ -119,46 +445,22 @@ final class CompletionPrinter {
      */
     void printResumed(Device device) {
         collect(device);
-        List<Completion> batch = new ArrayList<>();
-        for (Completion c : pending) {
-            if (c.yielded() && !c.yieldedSinceRelease() && c.releasedBy() == 0) {
-                batch.add(c);
+        List<Run> batch = new ArrayList<>();
+        for (Run r : runs.values()) {
+            Item first = r.items.isEmpty() ? null : r.items.getFirst();
+            if (first != null && first.isCompletion() && r.releasedBy == 0 && first.rounds() == 0 && !first.blocked()
+                    && first.completion().yielded()) {
+                batch.add(r);
             }
         }
-        batch.sort(EARLIEST_FIRST);
-        pending.removeAll(batch);
-        for (Completion c : batch) {
-            ((AioReport) c.attachment()).print(c, console);
+        batch.sort(Comparator.comparingLong(r -> r.sequence));
+        for (Run r : batch) {
+            printReady(r);
         }
-    }
-
-    /**
-     * How many requests of the batch ran before this one could: a request released by the end of
-     * another (it waited for an overlapping one) did its I/O only after that one completed, so
-     * QEMU reports it in a later loop turn.
-     */
-    private static int generation(Completion c, List<Completion> batch) {
-        int gen = 0;
-        long by = c.releasedBy();
-        while (by != 0 && gen < batch.size()) {
-            Completion releaser = null;
-            for (Completion o : batch) {
-                if (o.id() == by) {
-                    releaser = o;
-                    break;
-                }
-            }
-            if (releaser == null) {
-                break;
-            }
-            gen++;
-            by = releaser.releasedBy();
-        }
-        return gen;
     }
 
     /** True when reports are waiting for a longer poll. */
     boolean hasPending() {
-        return !pending.isEmpty();
+        return !runs.isEmpty();
     }
 }

@@ -34,14 +34,16 @@ public final class Session {
     private volatile Device device;
     private DeviceSpec.Format format = DeviceSpec.Format.RAW;
     private boolean readOnly;
+    /** The open device does O_DIRECT I/O (cache.direct: -t none, directsync, -n). */
+    private boolean direct;
     private Path scratch;
     /** {@code --log-writes}: taken by the next successful open. */
     private Path writeLog;
 
-    /** Where "Suspended" lines of requests that had blocked go until the next main-loop turn. */
-    private java.util.function.Consumer<String> deferredLines;
+    /** Where "Suspended" lines of requests that had blocked go until the main loop gets there. */
+    private CompletionPrinter deferredLines;
 
-    void deferTo(java.util.function.Consumer<String> sink) {
+    void deferTo(CompletionPrinter sink) {
         deferredLines = sink;
     }
 
@@ -71,6 +73,10 @@ public final class Session {
 
     boolean readOnly() {
         return readOnly;
+    }
+
+    boolean direct() {
+        return direct;
     }
 
     /**
@@ -112,18 +118,16 @@ public final class Session {
                 throw new OpenException("force-share=on can only be used with read-only images"); // bdrv_open_common
             }
             OpenOptions options = new OpenOptions(cache, r.readOnly(), listener()).withWriteLog(writeLog)
-                    .withSnapshot(r.snapshot()).withUnmap(r.unmap()).withCopyOnRead(r.copyOnRead());
+                    .withSnapshot(r.snapshot()).withUnmap(r.unmap()).withCopyOnRead(r.copyOnRead())
+                    .withNativeAio(r.nativeAio());
             Device d = opener.open(spec, options);
-            if ((r.nativeAio() || spec.nativeAio()) && !cache.direct()) {
-                // file-posix refuses it once the file is open (so a missing file is reported first)
-                closeQuietly(d);
-                throw new OpenException("aio=native was specified, but it requires cache.direct=on, "
-                        + "which was not specified.");
-            }
             d.reportCompletions(true);
             device = d;
             writeLog = null; // one log per session: a later open does not overwrite it
         } catch (OpenException e) {
+            if (e.probedRaw() && !r.readOnly()) {
+                warnProbedRaw(r); // raw_open printed it before the check that failed
+            }
             if (failure != null) {
                 failure.accept(e.getMessage());
                 return false;
@@ -145,22 +149,20 @@ public final class Session {
         }
         format = spec.format();
         readOnly = r.readOnly();
-        if (spec.format() == DeviceSpec.Format.PROBE && device.formatInfo().formatName().equals("raw")) {
-            String name = r.filename() == null ? "" : r.filename();
-            console.error("WARNING: Image format was not specified for '" + name + "' and probing guessed raw.");
-            console.error("         Automatically detecting the format is dangerous for raw images,"
-                    + " write operations on block 0 will be restricted.");
-            console.error("         Specify the 'raw' format explicitly to remove the restrictions.");
+        direct = cache.direct();
+        if (spec.format() == DeviceSpec.Format.PROBE && device.formatInfo().formatName().equals("raw") && !readOnly) {
+            warnProbedRaw(r);
         }
         return true;
     }
 
-    private static void closeQuietly(Device d) {
-        try {
-            d.close();
-        } catch (Exception e) {
-            // the open error is the one to report
-        }
+    /** raw_open's warning for a probed raw image, which it prints only when the node is writable. */
+    private void warnProbedRaw(OpenRequest r) {
+        String name = r.filename() == null ? "" : r.filename();
+        console.error("WARNING: Image format was not specified for '" + name + "' and probing guessed raw.");
+        console.error("         Automatically detecting the format is dangerous for raw images,"
+                + " write operations on block 0 will be restricted.");
+        console.error("         Specify the 'raw' format explicitly to remove the restrictions.");
     }
 
     /** A 64 MiB sparse temp image under blkdebug with no rules; removed by {@link #close}. */
@@ -230,13 +232,13 @@ public final class Session {
             }
 
             @Override
-            public void suspended(String tag, boolean afterYield) {
-                String line = "blkdebug: Suspended request '" + tag + "'";
-                java.util.function.Consumer<String> sink = deferredLines;
+            public void suspended(String tag, long requestId, long sequence, int ioRounds, boolean afterYield) {
+                CompletionPrinter sink = deferredLines;
                 if (afterYield && sink != null) {
-                    sink.accept(line); // QEMU prints it from a later loop turn (see CompletionPrinter)
+                    // QEMU prints it from the loop turn that gets the request there (see CompletionPrinter)
+                    sink.defer(tag, requestId, sequence, ioRounds);
                 } else {
-                    console.println(line);
+                    console.println("blkdebug: Suspended request '" + tag + "'");
                 }
             }
 

@@ -50,8 +50,8 @@ public final class Shell implements Context {
     public Shell(Console console, Duration settleTimeout, Session.Opener opener) {
         this.console = console;
         this.session = new Session(console, opener);
-        this.completions = new CompletionPrinter(console);
-        session.deferTo(completions::defer);
+        this.completions = new CompletionPrinter(console, session::direct);
+        session.deferTo(completions);
         this.settleTimeout = settleTimeout;
     }
 
@@ -318,8 +318,28 @@ public final class Shell implements Context {
     }
 
     @Override
+    public void afterSyncRequest() throws InterruptedException {
+        poll(CompletionPrinter.Poll.SYNC);
+    }
+
+    @Override
+    public void mainLoopUntilSuspended(String tag) throws InterruptedException {
+        Device d = session.device();
+        if (d != null) {
+            settle();
+            completions.poll(d, CompletionPrinter.Poll.TAG, tag);
+        }
+    }
+
+    @Override
     public boolean hasDeferredLines() {
         return completions.hasDeferred();
+    }
+
+    @Override
+    public boolean suspensionPending(String tag) throws InterruptedException {
+        settle(); // a request on its way there reports it before it parks
+        return completions.suspensionPending(tag);
     }
 
     private void poll(CompletionPrinter.Poll kind) throws InterruptedException {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * argument. Each must end in time with status 0 or 1, no exception or stack trace, and errors as
  * qemu-io's one-line texts (or its usage text).
  *
- * <p>Seeded: prints its seed; rerun with {@code -DargLine=-Dtests.seed=N} (surefire forks).
+ * <p>Seeded: prints its seed; rerun with {@code -Dtests.seed=N} (surefire forks).
  * Files it names are in a temp directory or do not exist; {@code --record} writes only there.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -63,7 +63,7 @@ class CommandLineFuzzTest {
     @Test
     void randomCommandLinesGetShortAnswers() throws IOException {
         long seed = Long.getLong("tests.seed", System.nanoTime());
-        System.out.println("CommandLineFuzzTest seed: " + seed + " (rerun with -DargLine=-Dtests.seed=" + seed + ")");
+        System.out.println("CommandLineFuzzTest seed: " + seed + " (rerun with -Dtests.seed=" + seed + ")");
         Garbage g = new Garbage(new Random(seed));
         Path image = dir.resolve("t.img");
         Path config = dir.resolve("c.ini");
@@ -110,13 +110,18 @@ class CommandLineFuzzTest {
 
     /**
      * As {@link #check(String, BoundedMain.Result)}; {@code args} that hold a newline are echoed
-     * verbatim in error texts (qemu-io does the same), so their newlines are not line breaks.
+     * verbatim in error texts, whole or in part (a JSON parse error quotes the token it stopped
+     * at), as qemu-io does, so their newlines are not line breaks: a newline in the output that
+     * follows what comes before one in an argument is taken as that argument's.
      */
     private static void check(String context, BoundedMain.Result r, String[] args) {
         String err = r.err();
         for (String a : args) {
-            if (a.indexOf('\n') >= 0) {
-                err = err.replace(a, a.replace("\n", "\\n"));
+            for (int i = a.indexOf('\n'); i >= 0; i = a.indexOf('\n', i + 1)) {
+                String before = a.substring(Math.max(0, i - 8), i);
+                if (!before.isEmpty() && before.indexOf('\n') < 0) {
+                    err = err.replace(before + "\n", before + "\\n");
+                }
             }
         }
         if (r.thrown() != null) {

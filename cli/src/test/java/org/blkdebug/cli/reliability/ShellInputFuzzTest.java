@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must end in time, print no exception or stack trace anywhere, answer every bad line with
  * qemu-io's short error texts, and leave the device usable: a final {@code read 0 512} works.
  *
- * <p>Seeded: prints its seed; rerun with {@code -DargLine=-Dtests.seed=N} (surefire forks).
+ * <p>Seeded: prints its seed; rerun with {@code -Dtests.seed=N} (surefire forks).
  * {@code abort}, {@code sigraise} (they end the JVM on purpose), {@code serve} (sockets) and
  * {@code crash-states} (it runs its words as a shell command) are not drawn; {@code sleep} and {@code wait_break} timeouts stay short, since waiting is what they
  * are asked to do.
@@ -65,7 +65,7 @@ class ShellInputFuzzTest {
     @Test
     void randomCommandLinesGetShortAnswersAndLeaveTheDeviceUsable() throws IOException {
         long seed = Long.getLong("tests.seed", System.nanoTime());
-        System.out.println("ShellInputFuzzTest seed: " + seed + " (rerun with -DargLine=-Dtests.seed=" + seed + ")");
+        System.out.println("ShellInputFuzzTest seed: " + seed + " (rerun with -Dtests.seed=" + seed + ")");
         Garbage g = new Garbage(new Random(seed));
         List<String> names = new ArrayList<>();
         for (CommandInfo c : Commands.infos()) {

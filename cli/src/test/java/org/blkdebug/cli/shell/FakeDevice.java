@@ -59,7 +59,10 @@ final class FakeDevice implements Device {
             errno = e.errno();
         }
         if (report) {
-            done.add(new Completion(id, op, offset, length, errno, yielded, id, 0, start, System.nanoTime(), attachment));
+            // a success did one backend call; a failure by rule did none (immediately=off reschedules it)
+            int rounds = yielded && errno == 0 ? 1 : 0;
+            done.add(new Completion(id, op, offset, length, errno, yielded, yielded, id, 0, rounds, false, start,
+                    System.nanoTime(), attachment));
         }
         return errno == 0 ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.failedFuture(new BlockException(errno));

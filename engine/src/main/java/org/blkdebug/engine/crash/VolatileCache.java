@@ -281,6 +281,12 @@ public final class VolatileCache implements Backend {
         return Math.max(image.length(), cachedEnd);
     }
 
+    /** The image file's (probed at open, while this cache is still empty). */
+    @Override
+    public long probeDirectIoAlignment() throws OpenException {
+        return image.probeDirectIoAlignment();
+    }
+
     @Override
     public void truncate(long length) throws BlockException {
         resize(length);
@@ -378,9 +384,7 @@ public final class VolatileCache implements Backend {
             boolean ok = false;
             try {
                 if (!writeThrough) { // through the page cache, the file has them already
-                    for (Entry e : covered) {
-                        apply(e, null, open);
-                    }
+                    applyAll(covered, open);
                 }
                 image.flush();
                 durableLength = image.length();
@@ -421,6 +425,55 @@ public final class VolatileCache implements Backend {
             imageLock.unlock();
         }
     }
+
+    /**
+     * Writes {@code entries} to the image in their order. Why it gathers: a disk's cache writes
+     * back what is adjacent in one go, and so does this one. A run of writes that each start where
+     * the previous one ended (a log, a sequential benchmark) goes to the image in one write of up
+     * to {@link #GATHER} bytes instead of one per entry; the image ends up the same, since a run
+     * never overlaps itself and runs keep their order. With snapshots open each write goes alone
+     * (a snapshot keeps what each one replaces). imageLock held.
+     */
+    private void applyAll(List<Entry> entries, List<Snapshot> open) throws BlockException {
+        if (!open.isEmpty()) {
+            for (Entry e : entries) {
+                apply(e, null, open);
+            }
+            return;
+        }
+        int i = 0;
+        int n = entries.size();
+        while (i < n) {
+            Entry e = entries.get(i);
+            int j = i + 1;
+            long bytes = e.length();
+            if (e.hasData()) {
+                while (j < n && entries.get(j).hasData() && entries.get(j).offset() == entries.get(j - 1).end()
+                        && bytes + entries.get(j).length() <= GATHER) {
+                    bytes += entries.get(j++).length();
+                }
+            }
+            if (j == i + 1) {
+                apply(e, null, open);
+            } else {
+                if (gather == null) {
+                    gather = ByteBuffer.allocateDirect(GATHER);
+                }
+                gather.clear();
+                for (int k = i; k < j; k++) {
+                    Entry g = entries.get(k);
+                    g.copy(0, (int) g.length(), gather);
+                }
+                image.write(e.offset(), IoVec.of(gather.flip()));
+            }
+            i = j;
+        }
+    }
+
+    /** Bytes one gathered write-back may hold. */
+    private static final int GATHER = 1 << 20;
+    /** Guarded by imageLock. The gathered write-back's buffer, made at the first run of two. */
+    private ByteBuffer gather;
 
     /**
      * Writes {@code e} (only {@code sectors} of it, when not null) to the image; first the bytes it
@@ -825,9 +878,7 @@ public final class VolatileCache implements Backend {
                         lock.unlock();
                     }
                     if (!writeThrough) { // through the page cache, the file has them already
-                        for (Entry e : all) {
-                            apply(e, null, List.of());
-                        }
+                        applyAll(all, List.of());
                     }
                 }
             } finally {

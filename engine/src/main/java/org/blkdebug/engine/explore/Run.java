@@ -153,6 +153,15 @@ public final class Run {
             }
 
             @Override
+            public void suspended(String tag, long requestId, long sequence, int ioRounds, boolean afterYield) {
+                if (tag.startsWith(CRASH_PREFIX)) {
+                    crashPoint(tag);
+                } else {
+                    l.suspended(tag, requestId, sequence, ioRounds, afterYield);
+                }
+            }
+
+            @Override
             public void resuming(String tag) {
                 if (!tag.startsWith(CRASH_PREFIX)) {
                     l.resuming(tag);

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.blkdebug.engine.BlkDebugListener;
@@ -45,8 +46,11 @@ public final class BlkDebugRules {
     /** Signalled when a request is suspended, for {@link #awaitSuspended}. */
     private final Condition suspendedChanged = lock.newCondition();
 
-    /** Guarded by lock. Initial state 1, as QEMU sets it at open. */
-    private int state = 1;
+    /**
+     * Written under lock. Initial state 1, as QEMU sets it at open. Volatile for the lock-free
+     * pre-check of delay-only events ({@link #delayOnly}).
+     */
+    private volatile int state = 1;
     /** Guarded by lock. Per event, head first: the order QEMU walks {@code rules[E]}. */
     private final List<ArrayDeque<Rule>> rules = new ArrayList<>();
     /**
@@ -68,6 +72,16 @@ public final class BlkDebugRules {
     private final java.util.IdentityHashMap<Rule.InjectError, long[]> skipsLeft = new java.util.IdentityHashMap<>();
 
     private final AtomicIntegerArray ruleCount = new AtomicIntegerArray(Event.values().length);
+    /**
+     * Per QEMU event, written under lock whenever its list changes: its rules when every one is
+     * an inject-delay rule, else null. An event whose rules are all delays that select another
+     * request (sector, iotype, state) changes nothing, so it needs no lock: the pre-check reads
+     * this snapshot and {@link #state} and returns, linearised at those reads as the locked walk
+     * would be at the lock. Delays for other requests then cost a request a few loads, not the
+     * lock and the walk (docs/faults.md, "Costs").
+     */
+    private final AtomicReferenceArray<Rule.InjectDelay[]> delayOnly =
+            new AtomicReferenceArray<>(Event.values().length);
     /** Rules over all custom events: firing one with no rules anywhere takes no lock. */
     private volatile int customRuleCount;
     private volatile int armedCount;
@@ -231,9 +245,37 @@ public final class BlkDebugRules {
     private void countRules(EventName e, int delta) {
         if (e instanceof Event q) {
             ruleCount.addAndGet(q.ordinal(), delta);
+            delayOnly.set(q.ordinal(), delaysOnly(rules.get(q.ordinal())));
         } else {
             customRuleCount += delta; // a CustomEvent: EventName is sealed
         }
+    }
+
+    /** Guarded by lock. The list's rules when all are inject-delay rules (head first), else null. */
+    private static Rule.InjectDelay[] delaysOnly(ArrayDeque<Rule> list) {
+        if (list.isEmpty()) {
+            return null;
+        }
+        Rule.InjectDelay[] out = new Rule.InjectDelay[list.size()];
+        int i = 0;
+        for (Rule r : list) {
+            if (!(r instanceof Rule.InjectDelay d)) {
+                return null;
+            }
+            out[i++] = d;
+        }
+        return out;
+    }
+
+    /** Lock-free: whether any of these delay rules could apply to {@code request} now. */
+    private boolean anySelects(Rule.InjectDelay[] delays, Request request) {
+        int now = state;
+        for (Rule.InjectDelay d : delays) {
+            if ((d.state() == 0 || d.state() == now) && selects(d, request)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void insertHead(Rule r) {
@@ -272,6 +314,10 @@ public final class BlkDebugRules {
         if (event instanceof Event q) {
             if (ruleCount.get(q.ordinal()) == 0) {
                 return;
+            }
+            Rule.InjectDelay[] delays = delayOnly.get(q.ordinal());
+            if (delays != null && !anySelects(delays, request)) {
+                return; // delays for other requests only: nothing to change, no lock
             }
         } else {
             if (!customRules.containsKey((CustomEvent) event)) {
@@ -350,7 +396,7 @@ public final class BlkDebugRules {
             BlkDebugListener l = listener;
             boolean afterYield = request.yieldedSinceRelease();
             for (Waiter w : parks) {
-                l.suspended(w.tag(), afterYield);
+                l.suspended(w.tag(), request.id(), request.sequence(), request.ioRounds(), afterYield);
             }
             // one park per breakpoint hit: each needs its own resume, in any order. Park first,
             // test after (see Waiter#park): a loop test shared with the way in would be profiled

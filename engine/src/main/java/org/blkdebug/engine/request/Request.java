@@ -57,6 +57,13 @@ public final class Request {
     private boolean yielded;
     /** Whether it blocked since it was submitted or last released; see {@link #yieldedSinceRelease()}. */
     private volatile boolean yieldedSinceRelease;
+    /**
+     * Backend calls since the request was submitted or last released (see {@link #ioRounds()}).
+     * Own thread, and the releaser's while the request is parked (the release hands it over).
+     */
+    private int ioRounds;
+    /** Whether the last of those backend calls was a flush ({@link #lastIoWasFlush()}). */
+    private boolean lastIoFlush;
     /** A write the caller flagged FUA (or writethrough made FUA). Own thread only. */
     private boolean fua;
     /** Draws of probabilistic rules made for this request so far. Own thread only. */
@@ -151,11 +158,35 @@ public final class Request {
         return phase;
     }
 
+    /**
+     * How many backend calls the request made since it was submitted or last released. In QEMU
+     * each is one trip through the thread pool, finished in a later main-loop turn, so this says
+     * in which turn after its release the request reaches what it does next.
+     */
+    public int ioRounds() {
+        return ioRounds;
+    }
+
+    /**
+     * True when the request's last backend call since its release was a flush: QEMU's
+     * {@code fdatasync} takes long enough that concurrent ones finish in the order they began.
+     */
+    public boolean lastIoWasFlush() {
+        return lastIoFlush;
+    }
+
+    /** Own thread only: the backend call just begun is a flush. */
+    public void flushIo() {
+        lastIoFlush = true;
+    }
+
     /** Own thread only: entering or leaving a backend call. Both phases count as busy. */
     public void backendIo(boolean in) {
         PHASE.setRelease(this, in ? Phase.BACKEND_IO : Phase.RUNNING);
         if (in) {
             yielded = true;
+            ioRounds++;
+            lastIoFlush = false;
             YIELDED_SINCE_RELEASE.setRelease(this, true);
         }
     }
@@ -177,6 +208,8 @@ public final class Request {
         phase = Phase.RUNNING;
         releasedBy = byId == id ? 0 : byId;
         yieldedSinceRelease = false;
+        ioRounds = 0;
+        lastIoFlush = false;
         sequence = tracker.nextSequence();
     }
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Bad input must only ever give OpenException. Feeds garbled variants of valid inputs to all
- * three parsers. Prints its seed; rerun with {@code -DargLine=-Dtests.seed=N} (surefire forks).
+ * three parsers. Prints its seed; rerun with {@code -Dtests.seed=N} (surefire forks).
  */
 class RandomGarbageTest {
     private static final String[] SEEDS = {
@@ -26,7 +26,7 @@ class RandomGarbageTest {
     @Test
     void garbageOnlyEverGivesOpenException() {
         long seed = Long.getLong("tests.seed", System.nanoTime());
-        System.out.println("RandomGarbageTest seed: " + seed + " (rerun with -DargLine=-Dtests.seed=" + seed + ")");
+        System.out.println("RandomGarbageTest seed: " + seed + " (rerun with -Dtests.seed=" + seed + ")");
         Random rnd = new Random(seed);
         for (int i = 0; i < 2000; i++) {
             String input = garble(rnd, SEEDS[rnd.nextInt(SEEDS.length)]);

@@ -277,6 +277,55 @@ class VolatileCacheTest {
     }
 
     @Test
+    void spilledWritesReadBackWhetherStagedWrittenOrLargerThanTheStage() throws Exception {
+        // Why: spilled data is gathered in a buffer and read back through a window; a read must
+        // find each write wherever it is at the time, and a flush must apply every one in order
+        Path img = dir.resolve("disk.img");
+        int blocks = 700; // 2.7 MiB of 4 KiB writes: the staging buffer fills and drains twice
+        try (var f = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength((blocks + 600) * 4096L);
+        }
+        org.blkdebug.engine.block.FileBackend file = org.blkdebug.engine.block.FileBackend.open(img.toString(), false);
+        VolatileCache cache = new VolatileCache(file, dir, "disk.img.", 4096, null);
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < blocks; i++) {
+            cache.write(i * 4096L, IoVec.of(filled(4096, i % 251 + 1)), false);
+            if (i % 97 == 0) { // a read of an earlier block, wherever it is now
+                int j = r.nextInt(i + 1);
+                assertThat(through(cache, j * 4096L, 4096)).as("block %d after %d", j, i).containsOnly(j % 251 + 1);
+            }
+        }
+        ByteBuffer big = ByteBuffer.allocate(Spill.STAGE + 8192); // larger than the stage: to the file
+        java.util.Arrays.fill(big.array(), (byte) 0x77);
+        long bigAt = blocks * 4096L;
+        cache.write(bigAt, IoVec.of(big), false);
+        cache.write(0, IoVec.of(filled(512, 0x66)), false); // overwrites part of block 0, spilled
+        assertThat(cache.spilledBytes()).isEqualTo((long) blocks * 4096 + big.capacity() + 512 - 4096);
+        for (int i = 1; i < blocks; i += 37) {
+            assertThat(through(cache, i * 4096L, 4096)).as("block %d", i).containsOnly(i % 251 + 1);
+        }
+        assertThat(through(cache, bigAt + Spill.STAGE, 8192)).containsOnly(0x77);
+        assertThat(through(cache, 0, 512)).containsOnly(0x66);
+        cache.flush();
+        cache.close();
+        file.close();
+        byte[] on = Files.readAllBytes(img);
+        for (int i = 1; i < blocks; i++) {
+            assertThat(java.util.Arrays.copyOfRange(on, i * 4096, (i + 1) * 4096)).as("block %d on the image", i)
+                    .containsOnly(i % 251 + 1);
+        }
+        assertThat(java.util.Arrays.copyOfRange(on, 0, 512)).containsOnly(0x66);
+        assertThat(java.util.Arrays.copyOfRange(on, 512, 4096)).containsOnly(1);
+        assertThat(java.util.Arrays.copyOfRange(on, (int) bigAt, (int) bigAt + big.capacity())).containsOnly(0x77);
+    }
+
+    private static byte[] through(VolatileCache cache, long offset, int len) throws BlockException {
+        ByteBuffer b = ByteBuffer.allocate(len);
+        cache.read(offset, IoVec.of(b));
+        return b.array();
+    }
+
+    @Test
     void aDeviceOverItsMemoryLimitReadsBackEveryWrite() throws Exception {
         Path img = dir.resolve("disk.img");
         try (var f = new java.io.RandomAccessFile(img.toFile(), "rw")) {

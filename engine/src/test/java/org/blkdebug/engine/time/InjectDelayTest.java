@@ -71,6 +71,23 @@ class InjectDelayTest {
     }
 
     @Test
+    void aBreakpointBesideADelayForAnotherSectorStillSuspends() throws Exception {
+        // Why: an event whose rules are all delays for other requests skips the lock; a
+        // breakpoint added later on that event must end that shortcut
+        try (Device dev = BlkDebug.builder().memory(1 << 20).virtualClock(true)
+                .injectDelay(delay(Event.READ_AIO, Duration.ofHours(1)).withSector(8)).open()) {
+            dev.read(0, ByteBuffer.allocate(512)); // another sector: not delayed, no lock
+            assertThat(dev.clock().nanos()).isZero();
+            dev.breakpoint("read_aio", "R");
+            CompletableFuture<Void> r = dev.readAsync(0, new ByteBuffer[] {ByteBuffer.allocate(512)}, null);
+            assertThat(dev.awaitSuspended("R", WAIT)).isTrue();
+            dev.resume("R");
+            r.get(10, TimeUnit.SECONDS);
+            assertThat(dev.clock().nanos()).isZero();
+        }
+    }
+
+    @Test
     void onVirtualTimeASynchronousRequestMovesTheClockAndTakesNoWallTime() throws Exception {
         // Why: a test of a client's timeouts must not wait for real
         try (Device dev = BlkDebug.builder().memory(1 << 20).virtualClock(true)
