@@ -29,11 +29,28 @@ final class NodeOpener {
     /** blkdebug assumes its child's request alignment is 1 (a file node with no O_DIRECT). */
     private static final long CHILD_REQUEST_ALIGNMENT = 1;
 
-    private NodeOpener() {
+    /** qemu-io's -U without -r: the first node's bdrv_open_common refuses it. */
+    private final boolean refuseForceShare;
+
+    private NodeOpener(boolean refuseForceShare) {
+        this.refuseForceShare = refuseForceShare;
     }
 
     /** The top node: a format (named or probed) over a child, or a protocol node named by "driver". */
     static DeviceSpec openTop(String filename, QDict options) throws OpenException {
+        return openTop(filename, options, false);
+    }
+
+    /**
+     * @param refuseForceShare qemu-io's {@code -U} on a writable open: refused where QEMU refuses
+     *                         it, in the first node's bdrv_open_common (after the filenames and
+     *                         drivers are resolved, before any driver checks its options)
+     */
+    static DeviceSpec openTop(String filename, QDict options, boolean refuseForceShare) throws OpenException {
+        return new NodeOpener(refuseForceShare).top(filename, options);
+    }
+
+    private DeviceSpec top(String filename, QDict options) throws OpenException {
         if (filename != null && filename.startsWith("json:")) {
             joinJson(options, filename);
             filename = null;
@@ -68,11 +85,11 @@ final class NodeOpener {
      * format over [blkdebug over] a file, or the probe of it), else with the tree.
      */
     private static DeviceSpec toDeviceSpec(DeviceSpec.Format format, NodeSpec top) {
-        NodeSpec chain = switch (top) {
-            case NodeSpec.Raw raw -> raw.file();
-            case NodeSpec.Probe probe -> probe.file();
-            default -> top;
-        };
+        // instanceof, not a pattern switch: SwitchBootstraps spins a class per switch at run
+        // time (the AOT cache keeps none), ~30 ms of every open (docs/performance.md, target 6)
+        NodeSpec chain = top instanceof NodeSpec.Raw raw ? raw.file()
+                : top instanceof NodeSpec.Probe probe ? probe.file()
+                : top;
         boolean simple = format != DeviceSpec.Format.QCOW2 && isProtocolChain(chain) && !nativeAio(chain)
                 && !(top instanceof NodeSpec.Raw raw && raw.probed());
         if (simple) {
@@ -85,18 +102,20 @@ final class NodeOpener {
         NodeSpec n = top;
         BlkDebugOptions bo = null;
         while (!(n instanceof NodeSpec.File)) {
-            n = switch (n) {
-                case NodeSpec.BlkDebug b -> {
-                    if (bo == null) {
-                        bo = b.options();
-                    }
-                    yield b.image();
+            if (n instanceof NodeSpec.BlkDebug b) {
+                if (bo == null) {
+                    bo = b.options();
                 }
-                case NodeSpec.Raw raw -> raw.file();
-                case NodeSpec.Probe probe -> probe.file();
-                case NodeSpec.Qcow2 q -> q.file();
-                case NodeSpec.File f -> f;
-            };
+                n = b.image();
+            } else if (n instanceof NodeSpec.Raw raw) {
+                n = raw.file();
+            } else if (n instanceof NodeSpec.Probe probe) {
+                n = probe.file();
+            } else if (n instanceof NodeSpec.Qcow2 q) {
+                n = q.file();
+            } else {
+                throw new AssertionError(n); // NodeSpec is sealed: every kind is above or a File
+            }
         }
         return new DeviceSpec(format, bo, ((NodeSpec.File) n).filename(), top);
     }
@@ -134,7 +153,7 @@ final class NodeOpener {
      * bdrv_open_child_bs: the child from "NAME.*" options and/or a filename, or a reference. A
      * child may name a format driver ("file.driver=qcow2"); without one it is a protocol node.
      */
-    private static NodeSpec openChild(String filename, QDict parent, String name, boolean allowNone)
+    private NodeSpec openChild(String filename, QDict parent, String name, boolean allowNone)
             throws OpenException {
         QDict sub = parent.extractSub(name + ".");
         String reference = parent.getString(name);
@@ -161,7 +180,7 @@ final class NodeOpener {
     }
 
     /** A format node below another node (nested formats, blkdebug over qcow2, a raw data file). */
-    private static NodeSpec openFormat(String filename, QDict options, String driver) throws OpenException {
+    private NodeSpec openFormat(String filename, QDict options, String driver) throws OpenException {
         if (driver.equals("qcow2")) {
             return openQcow2(filename, options);
         }
@@ -177,7 +196,7 @@ final class NodeOpener {
      * The qcow2 format node: its "file" child, "data-file" and "backing" children, and its runtime
      * options (QEMU's qcow2_runtime_opts, checked as QemuOpts checks them).
      */
-    private static NodeSpec openQcow2(String filename, QDict options) throws OpenException {
+    private NodeSpec openQcow2(String filename, QDict options) throws OpenException {
         if (filename != null && filename.startsWith("json:")) {
             joinJson(options, filename);
             filename = null;
@@ -209,7 +228,7 @@ final class NodeOpener {
     }
 
     /** A "backing.*" child: a format node (probed when no driver is named). */
-    private static NodeSpec openBacking(QDict parent) throws OpenException {
+    private NodeSpec openBacking(QDict parent) throws OpenException {
         QDict sub = parent.extractSub("backing.");
         String driver = sub.getString("driver");
         if (driver != null) {
@@ -250,7 +269,7 @@ final class NodeOpener {
     }
 
     /** bdrv_open_inherit + bdrv_fill_options for a protocol node. */
-    private static NodeSpec openProtocol(String filename, QDict options) throws OpenException {
+    private NodeSpec openProtocol(String filename, QDict options) throws OpenException {
         if (filename != null && filename.startsWith("json:")) {
             joinJson(options, filename);
             filename = null;
@@ -281,17 +300,29 @@ final class NodeOpener {
                     blkdebugParseFilename(name, options);
                 }
                 options.remove("filename");
+                openCommon();
                 yield openBlkdebug(options);
             }
             case "file" -> {
                 if (parseFilename && name.startsWith("file:")) {
                     options.put("filename", name.substring("file:".length())); // raw_parse_filename
                 }
+                openCommon();
                 yield openFile(options);
             }
             // a format driver where a protocol is expected
             default -> throw new OpenException("Unknown driver '" + driver + "'");
         };
+    }
+
+    /**
+     * bdrv_open_common of a protocol node, the first node QEMU opens (a format opens its file child
+     * first): where force-share without read-only is refused.
+     */
+    private void openCommon() throws OpenException {
+        if (refuseForceShare) {
+            throw new OpenException("force-share=on can only be used with read-only images");
+        }
     }
 
     /** bdrv_find_protocol: "PROTO:" before any '/' names a protocol, if prefixes are allowed. */
@@ -363,7 +394,7 @@ final class NodeOpener {
     }
 
     /** blkdebug_open, in QEMU's order. */
-    private static NodeSpec openBlkdebug(QDict options) throws OpenException {
+    private NodeSpec openBlkdebug(QDict options) throws OpenException {
         Opts runtime = Opts.OptsList.BLKDEBUG.create(null, Set.of());
         runtime.absorb(options);
         // (read_config would parse the config file here; the engine does that at open.)
