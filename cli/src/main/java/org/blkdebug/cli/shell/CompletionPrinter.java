@@ -50,7 +50,9 @@ final class CompletionPrinter {
         /** Until the last synchronous request (attachment {@code sync}) is done. */
         SYNC,
         /** Until the "Suspended" line of {@link #target} is printed. */
-        TAG
+        TAG,
+        /** One round: a synchronous operation with one backend call of its own ({@code truncate}). */
+        ROUND
     }
 
     /** What one request did, as seen by the model: a report, or a "Suspended" line. */
@@ -164,7 +166,8 @@ final class CompletionPrinter {
         if (kind == Poll.FAST) {
             return;
         }
-        while (!done(kind)) {
+        int rounds = 0;
+        while (!done(kind) && !(kind == Poll.ROUND && rounds++ == 1)) {
             List<Run> active = new ArrayList<>();
             for (Run r : runs.values()) {
                 if (r.base >= 0 && r.inFlight(round)) {
