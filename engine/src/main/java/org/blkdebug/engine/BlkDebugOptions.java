@@ -48,14 +48,23 @@ public record BlkDebugOptions(String config, String image, long align, long maxT
     }
 
     /**
-     * QEMU's checks of the limit options (blkdebug_open), with its messages. The image's own
-     * request alignment is 1 here (no O_DIRECT probing).
+     * QEMU's checks of the limit options (blkdebug_open), with its messages, over an image whose
+     * own request alignment is 1 (a file without O_DIRECT).
      */
     public void validate() throws OpenException {
+        validate(1);
+    }
+
+    /**
+     * blkdebug_open's checks against the alignment of its opened child: the limits must be
+     * multiples of {@code MAX(align, child's request alignment)} (the child's is more than 1 for a
+     * file under O_DIRECT).
+     */
+    public void validate(long childAlignment) throws OpenException {
         if (align != 0 && (Long.compareUnsigned(align, Integer.MAX_VALUE) >= 0 || Long.bitCount(align) != 1)) {
             throw constraint("align", align);
         }
-        long a = Math.max(align, 1);
+        long a = Math.max(align, childAlignment);
         checkMultiple("max-transfer", maxTransfer, a);
         checkMultiple("opt-write-zero", optWriteZero, a);
         checkMultiple("max-write-zero", maxWriteZero, Math.max(optWriteZero, a));

@@ -505,14 +505,33 @@ final class BlockDevice implements Device {
 
     @Override
     public boolean hasBlkDebug() {
-        return blkdebug != null;
+        return debugNode() != null;
+    }
+
+    /**
+     * bdrv_find_debug_node: the blkdebug node down the primary children, as long as every node
+     * above it still has its driver; a qcow2 node a fatal corruption made unusable (QEMU drops
+     * its driver) hides it, so {@code break} and {@code remove_break} answer ENOTSUP from then
+     * on and nothing is suspended, as in QEMU 7.2 ({@code resume} still finds it).
+     */
+    private BlkDebugNode debugNode() {
+        if (blkdebug == null) {
+            return null;
+        }
+        for (Node n = top; n != blkdebug && n != null; n = n.child()) {
+            if (!n.hasDriver()) {
+                return null;
+            }
+        }
+        return blkdebug;
     }
 
     private BlkDebugRules requireBlkDebug() throws BlockException {
-        if (blkdebug == null) {
+        BlkDebugNode b = debugNode();
+        if (b == null) {
             throw new BlockException(Errno.ENOTSUP);
         }
-        return blkdebug.rules();
+        return b.rules();
     }
 
     @Override
@@ -545,7 +564,11 @@ final class BlockDevice implements Device {
 
     @Override
     public void resume(String tag) throws BlockException {
-        requireBlkDebug().resume(tag);
+        // bdrv_debug_resume walks on past a node without its driver (unlike the others)
+        if (blkdebug == null) {
+            throw new BlockException(Errno.ENOTSUP);
+        }
+        blkdebug.rules().resume(tag);
     }
 
     @Override
@@ -555,15 +578,17 @@ final class BlockDevice implements Device {
 
     @Override
     public boolean isSuspended(String tag) {
-        return blkdebug != null && blkdebug.rules().isSuspended(tag);
+        BlkDebugNode b = debugNode();
+        return b != null && b.rules().isSuspended(tag);
     }
 
     @Override
     public boolean awaitSuspended(String tag, Duration timeout) throws InterruptedException {
-        if (blkdebug == null) {
+        BlkDebugNode b = debugNode();
+        if (b == null) {
             return false;
         }
-        return blkdebug.rules().awaitSuspended(tag, timeout);
+        return b.rules().awaitSuspended(tag, timeout);
     }
 
     @Override

@@ -8,11 +8,27 @@ import java.io.IOException;
  * {@code can't open device X: } prefix, which the caller adds.
  */
 public class OpenException extends IOException {
+    private boolean probedRaw;
+
     public OpenException(String message) {
         super(message);
     }
 
     public OpenException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    /**
+     * The open failed after format probing had guessed raw (a check of the whole opened graph,
+     * such as the write permission's alignment): qemu-io printed its probing warning before
+     * this error.
+     */
+    public boolean probedRaw() {
+        return probedRaw;
+    }
+
+    OpenException markProbedRaw() {
+        probedRaw = true;
+        return this;
     }
 }

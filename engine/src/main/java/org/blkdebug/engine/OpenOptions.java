@@ -26,11 +26,14 @@ import java.util.Objects;
  *                       doors: {@link BlkDebug.Builder}, channels, the file system); otherwise
  *                       whole 512-byte sectors, rounded up, as QEMU's block layer keeps it (the
  *                       shell, NBD): the tail of the last sector reads as zeroes
+ * @param nativeAio      qemu-io {@code -k} / {@code -i native}: every file node is opened with
+ *                       {@code aio=native}, which QEMU refuses without O_DIRECT once the file is
+ *                       open; no native AIO is done here
  */
 public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener listener,
                           boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean snapshot,
                           java.util.function.LongSupplier pageCacheOrder, boolean unmap, boolean copyOnRead,
-                          boolean byteLength) {
+                          boolean byteLength, boolean nativeAio) {
     /** Volatile data held in memory before it spills to a file: 64 MiB. */
     public static final long DEFAULT_VOLATILE_LIMIT = 64L << 20;
 
@@ -61,7 +64,7 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
                        boolean volatileCache, long volatileLimit, java.nio.file.Path writeLog, boolean snapshot,
                        java.util.function.LongSupplier pageCacheOrder, boolean unmap, boolean copyOnRead) {
         this(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder, unmap,
-                copyOnRead, false);
+                copyOnRead, false, false);
     }
 
     public static OpenOptions defaults() {
@@ -70,62 +73,68 @@ public record OpenOptions(CacheMode cache, boolean readOnly, BlkDebugListener li
 
     public OpenOptions withCache(CacheMode c) {
         return new OpenOptions(c, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder,
-                unmap, copyOnRead, byteLength);
+                unmap, copyOnRead, byteLength, nativeAio);
     }
 
     public OpenOptions withReadOnly(boolean r) {
         return new OpenOptions(cache, r, listener, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder,
-                unmap, copyOnRead, byteLength);
+                unmap, copyOnRead, byteLength, nativeAio);
     }
 
     public OpenOptions withListener(BlkDebugListener l) {
         return new OpenOptions(cache, readOnly, l, volatileCache, volatileLimit, writeLog, snapshot, pageCacheOrder,
-                unmap, copyOnRead, byteLength);
+                unmap, copyOnRead, byteLength, nativeAio);
     }
 
     /** Off: writes go straight to the image, as before this model existed; {@code crash} is refused. */
     public OpenOptions withVolatileCache(boolean on) {
         return new OpenOptions(cache, readOnly, listener, on, volatileLimit, writeLog, snapshot, pageCacheOrder,
-                unmap, copyOnRead, byteLength);
+                unmap, copyOnRead, byteLength, nativeAio);
     }
 
     public OpenOptions withVolatileLimit(long bytes) {
         return new OpenOptions(cache, readOnly, listener, volatileCache, bytes, writeLog, snapshot, pageCacheOrder,
-                unmap, copyOnRead, byteLength);
+                unmap, copyOnRead, byteLength, nativeAio);
     }
 
     /** The page-cache model of a file system's file (see {@link #pageCacheOrder}); implies the cache. */
     public OpenOptions withPageCache(java.util.function.LongSupplier order) {
         return new OpenOptions(cache, readOnly, listener, true, volatileLimit, writeLog, snapshot, order,
-                unmap, copyOnRead, byteLength);
+                unmap, copyOnRead, byteLength, nativeAio);
     }
 
     /** Records every completed write, flush and mark in {@code file} ({@code --log-writes}). */
     public OpenOptions withWriteLog(java.nio.file.Path file) {
         return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, file, snapshot, pageCacheOrder,
-                unmap, copyOnRead, byteLength);
+                unmap, copyOnRead, byteLength, nativeAio);
     }
 
     public OpenOptions withSnapshot(boolean s) {
         return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, s, pageCacheOrder,
-                unmap, copyOnRead, byteLength);
+                unmap, copyOnRead, byteLength, nativeAio);
     }
 
     /** {@code -d ignore|off}: discards do nothing; {@code unmap|on} (the default) lets them act. */
     public OpenOptions withUnmap(boolean u) {
         return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot,
-                pageCacheOrder, u, copyOnRead, byteLength);
+                pageCacheOrder, u, copyOnRead, byteLength, nativeAio);
     }
 
     /** {@code -C}: copy-on-read on the device's top node (refused with read-only at open). */
     public OpenOptions withCopyOnRead(boolean on) {
         return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot,
-                pageCacheOrder, unmap, on, byteLength);
+                pageCacheOrder, unmap, on, byteLength, nativeAio);
     }
 
     /** The image file's length to the byte, or (false, the default) whole sectors as QEMU. */
     public OpenOptions withByteLength(boolean on) {
         return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot,
-                pageCacheOrder, unmap, copyOnRead, on);
+                pageCacheOrder, unmap, copyOnRead, on, nativeAio);
+    }
+
+    /** qemu-io {@code -k}: {@code aio=native} on every file node (refused at the file's open without O_DIRECT). */
+    public OpenOptions withNativeAio(boolean on) {
+        return new OpenOptions(cache, readOnly, listener, volatileCache, volatileLimit, writeLog, snapshot,
+                pageCacheOrder, unmap, copyOnRead, byteLength, on);
     }
 }

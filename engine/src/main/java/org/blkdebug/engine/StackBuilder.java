@@ -85,10 +85,14 @@ final class StackBuilder {
         BlkDebugOptions bo = spec.blkdebug();
         FileNode file = new FileNode(cache != null ? cache : backend, o.readOnly(), o.byteLength());
         configure(file, o);
+        checkNativeAio(false, o);
+        if (o.cache().direct()) {
+            file.openDirect();
+        }
         Node below = file;
         BlkDebugNode blkdebug = null;
         if (bo != null) {
-            blkdebug = blkdebugNode(bo, file, backend, configInjects, configSets, configCustom, configDelays, o,
+            blkdebug = blkdebugNode(bo, file, configInjects, configSets, configCustom, configDelays, o,
                     tracker, clock);
             below = blkdebug;
         }
@@ -97,8 +101,20 @@ final class StackBuilder {
             top = new RawNode(below, false);
             configure(top, o);
         }
+        checkWritePermission(top, o);
         copyOnRead(top, o);
         return new BlockDevice(top, blkdebug, o.cache(), tracker, clock, cache);
+    }
+
+    /**
+     * file-posix's raw_open_common, once the file is open: {@code aio=native} (the node's option,
+     * or qemu-io's {@code -k} for every file node) needs O_DIRECT.
+     */
+    static void checkNativeAio(boolean nodeOption, OpenOptions o) throws OpenException {
+        if ((nodeOption || o.nativeAio()) && !o.cache().direct()) {
+            throw new OpenException("aio=native was specified, but it requires cache.direct=on, "
+                    + "which was not specified.");
+        }
     }
 
     /** qemu-io {@code -C}: copy-on-read on the top node only, as children do not inherit it. */
@@ -112,20 +128,16 @@ final class StackBuilder {
     }
 
     /**
-     * A blkdebug node over {@code image}: options validated, the config file's rules first, then
-     * the options'; fires {@code none} at the end, as QEMU's blkdebug_open.
-     *
-     * @param backend the image's backend when {@code image} is a file and the parent does not take
-     *                the RESIZE permission (its size is then checked against {@code align}); null
-     *                when no check applies
+     * A blkdebug node over {@code image} (opened already): options validated against its
+     * alignment, the config file's rules first, then the options'; fires {@code none} at the
+     * end, as QEMU's blkdebug_open.
      */
-    static BlkDebugNode blkdebugNode(BlkDebugOptions bo, Node image, Backend backend,
+    static BlkDebugNode blkdebugNode(BlkDebugOptions bo, Node image,
                                      List<Rule.InjectError> configInjects, List<Rule.SetState> configSets,
                                      List<CustomEvent> configCustom, List<Rule.InjectDelay> configDelays,
                                      OpenOptions o, RequestTracker tracker, RequestClock clock)
             throws OpenException {
-        bo.validate();
-        checkAlignedSize(bo, backend, o);
+        bo.validate(image.limits().requestAlignment());
         List<Rule.InjectError> injects = new ArrayList<>(configInjects);
         injects.addAll(bo.injectErrors());
         List<Rule.SetState> sets = new ArrayList<>(configSets);
@@ -162,13 +174,19 @@ final class StackBuilder {
     }
 
     /**
-     * bdrv_check_perm: a writer that does not take RESIZE needs an image size that is a multiple
-     * of blkdebug's {@code align}. {@code backend} null: no such writer.
+     * bdrv_check_perm, when the opened device is attached to qemu-io's root, which takes WRITE
+     * but not RESIZE: every node that gets WRITE without RESIZE needs a length (whole sectors) that
+     * is a multiple of its request alignment — blkdebug's {@code align}, a file's O_DIRECT
+     * alignment. raw and blkdebug pass both permissions on; a format that grows its file (qcow2)
+     * takes RESIZE for it, so the walk ends there.
      */
-    static void checkAlignedSize(BlkDebugOptions bo, Backend backend, OpenOptions o) throws OpenException {
-        if (!o.readOnly() && bo.align() > 1 && backend != null) {
-            long len = lengthOf(backend);
-            if (len % bo.align() != 0) {
+    static void checkWritePermission(Node top, OpenOptions o) throws OpenException {
+        if (o.readOnly()) {
+            return;
+        }
+        for (Node n = top; n instanceof RawNode || n instanceof BlkDebugNode || n instanceof FileNode; n = n.child()) {
+            long align = n.limits().requestAlignment();
+            if (align > 1 && lengthOf(n) % align != 0) {
                 throw new OpenException("Cannot get 'write' permission without 'resize': "
                         + "Image size is not a multiple of request alignment");
             }
@@ -210,9 +228,9 @@ final class StackBuilder {
         n.setUnmap(o.unmap()); // BDRV_O_UNMAP: every node inherits it
     }
 
-    private static long lengthOf(Backend b) throws OpenException {
+    private static long lengthOf(Node n) throws OpenException {
         try {
-            return b.length();
+            return n.length();
         } catch (BlockException e) {
             throw new OpenException(e.getMessage(), e);
         }

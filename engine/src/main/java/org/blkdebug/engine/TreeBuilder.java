@@ -67,6 +67,11 @@ final class TreeBuilder {
         TreeBuilder b = new TreeBuilder(o, backend, spec.filename(), config, tracker, clock);
         try {
             Node top = b.node(tree, o.readOnly());
+            try {
+                StackBuilder.checkWritePermission(top, o);
+            } catch (OpenException e) {
+                throw tree instanceof NodeSpec.Probe && top instanceof RawNode ? e.markProbedRaw() : e;
+            }
             StackBuilder.copyOnRead(top, o);
             return new BlockDevice(top, primaryBlkDebug(top), o.cache(), tracker, clock, cache);
         } catch (OpenException | RuntimeException e) {
@@ -100,28 +105,20 @@ final class TreeBuilder {
     }
 
     private Node node(NodeSpec spec, boolean readOnly) throws OpenException {
-        return node(spec, readOnly, false);
-    }
-
-    /**
-     * @param resize the parent takes the RESIZE permission (a format that grows its file), so an
-     *               image size that is no multiple of blkdebug's {@code align} is fine
-     */
-    private Node node(NodeSpec spec, boolean readOnly, boolean resize) throws OpenException {
         return switch (spec) {
-            case NodeSpec.File f -> file(f.filename(), readOnly);
-            case NodeSpec.BlkDebug b -> blkdebug(b, readOnly, resize);
+            case NodeSpec.File f -> file(f.filename(), readOnly, f.nativeAio());
+            case NodeSpec.BlkDebug b -> blkdebug(b, readOnly);
             case NodeSpec.Raw raw -> {
                 Node n = new RawNode(node(raw.file(), readOnly), raw.probed());
                 StackBuilder.configure(n, withReadOnly(readOnly));
                 yield n;
             }
             case NodeSpec.Probe p -> probe(p, readOnly);
-            case NodeSpec.Qcow2 q -> qcow2(q, node(q.file(), readOnly, true), readOnly);
+            case NodeSpec.Qcow2 q -> qcow2(q, node(q.file(), readOnly), readOnly);
         };
     }
 
-    private Node file(String filename, boolean readOnly) throws OpenException {
+    private Node file(String filename, boolean readOnly, boolean nativeAio) throws OpenException {
         Backend backend;
         if (mainBackend != null && filename.equals(mainFilename)) {
             backend = mainBackend;
@@ -132,10 +129,14 @@ final class TreeBuilder {
         FileNode n = new FileNode(backend, readOnly, options.byteLength());
         opened.add(n);
         StackBuilder.configure(n, withReadOnly(readOnly));
+        StackBuilder.checkNativeAio(nativeAio, options);
+        if (options.cache().direct()) {
+            n.openDirect(); // backing files too: they inherit cache.direct
+        }
         return n;
     }
 
-    private Node blkdebug(NodeSpec.BlkDebug b, boolean readOnly, boolean resize) throws OpenException {
+    private Node blkdebug(NodeSpec.BlkDebug b, boolean readOnly) throws OpenException {
         BlkDebugOptions bo = b.options();
         ConfigFile.Rules config;
         if (mainConfig != null && b.image() instanceof NodeSpec.File f && f.filename().equals(mainFilename)) {
@@ -147,8 +148,7 @@ final class TreeBuilder {
             config = ConfigFile.read(bo.config(), bo.customEvents());
         }
         Node image = node(b.image(), readOnly);
-        Backend backend = image instanceof FileNode fn ? fn.backend() : null;
-        BlkDebugNode n = StackBuilder.blkdebugNode(bo, image, resize ? null : backend, config.injectErrors(),
+        BlkDebugNode n = StackBuilder.blkdebugNode(bo, image, config.injectErrors(),
                 config.setStates(), config.customEvents(), config.injectDelays(), withReadOnly(readOnly), tracker,
                 clock);
         opened.remove(image);
@@ -161,7 +161,7 @@ final class TreeBuilder {
      * would find refused, raw otherwise.
      */
     private Node probe(NodeSpec.Probe p, boolean readOnly) throws OpenException {
-        Node below = node(p.file(), readOnly, true); // the size check waits for the format
+        Node below = node(p.file(), readOnly);
         byte[] head = StackBuilder.probe(below, tracker);
         if (head.length >= 112 && head[0] == 'Q' && head[1] == 'F' && head[2] == 'I' && (head[3] & 0xff) == 0xfb
                 && ((head[4] & 0xff) << 24 | (head[5] & 0xff) << 16 | (head[6] & 0xff) << 8 | (head[7] & 0xff)) >= 2) {
@@ -172,9 +172,6 @@ final class TreeBuilder {
         if (other != null) {
             throw new OpenException("Image format '" + other + "' is not supported (only raw and qcow2);"
                     + " use -f raw to open the file as raw");
-        }
-        if (below instanceof BlkDebugNode b && b.child() instanceof FileNode f && p.file() instanceof NodeSpec.BlkDebug spec) {
-            StackBuilder.checkAlignedSize(spec.options(), f.backend(), withReadOnly(readOnly)); // raw takes no RESIZE
         }
         Node n = new RawNode(below, true);
         StackBuilder.configure(n, withReadOnly(readOnly));
@@ -194,7 +191,7 @@ final class TreeBuilder {
 
             @Override
             public Node openDataFile(String name) throws OpenException {
-                return file(resolve(imageName, name), readOnly);
+                return file(resolve(imageName, name), readOnly, false);
             }
         };
         Qcow2Node n = Qcow2Node.open(file, children, q.options(), readOnly, options.unmap(), tracker, diagnostics());

@@ -118,18 +118,16 @@ public final class Session {
                 throw new OpenException("force-share=on can only be used with read-only images"); // bdrv_open_common
             }
             OpenOptions options = new OpenOptions(cache, r.readOnly(), listener()).withWriteLog(writeLog)
-                    .withSnapshot(r.snapshot()).withUnmap(r.unmap()).withCopyOnRead(r.copyOnRead());
+                    .withSnapshot(r.snapshot()).withUnmap(r.unmap()).withCopyOnRead(r.copyOnRead())
+                    .withNativeAio(r.nativeAio());
             Device d = opener.open(spec, options);
-            if ((r.nativeAio() || spec.nativeAio()) && !cache.direct()) {
-                // file-posix refuses it once the file is open (so a missing file is reported first)
-                closeQuietly(d);
-                throw new OpenException("aio=native was specified, but it requires cache.direct=on, "
-                        + "which was not specified.");
-            }
             d.reportCompletions(true);
             device = d;
             writeLog = null; // one log per session: a later open does not overwrite it
         } catch (OpenException e) {
+            if (e.probedRaw() && !r.readOnly()) {
+                warnProbedRaw(r); // raw_open printed it before the check that failed
+            }
             if (failure != null) {
                 failure.accept(e.getMessage());
                 return false;
@@ -152,22 +150,19 @@ public final class Session {
         format = spec.format();
         readOnly = r.readOnly();
         direct = cache.direct();
-        if (spec.format() == DeviceSpec.Format.PROBE && device.formatInfo().formatName().equals("raw")) {
-            String name = r.filename() == null ? "" : r.filename();
-            console.error("WARNING: Image format was not specified for '" + name + "' and probing guessed raw.");
-            console.error("         Automatically detecting the format is dangerous for raw images,"
-                    + " write operations on block 0 will be restricted.");
-            console.error("         Specify the 'raw' format explicitly to remove the restrictions.");
+        if (spec.format() == DeviceSpec.Format.PROBE && device.formatInfo().formatName().equals("raw") && !readOnly) {
+            warnProbedRaw(r);
         }
         return true;
     }
 
-    private static void closeQuietly(Device d) {
-        try {
-            d.close();
-        } catch (Exception e) {
-            // the open error is the one to report
-        }
+    /** raw_open's warning for a probed raw image, which it prints only when the node is writable. */
+    private void warnProbedRaw(OpenRequest r) {
+        String name = r.filename() == null ? "" : r.filename();
+        console.error("WARNING: Image format was not specified for '" + name + "' and probing guessed raw.");
+        console.error("         Automatically detecting the format is dangerous for raw images,"
+                + " write operations on block 0 will be restricted.");
+        console.error("         Specify the 'raw' format explicitly to remove the restrictions.");
     }
 
     /** A 64 MiB sparse temp image under blkdebug with no rules; removed by {@link #close}. */

@@ -255,7 +255,9 @@ class ConformanceTest {
     private static Path writeLauncher(Path dir) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         String cp = System.getProperty("java.class.path");
-        String opts = System.getProperty("conformance.java.opts", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto");
+        // native access as ./blkdebug gives it: the engine probes O_DIRECT's alignment through libc
+        String opts = System.getProperty("conformance.java.opts",
+                "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto --enable-native-access=ALL-UNNAMED");
         Path launcher = dir.resolve("blkdebug-main");
         Files.writeString(launcher, "#!/bin/sh\nexec " + shellQuote(java.toString()) + " " + opts
                 + " -cp " + shellQuote(cp) + " org.blkdebug.cli.Main \"$@\"\n");

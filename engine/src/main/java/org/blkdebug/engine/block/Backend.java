@@ -1,6 +1,7 @@
 package org.blkdebug.engine.block;
 
 import org.blkdebug.engine.BlockException;
+import org.blkdebug.engine.OpenException;
 
 /**
  * Where the bytes live: an image file or memory. Called from request threads concurrently;
@@ -38,6 +39,15 @@ public interface Backend {
     void truncate(long length) throws BlockException;
 
     void close() throws BlockException;
+
+    /**
+     * The request alignment O_DIRECT needs on the file below, probed now as QEMU's file-posix
+     * probes it at open ({@code raw_probe_alignment}); 1 where no file is asked (memory, an
+     * overlay). Only called when a device is opened with {@code cache.direct=on}.
+     */
+    default long probeDirectIoAlignment() throws OpenException {
+        return 1;
+    }
 
     /**
      * Where file-posix's {@code find_allocation} found an offset: in data, or in a hole, up to

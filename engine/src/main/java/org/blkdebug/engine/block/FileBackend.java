@@ -178,6 +178,11 @@ public final class FileBackend implements Backend {
     }
 
     @Override
+    public long probeDirectIoAlignment() throws OpenException {
+        return DirectIoAlignment.probe(filename);
+    }
+
+    @Override
     public void close() throws BlockException {
         closed = true;
         if (seek.getAndSet(NO_SEEK) instanceof SeekData d) {

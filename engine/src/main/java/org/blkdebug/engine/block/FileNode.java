@@ -36,6 +36,15 @@ public final class FileNode extends Node {
         return backend;
     }
 
+    /**
+     * {@code cache.direct=on}: requests to the file are aligned (padded, read-modify-write) to what
+     * O_DIRECT needs there, probed now, as file-posix's {@code raw_refresh_limits} does at open.
+     * Nothing of it is seen by blkdebug's rules: the padding happens below blkdebug.
+     */
+    public void openDirect() throws org.blkdebug.engine.OpenException {
+        limits = limits.withRequestAlignment(backend.probeDirectIoAlignment());
+    }
+
     @Override
     protected void preadv(Request r, long offset, long bytes, IoVec qiov) throws BlockException {
         r.backendIo(true);

@@ -208,6 +208,11 @@ public abstract class Node {
         return true;
     }
 
+    /** {@link #inserted()}, for the device's walks down its nodes. */
+    public final boolean hasDriver() {
+        return inserted();
+    }
+
     /** The driver's name as qemu-io's {@code info} prints it ("format name: ..."). */
     public String formatName() {
         return "file";

@@ -281,6 +281,12 @@ public final class VolatileCache implements Backend {
         return Math.max(image.length(), cachedEnd);
     }
 
+    /** The image file's (probed at open, while this cache is still empty). */
+    @Override
+    public long probeDirectIoAlignment() throws OpenException {
+        return image.probeDirectIoAlignment();
+    }
+
     @Override
     public void truncate(long length) throws BlockException {
         resize(length);
