@@ -320,8 +320,9 @@ final class CompletionPrinter {
 
     /**
      * Requests whose releaser the model will never see finish start now. When nothing else can
-     * move, the oldest waiting one starts anyway: the engine's threads may have released requests
-     * in an order the model cannot follow, and a report must never be lost.
+     * move, the waiting one that finished first in real time starts anyway: requests that waited
+     * for each other in turn (each released by the other) form a cycle the model cannot follow,
+     * and a report must never be lost.
      */
     private boolean resolveOrphans() {
         boolean any = false;
@@ -334,7 +335,8 @@ final class CompletionPrinter {
                 start(r, round);
                 printReady(r);
                 any = true;
-            } else if (oldest == null || r.sequence < oldest.sequence) {
+            } else if (oldest == null || endOf(r) < endOf(oldest)
+                    || endOf(r) == endOf(oldest) && r.sequence < oldest.sequence) {
                 oldest = r;
             }
         }
@@ -344,6 +346,12 @@ final class CompletionPrinter {
             any = true;
         }
         return any;
+    }
+
+    /** When the request of {@code r} finished on the wall clock, or never (a suspension). */
+    private static long endOf(Run r) {
+        Item last = r.items.getLast();
+        return last.isCompletion() ? last.completion().endNanos() : Long.MAX_VALUE;
     }
 
     private boolean waitingForKnown(Run r) {
