@@ -3,10 +3,17 @@
 # under /usr/lib/jvm. Prints a clear error and returns 1 if there is none.
 
 _bd_java_major() {  # prints the feature version of the JDK at $1, or nothing
+  _bd_read_major "$1"
+  echo "$_bd_major"
+}
+
+# Sets _bd_major to the feature version of the JDK at $1 (empty if none). Without a fork when the
+# JDK has a release file: ./blkdebug runs this on every start (docs/performance.md, target 6).
+_bd_read_major() {
   local rel="$1/release" v="" line
+  _bd_major=""
   [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 0
   if [ -f "$rel" ]; then
-    # bash alone, no sed: ./blkdebug runs this on every start (docs/performance.md, target 6)
     while IFS= read -r line; do
       case $line in
         JAVA_VERSION=\"[0-9]*) v=${line#JAVA_VERSION=\"}; v=${v%%[!0-9]*}; break ;;
@@ -17,18 +24,18 @@ _bd_java_major() {  # prints the feature version of the JDK at $1, or nothing
     v=$("$1/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9][0-9]*\).*/\1/p')
   fi
   [ "$v" = 1 ] && v=8
-  echo "$v"
+  _bd_major=$v
 }
 
 bd_find_jdk() {
   local want=21 best="" best_v=0 d v
   if [ -n "${JAVA_HOME:-}" ]; then
-    v=$(_bd_java_major "$JAVA_HOME")
+    _bd_read_major "$JAVA_HOME"; v=$_bd_major
     if [ -n "$v" ] && [ "$v" -ge "$want" ]; then export JAVA_HOME; BD_JAVA_MAJOR=$v; _bd_maven_opts "$v"; return 0; fi
   fi
   for d in /usr/lib/jvm/*; do
     [ -L "$d" ] && continue
-    v=$(_bd_java_major "$d")
+    _bd_read_major "$d"; v=$_bd_major
     [ -n "$v" ] || continue
     if [ "$v" -ge "$want" ] && [ "$v" -gt "$best_v" ]; then best="$d"; best_v="$v"; fi
   done

@@ -51,7 +51,14 @@ public final class Main {
                     System.out, System.err));
         }
         if (args.length > 0 && args[0].equals("--aot-training")) {
-            System.exit(AotTraining.run()); // run by ./blkdebug after a build; see AotTraining
+            // run by ./blkdebug after a build; see AotTraining
+            int status = AotTraining.run(args.length > 1 && args[1].equals("shell"));
+            if (Runtime.version().feature() >= 25) {
+                // System.exit's logging would put ~40 classes more into the cache (see exit);
+                // JDK 25 writes its AOT cache at a halt as well
+                Runtime.getRuntime().halt(status);
+            }
+            System.exit(status);
         }
         if (args.length > 0 && args[0].equals("serve")) {
             // blkdebug serve …: qemu-nbd's command line, with the shell stepping the clients' requests
@@ -60,9 +67,27 @@ public final class Main {
         Console console = new Console(new FileOutputStream(FileDescriptor.out),
                 new FileOutputStream(FileDescriptor.err), Charset.defaultCharset());
         if (args.length > 0 && args[0].equals("explore")) {
-            System.exit(explore(java.util.Arrays.copyOfRange(args, 1, args.length), console, System.in));
+            exit(explore(java.util.Arrays.copyOfRange(args, 1, args.length), console, System.in));
         }
-        int status = run(args, console, System.in, isTerminal());
+        exit(run(args, console, System.in, isTerminal()));
+    }
+
+    /** Set once the interactive shell ran: JLine may have left shutdown hooks to run. */
+    private static volatile boolean interactiveRan;
+
+    /**
+     * Ends the process with a session's exit status. {@code System.exit} first logs the exit
+     * through {@code System.Logger}, whose first use scans every jar on the class path for a
+     * logging provider (~25 ms of CPU, a tenth of a script's start: docs/performance.md, target 6).
+     * The shell and explore register no shutdown hooks; so when the launcher says no agent or
+     * flight recording may have (blkdebug.halt), the output is flushed and the JVM halted.
+     */
+    private static void exit(int status) {
+        if (!interactiveRan && Boolean.getBoolean("blkdebug.halt")) {
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(status);
+        }
         System.exit(status);
     }
 
@@ -189,6 +214,7 @@ public final class Main {
 
     /** The interactive JLine shell on the system terminal, until Ctrl-D or {@code quit}. */
     public static void interactive(Shell shell) throws IOException {
+        interactiveRan = true;
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             Path history = Path.of(System.getProperty("user.home"), ".blkdebug_history");
             new InteractiveShell(shell, terminal, history).run();

@@ -1,6 +1,5 @@
 package org.blkdebug.cli.commands;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -60,7 +59,8 @@ public final class Commands {
             plain(FaultCommands.CRASH_STATES, FaultCommands::crashStates),
             plain(FaultCommands.MARK, FaultCommands::mark),
             plain(FaultCommands.CLOCK, FaultCommands::clock))
-            .stream().sorted(Comparator.comparing(e -> e.info().name())).toList();
+            // by name; not Comparator.comparing, whose serializable lambda the AOT cache does not keep
+            .stream().sorted((a, b) -> a.info().name().compareTo(b.info().name())).toList();
 
     private Commands() {
     }

@@ -64,6 +64,11 @@ final class CompletionPrinter {
     }
 
     /** One stretch of a request between two releases, and where the model has it. */
+    // The orders below are written out, not built with Comparator.comparing...: the JDK's
+    // factories make serializable lambdas, which the AOT cache does not keep, so every start of a
+    // script spun four classes for them (docs/performance.md, target 6).
+    private static final Comparator<Run> BY_SEQUENCE = (a, b) -> Long.compare(a.sequence, b.sequence);
+
     private static final class Run {
         final List<Item> items = new ArrayList<>();
         /** The round it was released in; -1 while its releaser has not finished in the model. */
@@ -201,9 +206,15 @@ final class CompletionPrinter {
      * they began, after the quick ones.
      */
     private Comparator<Run> roundOrder() {
-        return Comparator.comparing((Run r) -> slow(r))
-                .thenComparingLong(r -> slow(r) ? 0 : r.burst)
-                .thenComparingLong(r -> slow(r) ? r.stamp : -r.stamp);
+        return (a, b) -> {
+            boolean slowA = slow(a);
+            boolean slowB = slow(b);
+            int c = Boolean.compare(slowA, slowB);
+            if (c == 0) {
+                c = Long.compare(slowA ? 0 : a.burst, slowB ? 0 : b.burst);
+            }
+            return c != 0 ? c : Long.compare(slowA ? a.stamp : -a.stamp, slowB ? b.stamp : -b.stamp);
+        };
     }
 
     /** True when the backend call {@code r} waits for in this round is a slow one. */
@@ -257,8 +268,11 @@ final class CompletionPrinter {
         long at = rescheduledAt;
         // one bottom half per never-blocked request, and the one of all rescheduled coroutines
         // where its first was scheduled; QEMU runs bottom halves newest first
-        ready.sort(Comparator.comparingLong((Run r) -> r.items.getFirst().blocked() ? at : r.sequence).reversed()
-                .thenComparingLong(r -> r.sequence));
+        ready.sort((a, b) -> {
+            int c = Long.compare(b.items.getFirst().blocked() ? at : b.sequence,
+                    a.items.getFirst().blocked() ? at : a.sequence);
+            return c != 0 ? c : BY_SEQUENCE.compare(a, b);
+        });
         for (Run r : ready) {
             printReady(r);
         }
@@ -305,7 +319,7 @@ final class CompletionPrinter {
                 released.add(r);
             }
         }
-        released.sort(Comparator.comparingLong(r -> r.sequence));
+        released.sort(BY_SEQUENCE);
         for (Run r : released) {
             start(r, round);
             printReady(r);
@@ -381,7 +395,10 @@ final class CompletionPrinter {
         }
         // lines come before the report of the same stretch (a suspension ends it); both in the
         // order they were made
-        fresh.sort(Comparator.comparingLong(Item::sequence).thenComparing(Item::isCompletion));
+        fresh.sort((a, b) -> {
+            int c = Long.compare(a.sequence(), b.sequence());
+            return c != 0 ? c : Boolean.compare(a.isCompletion(), b.isCompletion());
+        });
         List<Run> created = new ArrayList<>();
         for (Item i : fresh) {
             String key = i.id() + ":" + i.sequence();
@@ -392,9 +409,12 @@ final class CompletionPrinter {
                 created.add(r);
             }
             r.items.add(i);
-            r.items.sort(Comparator.comparingInt(Item::rounds).thenComparing(Item::isCompletion));
+            r.items.sort((a, b) -> {
+                int c = Integer.compare(a.rounds(), b.rounds());
+                return c != 0 ? c : Boolean.compare(a.isCompletion(), b.isCompletion());
+            });
         }
-        created.sort(Comparator.comparingLong(r -> r.sequence));
+        created.sort(BY_SEQUENCE);
         for (Run r : created) {
             if (r.releasedBy == 0) {
                 start(r, round);
@@ -464,7 +484,7 @@ final class CompletionPrinter {
                 batch.add(r);
             }
         }
-        batch.sort(Comparator.comparingLong(r -> r.sequence));
+        batch.sort(BY_SEQUENCE);
         for (Run r : batch) {
             printReady(r);
         }

@@ -68,11 +68,11 @@ final class NodeOpener {
      * format over [blkdebug over] a file, or the probe of it), else with the tree.
      */
     private static DeviceSpec toDeviceSpec(DeviceSpec.Format format, NodeSpec top) {
-        NodeSpec chain = switch (top) {
-            case NodeSpec.Raw raw -> raw.file();
-            case NodeSpec.Probe probe -> probe.file();
-            default -> top;
-        };
+        // instanceof, not a pattern switch: SwitchBootstraps spins a class per switch at run
+        // time (the AOT cache keeps none), ~30 ms of every open (docs/performance.md, target 6)
+        NodeSpec chain = top instanceof NodeSpec.Raw raw ? raw.file()
+                : top instanceof NodeSpec.Probe probe ? probe.file()
+                : top;
         boolean simple = format != DeviceSpec.Format.QCOW2 && isProtocolChain(chain) && !nativeAio(chain)
                 && !(top instanceof NodeSpec.Raw raw && raw.probed());
         if (simple) {
@@ -85,18 +85,20 @@ final class NodeOpener {
         NodeSpec n = top;
         BlkDebugOptions bo = null;
         while (!(n instanceof NodeSpec.File)) {
-            n = switch (n) {
-                case NodeSpec.BlkDebug b -> {
-                    if (bo == null) {
-                        bo = b.options();
-                    }
-                    yield b.image();
+            if (n instanceof NodeSpec.BlkDebug b) {
+                if (bo == null) {
+                    bo = b.options();
                 }
-                case NodeSpec.Raw raw -> raw.file();
-                case NodeSpec.Probe probe -> probe.file();
-                case NodeSpec.Qcow2 q -> q.file();
-                case NodeSpec.File f -> f;
-            };
+                n = b.image();
+            } else if (n instanceof NodeSpec.Raw raw) {
+                n = raw.file();
+            } else if (n instanceof NodeSpec.Probe probe) {
+                n = probe.file();
+            } else if (n instanceof NodeSpec.Qcow2 q) {
+                n = q.file();
+            } else {
+                throw new AssertionError(n); // NodeSpec is sealed: every kind is above or a File
+            }
         }
         return new DeviceSpec(format, bo, ((NodeSpec.File) n).filename(), top);
     }

@@ -226,27 +226,28 @@ public final class BlkDebugRules {
     }
 
     /** Guarded by lock. The rule list of {@code e}; IllegalArgumentException for an undeclared one. */
+    // The type tests in this class are instanceof chains, not pattern switches over the sealed
+    // types: each pattern switch has SwitchBootstraps spin a class at its first run, which the AOT
+    // cache cannot keep; ~30 ms of a script that sets one breakpoint (docs/performance.md, target 6).
     private ArrayDeque<Rule> listOf(EventName e) {
-        return switch (e) {
-            case Event q -> rules.get(q.ordinal());
-            case CustomEvent c -> {
-                ArrayDeque<Rule> list = customRules.get(c);
-                if (list == null) {
-                    throw new IllegalArgumentException("custom event '" + c.name() + "' was not declared at open");
-                }
-                yield list;
-            }
-        };
+        if (e instanceof Event q) {
+            return rules.get(q.ordinal());
+        }
+        CustomEvent c = (CustomEvent) e;
+        ArrayDeque<Rule> list = customRules.get(c);
+        if (list == null) {
+            throw new IllegalArgumentException("custom event '" + c.name() + "' was not declared at open");
+        }
+        return list;
     }
 
     /** Guarded by lock. Keeps the lock-free counts in step with the lists. */
     private void countRules(EventName e, int delta) {
-        switch (e) {
-            case Event q -> {
-                ruleCount.addAndGet(q.ordinal(), delta);
-                delayOnly.set(q.ordinal(), delaysOnly(rules.get(q.ordinal())));
-            }
-            case CustomEvent c -> customRuleCount += delta;
+        if (e instanceof Event q) {
+            ruleCount.addAndGet(q.ordinal(), delta);
+            delayOnly.set(q.ordinal(), delaysOnly(rules.get(q.ordinal())));
+        } else {
+            customRuleCount += delta; // a CustomEvent: EventName is sealed
         }
     }
 
@@ -339,43 +340,40 @@ public final class BlkDebugRules {
                 if (r.state() != 0 && r.state() != oldState) {
                     continue;
                 }
-                switch (r) {
-                    case Rule.InjectError inject -> {
-                        // QEMU: the first matching inject rule of an event empties the armed
-                        // list, and head insertion while walking newest-first leaves it in
-                        // definition order. Rules stay in rules[E]: they can arm again.
-                        if (arming == null) {
-                            arming = new ArrayList<>();
-                        }
-                        arming.add(inject);
+                if (r instanceof Rule.InjectError inject) {
+                    // QEMU: the first matching inject rule of an event empties the armed
+                    // list, and head insertion while walking newest-first leaves it in
+                    // definition order. Rules stay in rules[E]: they can arm again.
+                    if (arming == null) {
+                        arming = new ArrayList<>();
                     }
+                    arming.add(inject);
+                } else if (r instanceof Rule.SetState set) {
                     // walked newest first, so the first-defined matching rule is applied last
-                    case Rule.SetState set -> newState = set.newState();
-                    case Rule.InjectDelay d -> {
-                        if (!closing && selects(d, request)
-                                && (!d.draws() || draw(d, d.probability(), request))) {
-                            if (d.once()) {
-                                it.remove();
-                                countRules(event, -1);
-                            }
-                            delay += d.delayNanos(); // several matching rules add up
-                        }
-                    }
-                    case Rule.Suspend brk -> {
-                        if (closing) {
-                            continue;
-                        }
-                        if (!brk.every()) {
-                            it.remove(); // breakpoints are one-shot
+                    newState = set.newState();
+                } else if (r instanceof Rule.InjectDelay d) {
+                    if (!closing && selects(d, request)
+                            && (!d.draws() || draw(d, d.probability(), request))) {
+                        if (d.once()) {
+                            it.remove();
                             countRules(event, -1);
                         }
-                        Waiter w = new Waiter(request, Phase.SUSPENDED, brk.tagOf(request.id()));
-                        suspended.computeIfAbsent(w.tag(), t -> new ArrayDeque<>()).addFirst(w);
-                        if (parks == null) {
-                            parks = new ArrayList<>(1);
-                        }
-                        parks.add(w);
+                        delay += d.delayNanos(); // several matching rules add up
                     }
+                } else if (r instanceof Rule.Suspend brk) { // the last kind: Rule is sealed
+                    if (closing) {
+                        continue;
+                    }
+                    if (!brk.every()) {
+                        it.remove(); // breakpoints are one-shot
+                        countRules(event, -1);
+                    }
+                    Waiter w = new Waiter(request, Phase.SUSPENDED, brk.tagOf(request.id()));
+                    suspended.computeIfAbsent(w.tag(), t -> new ArrayDeque<>()).addFirst(w);
+                    if (parks == null) {
+                        parks = new ArrayList<>(1);
+                    }
+                    parks.add(w);
                 }
             }
             if (arming != null) {

@@ -2,7 +2,6 @@ package org.blkdebug.engine.request;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -132,7 +131,9 @@ public final class RequestTracker {
     public List<RequestInfo> snapshot() {
         List<RequestInfo> list = new ArrayList<>();
         inFlight.forEach(r -> list.add(r.info()));
-        list.sort(Comparator.comparingLong(RequestInfo::id));
+        // not Comparator.comparingLong: its serializable lambda is spun anew at every start, the
+        // AOT cache keeps none (docs/performance.md, target 6); the shell asks here at every exit
+        list.sort((a, b) -> Long.compare(a.id(), b.id()));
         return list;
     }
 }
