@@ -106,16 +106,14 @@ public final class Session {
         String label = null;
         DeviceSpec spec;
         try {
+            boolean refuseForceShare = r.forceShare() && !r.readOnly(); // at the first node's bdrv_open_common
             if (imageOpts) {
-                spec = DeviceSpecs.parseImageOpts(join(r.filename(), r.options()));
+                spec = DeviceSpecs.parseImageOpts(join(r.filename(), r.options()), refuseForceShare);
             } else if (r.filename() == null) {
-                spec = DeviceSpecs.parseImageOpts(r.options() == null ? "" : r.options());
+                spec = DeviceSpecs.parseImageOpts(r.options() == null ? "" : r.options(), refuseForceShare);
             } else {
                 label = r.filename();
-                spec = DeviceSpecs.parseFilename(r.filename(), r.format(), r.options());
-            }
-            if (r.forceShare() && !r.readOnly()) {
-                throw new OpenException("force-share=on can only be used with read-only images"); // bdrv_open_common
+                spec = DeviceSpecs.parseFilename(r.filename(), r.format(), r.options(), refuseForceShare);
             }
             OpenOptions options = new OpenOptions(cache, r.readOnly(), listener()).withWriteLog(writeLog)
                     .withSnapshot(r.snapshot()).withUnmap(r.unmap()).withCopyOnRead(r.copyOnRead())

@@ -33,11 +33,17 @@ public final class DeviceSpecs {
      * the top driver (as {@code driver=} in the options).
      */
     public static DeviceSpec parseFilename(String filename, String format, String options) throws OpenException {
+        return parseFilename(filename, format, options, false);
+    }
+
+    /** @param refuseForceShare qemu-io's {@code -U} without {@code -r}: refused where QEMU refuses it */
+    public static DeviceSpec parseFilename(String filename, String format, String options, boolean refuseForceShare)
+            throws OpenException {
         QDict dict = options == null || options.isEmpty() ? new QDict() : OptionString.parse(options);
         if (format != null) {
             dict.put("driver", format);
         }
-        return NodeOpener.openTop(filename, dict);
+        return NodeOpener.openTop(filename, dict, refuseForceShare);
     }
 
     /**
@@ -46,6 +52,11 @@ public final class DeviceSpecs {
      * file.inject-error.0.event=read_aio" (",," is an escaped comma).
      */
     public static DeviceSpec parseImageOpts(String options) throws OpenException {
-        return NodeOpener.openTop(null, OptionString.parse(options));
+        return parseImageOpts(options, false);
+    }
+
+    /** @param refuseForceShare qemu-io's {@code -U} without {@code -r}: refused where QEMU refuses it */
+    public static DeviceSpec parseImageOpts(String options, boolean refuseForceShare) throws OpenException {
+        return NodeOpener.openTop(null, OptionString.parse(options), refuseForceShare);
     }
 }

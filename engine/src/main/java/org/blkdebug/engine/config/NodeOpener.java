@@ -29,11 +29,28 @@ final class NodeOpener {
     /** blkdebug assumes its child's request alignment is 1 (a file node with no O_DIRECT). */
     private static final long CHILD_REQUEST_ALIGNMENT = 1;
 
-    private NodeOpener() {
+    /** qemu-io's -U without -r: the first node's bdrv_open_common refuses it. */
+    private final boolean refuseForceShare;
+
+    private NodeOpener(boolean refuseForceShare) {
+        this.refuseForceShare = refuseForceShare;
     }
 
     /** The top node: a format (named or probed) over a child, or a protocol node named by "driver". */
     static DeviceSpec openTop(String filename, QDict options) throws OpenException {
+        return openTop(filename, options, false);
+    }
+
+    /**
+     * @param refuseForceShare qemu-io's {@code -U} on a writable open: refused where QEMU refuses
+     *                         it, in the first node's bdrv_open_common (after the filenames and
+     *                         drivers are resolved, before any driver checks its options)
+     */
+    static DeviceSpec openTop(String filename, QDict options, boolean refuseForceShare) throws OpenException {
+        return new NodeOpener(refuseForceShare).top(filename, options);
+    }
+
+    private DeviceSpec top(String filename, QDict options) throws OpenException {
         if (filename != null && filename.startsWith("json:")) {
             joinJson(options, filename);
             filename = null;
@@ -136,7 +153,7 @@ final class NodeOpener {
      * bdrv_open_child_bs: the child from "NAME.*" options and/or a filename, or a reference. A
      * child may name a format driver ("file.driver=qcow2"); without one it is a protocol node.
      */
-    private static NodeSpec openChild(String filename, QDict parent, String name, boolean allowNone)
+    private NodeSpec openChild(String filename, QDict parent, String name, boolean allowNone)
             throws OpenException {
         QDict sub = parent.extractSub(name + ".");
         String reference = parent.getString(name);
@@ -163,7 +180,7 @@ final class NodeOpener {
     }
 
     /** A format node below another node (nested formats, blkdebug over qcow2, a raw data file). */
-    private static NodeSpec openFormat(String filename, QDict options, String driver) throws OpenException {
+    private NodeSpec openFormat(String filename, QDict options, String driver) throws OpenException {
         if (driver.equals("qcow2")) {
             return openQcow2(filename, options);
         }
@@ -179,7 +196,7 @@ final class NodeOpener {
      * The qcow2 format node: its "file" child, "data-file" and "backing" children, and its runtime
      * options (QEMU's qcow2_runtime_opts, checked as QemuOpts checks them).
      */
-    private static NodeSpec openQcow2(String filename, QDict options) throws OpenException {
+    private NodeSpec openQcow2(String filename, QDict options) throws OpenException {
         if (filename != null && filename.startsWith("json:")) {
             joinJson(options, filename);
             filename = null;
@@ -211,7 +228,7 @@ final class NodeOpener {
     }
 
     /** A "backing.*" child: a format node (probed when no driver is named). */
-    private static NodeSpec openBacking(QDict parent) throws OpenException {
+    private NodeSpec openBacking(QDict parent) throws OpenException {
         QDict sub = parent.extractSub("backing.");
         String driver = sub.getString("driver");
         if (driver != null) {
@@ -252,7 +269,7 @@ final class NodeOpener {
     }
 
     /** bdrv_open_inherit + bdrv_fill_options for a protocol node. */
-    private static NodeSpec openProtocol(String filename, QDict options) throws OpenException {
+    private NodeSpec openProtocol(String filename, QDict options) throws OpenException {
         if (filename != null && filename.startsWith("json:")) {
             joinJson(options, filename);
             filename = null;
@@ -283,17 +300,29 @@ final class NodeOpener {
                     blkdebugParseFilename(name, options);
                 }
                 options.remove("filename");
+                openCommon();
                 yield openBlkdebug(options);
             }
             case "file" -> {
                 if (parseFilename && name.startsWith("file:")) {
                     options.put("filename", name.substring("file:".length())); // raw_parse_filename
                 }
+                openCommon();
                 yield openFile(options);
             }
             // a format driver where a protocol is expected
             default -> throw new OpenException("Unknown driver '" + driver + "'");
         };
+    }
+
+    /**
+     * bdrv_open_common of a protocol node, the first node QEMU opens (a format opens its file child
+     * first): where force-share without read-only is refused.
+     */
+    private void openCommon() throws OpenException {
+        if (refuseForceShare) {
+            throw new OpenException("force-share=on can only be used with read-only images");
+        }
     }
 
     /** bdrv_find_protocol: "PROTO:" before any '/' names a protocol, if prefixes are allowed. */
@@ -365,7 +394,7 @@ final class NodeOpener {
     }
 
     /** blkdebug_open, in QEMU's order. */
-    private static NodeSpec openBlkdebug(QDict options) throws OpenException {
+    private NodeSpec openBlkdebug(QDict options) throws OpenException {
         Opts runtime = Opts.OptsList.BLKDEBUG.create(null, Set.of());
         runtime.absorb(options);
         // (read_config would parse the config file here; the engine does that at open.)
