@@ -41,6 +41,14 @@ public interface Context {
     }
 
     /**
+     * After a synchronous operation whose own I/O is one trip through QEMU's thread pool and
+     * that the shell does not submit as a request ({@code truncate}): qemu-io polls for one round.
+     */
+    default void afterSyncRound() throws InterruptedException {
+        mainLoopWaiting();
+    }
+
+    /**
      * {@code wait_break}'s poll: runs the loop until the request on its way to {@code tag} gets
      * there (and prints what that turn of the loop prints besides).
      */

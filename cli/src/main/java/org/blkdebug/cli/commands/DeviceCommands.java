@@ -183,7 +183,7 @@ final class DeviceCommands {
         }
 
         @Override
-        int execute(Context ctx) {
+        int execute(Context ctx) throws InterruptedException {
             Console out = ctx.console();
             if (mode != null && !MODES.contains(mode)) {
                 out.report("Invalid preallocation mode '" + mode + "'");
@@ -198,6 +198,9 @@ final class DeviceCommands {
             }
             try {
                 ctx.device().truncate(v[0], mode == null ? "off" : mode);
+                if (ctx.format() == org.blkdebug.engine.DeviceSpec.Format.RAW) {
+                    ctx.afterSyncRound(); // file-posix's ftruncate runs in the thread pool; qemu-io polls for it
+                }
                 return OK;
             } catch (BlockException e) {
                 if (e.hasDetail()) {

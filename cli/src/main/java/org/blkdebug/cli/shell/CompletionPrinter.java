@@ -50,7 +50,9 @@ final class CompletionPrinter {
         /** Until the last synchronous request (attachment {@code sync}) is done. */
         SYNC,
         /** Until the "Suspended" line of {@link #target} is printed. */
-        TAG
+        TAG,
+        /** One round: a synchronous operation with one backend call of its own ({@code truncate}). */
+        ROUND
     }
 
     /** What one request did, as seen by the model: a report, or a "Suspended" line. */
@@ -169,7 +171,8 @@ final class CompletionPrinter {
         if (kind == Poll.FAST) {
             return;
         }
-        while (!done(kind)) {
+        int rounds = 0;
+        while (!done(kind) && !(kind == Poll.ROUND && rounds++ == 1)) {
             List<Run> active = new ArrayList<>();
             for (Run r : runs.values()) {
                 if (r.base >= 0 && r.inFlight(round)) {
@@ -331,8 +334,9 @@ final class CompletionPrinter {
 
     /**
      * Requests whose releaser the model will never see finish start now. When nothing else can
-     * move, the oldest waiting one starts anyway: the engine's threads may have released requests
-     * in an order the model cannot follow, and a report must never be lost.
+     * move, the waiting one that finished first in real time starts anyway: requests that waited
+     * for each other in turn (each released by the other) form a cycle the model cannot follow,
+     * and a report must never be lost.
      */
     private boolean resolveOrphans() {
         boolean any = false;
@@ -345,7 +349,8 @@ final class CompletionPrinter {
                 start(r, round);
                 printReady(r);
                 any = true;
-            } else if (oldest == null || r.sequence < oldest.sequence) {
+            } else if (oldest == null || endOf(r) < endOf(oldest)
+                    || endOf(r) == endOf(oldest) && r.sequence < oldest.sequence) {
                 oldest = r;
             }
         }
@@ -355,6 +360,12 @@ final class CompletionPrinter {
             any = true;
         }
         return any;
+    }
+
+    /** When the request of {@code r} finished on the wall clock, or never (a suspension). */
+    private static long endOf(Run r) {
+        Item last = r.items.getLast();
+        return last.isCompletion() ? last.completion().endNanos() : Long.MAX_VALUE;
     }
 
     private boolean waitingForKnown(Run r) {

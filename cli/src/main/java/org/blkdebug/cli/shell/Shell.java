@@ -323,6 +323,11 @@ public final class Shell implements Context {
     }
 
     @Override
+    public void afterSyncRound() throws InterruptedException {
+        poll(CompletionPrinter.Poll.ROUND);
+    }
+
+    @Override
     public void mainLoopUntilSuspended(String tag) throws InterruptedException {
         Device d = session.device();
         if (d != null) {
