@@ -29,8 +29,10 @@ public final class ServeMain {
         ServeSession session = new ServeSession(console);
         boolean terminal = org.blkdebug.cli.Main.isTerminal();
         boolean interactive = terminal && !hasCommands(args);
+        org.blkdebug.engine.block.Signals.unignore(org.blkdebug.engine.block.Signals.SIGTERM);
         org.jline.utils.Signals.register("TERM", () -> session.terminate("SIGTERM"));
         if (!interactive) {
+            org.blkdebug.engine.block.Signals.unignore(org.blkdebug.engine.block.Signals.SIGINT);
             org.jline.utils.Signals.register("INT", () -> session.terminate("SIGINT"));
         }
         Runnable ready = daemon ? () -> {

@@ -128,11 +128,11 @@ final class QomTypes {
                 try {
                     return Files.readAllBytes(Path.of(file));
                 } catch (IOException | java.nio.file.InvalidPathException e) {
-                    boolean dir = Files.isDirectory(Path.of(file));
+                    boolean dir = !file.isEmpty() && Files.isDirectory(Path.of(file));
                     // g_file_get_contents' texts
                     throw new OpenException("Unable to read " + file + ": "
                             + (dir ? "Error reading file \u201c" + file + "\u201d: " + Errno.message(Errno.EISDIR)
-                                    : "Failed to open file \u201c" + file + "\u201d: " + Errno.message(Errno.of(e))));
+                                    : "Failed to open file \u201c" + file + "\u201d: " + Errno.message(pathErrno(file, e))));
                 }
             }
             if (data != null) {
@@ -507,7 +507,7 @@ final class QomTypes {
             try {
                 Files.readAttributes(Path.of(cred), BasicFileAttributes.class);
             } catch (IOException | java.nio.file.InvalidPathException e) {
-                int errno = e instanceof IOException io ? Errno.of(io) : Errno.ENOENT;
+                int errno = pathErrno(cred, e);
                 if (errno != Errno.ENOENT || required) {
                     throw new OpenException("Unable to access credentials " + cred + ": " + Errno.message(errno));
                 }
@@ -550,5 +550,26 @@ final class QomTypes {
             // Connected: qemu-pr-helper's handshake is not spoken here (D19).
             return null;
         }
+    }
+
+    /**
+     * The errno open(2) or access(2) gives for {@code file}: Java reports neither an empty path
+     * (the current directory to it; ENOENT to the kernel) nor a regular file on the way (ENOTDIR)
+     * as the kernel does.
+     */
+    static int pathErrno(String file, Exception e) {
+        if (file.isEmpty()) {
+            return Errno.ENOENT;
+        }
+        try {
+            for (Path p = Path.of(file).getParent(); p != null; p = p.getParent()) {
+                if (Files.isRegularFile(p)) {
+                    return Errno.ENOTDIR;
+                }
+            }
+        } catch (java.nio.file.InvalidPathException ignored) {
+            return Errno.ENOENT;
+        }
+        return e instanceof IOException io ? Errno.of(io) : Errno.ENOENT;
     }
 }
