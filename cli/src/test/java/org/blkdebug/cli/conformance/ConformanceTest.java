@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -215,7 +214,7 @@ class ConformanceTest {
         Process p = pb.start();
         // Collected incrementally so that a timeout can still show what the scenario printed.
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Thread reader = Thread.ofPlatform().daemon().start(() -> copy(p.getInputStream(), out));
+        Thread reader = Thread.ofPlatform().daemon().start(() -> ProcessOutput.copy(p.getInputStream(), out));
         if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -230,19 +229,6 @@ class ConformanceTest {
                     + snapshot(out));
         }
         return snapshot(out);
-    }
-
-    private static void copy(InputStream in, ByteArrayOutputStream out) {
-        byte[] buf = new byte[8192];
-        try (in) {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                synchronized (out) {
-                    out.write(buf, 0, n);
-                }
-            }
-        } catch (IOException e) {
-            // the stream closes when the process is killed; what was read so far is kept
-        }
     }
 
     private static String snapshot(ByteArrayOutputStream out) {

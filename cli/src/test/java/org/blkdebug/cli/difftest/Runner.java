@@ -1,5 +1,7 @@
 package org.blkdebug.cli.difftest;
 
+import org.blkdebug.cli.conformance.ProcessOutput;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -71,7 +73,7 @@ final class Runner {
         pb.redirectInput(in.toFile());
         Process p = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Thread reader = Thread.ofPlatform().daemon().start(() -> copy(p.getInputStream(), out));
+        Thread reader = Thread.ofPlatform().daemon().start(() -> ProcessOutput.copy(p.getInputStream(), out));
         boolean hung = !p.waitFor(qemuTimeoutMillis, TimeUnit.MILLISECONDS);
         if (hung) {
             p.destroyForcibly();
@@ -186,19 +188,6 @@ final class Runner {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void copy(InputStream in, ByteArrayOutputStream out) {
-        byte[] buf = new byte[8192];
-        try (in) {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                synchronized (out) {
-                    out.write(buf, 0, n);
-                }
-            }
-        } catch (IOException e) {
-            // killed: keep what was read
         }
     }
 
