@@ -378,7 +378,8 @@ public final class DiffTester {
         long seed = System.nanoTime();
         int n = 300;
         int first = 0;
-        int jobs = 2;
+        // one more worker than cores: a worker waits on qemu-io's start and on idle probes
+        int jobs = Runtime.getRuntime().availableProcessors() + 1;
         boolean shrink = true;
         boolean show = false;
         boolean shrinkOrder = false;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class DifferentialTest {
     /** Sessions of the bounded run ({@code -Ddifftest.sessions}). */
-    private static final int SESSIONS = Integer.getInteger("difftest.sessions", 120);
+    private static final int SESSIONS = Integer.getInteger("difftest.sessions", 240);
     /** No new session starts after this many seconds ({@code -Ddifftest.seconds}): ./test's budget. */
     private static final int SECONDS = Integer.getInteger("difftest.seconds", 55);
 
