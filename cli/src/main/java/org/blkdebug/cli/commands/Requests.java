@@ -45,6 +45,7 @@ final class Requests {
         DeviceClock clock = ctx.device() == null ? null : ctx.device().clock();
         boolean virtual = clock != null && clock.isVirtual();
         while (true) {
+            ctx.rounds(f::isDone); // qemu-io's BDRV_POLL_WHILE polls the loop until it is done
             try {
                 // on virtual time the shell moves the clock itself, as soon as the device is quiet
                 f.get(virtual ? VIRTUAL_POLL_MILLIS : POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -75,7 +76,7 @@ final class Requests {
      */
     static boolean nothingCanMove(Context ctx) throws InterruptedException {
         return !ctx.interactive() && ctx.nbdServer() == null && ctx.device() != null
-                && ctx.device().awaitQuiescence(Duration.ZERO) && !delayed(ctx);
+                && ctx.device().awaitQuiescence(Duration.ZERO) && !delayed(ctx) && !ctx.roundPending();
     }
 
     /** A delayed request moves by itself (wall clock) or when the shell moves time (virtual). */
