@@ -18,7 +18,7 @@ fi
 cp="cli/target/test-classes:cli/target/classes:engine/target/classes"
 for j in cli/target/lib/*.jar; do cp="$cp:$j"; done
 # One carrier thread for the request threads on a small machine, as ./blkdebug runs the shell.
-opts=(-XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
+opts=(${DIFFTEST_JAVA_OPTS:-} -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED)
 if [ "$(nproc 2>/dev/null || echo 4)" -le 2 ]; then
   opts+=(-Djdk.virtualThreadScheduler.parallelism=1)
 fi

@@ -101,6 +101,7 @@ final class StackBuilder {
             top = new RawNode(below, false);
             configure(top, o);
         }
+        discardPolicy(top, o);
         checkWritePermission(top, o);
         copyOnRead(top, o);
         return new BlockDevice(top, blkdebug, o.cache(), tracker, clock, cache);
@@ -225,7 +226,18 @@ final class StackBuilder {
 
     static void configure(Node n, OpenOptions o) {
         n.configure(o.cache().noFlush(), o.readOnly());
-        n.setUnmap(o.unmap()); // BDRV_O_UNMAP: every node inherits it
+        // BDRV_O_UNMAP below the top: discard=unmap by default whatever the parent's, as block.c's
+        // bdrv_inherited_options sets it ("bdrv_co_pdiscard() respects unmap policy for the parent")
+        n.setUnmap(true);
+    }
+
+    /**
+     * qemu-io {@code -d} on the node it opened only: with {@code ignore}/{@code off} that node
+     * drops discards, while a write-zeroes that may unmap still unmaps below it (the file node
+     * punches its hole; scenario 250).
+     */
+    static void discardPolicy(Node top, OpenOptions o) {
+        top.setUnmap(o.unmap());
     }
 
     private static long lengthOf(Node n) throws OpenException {

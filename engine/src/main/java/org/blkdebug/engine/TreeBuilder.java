@@ -67,6 +67,7 @@ final class TreeBuilder {
         TreeBuilder b = new TreeBuilder(o, backend, spec.filename(), config, tracker, clock);
         try {
             Node top = b.node(tree, o.readOnly());
+            StackBuilder.discardPolicy(top, o);
             try {
                 StackBuilder.checkWritePermission(top, o);
             } catch (OpenException e) {

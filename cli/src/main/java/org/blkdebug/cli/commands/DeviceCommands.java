@@ -79,7 +79,7 @@ final class DeviceCommands {
     }
 
     /** {@code map}: runs of allocated and unallocated bytes (qemu-io's map_is_allocated loop). */
-    static int map(Context ctx, List<String> argv) {
+    static int map(Context ctx, List<String> argv) throws InterruptedException {
         long bytes;
         try {
             bytes = ctx.device().length();
@@ -90,7 +90,9 @@ final class DeviceCommands {
         long offset = 0;
         try {
             while (bytes > 0) {
-                Device.Allocation first = ctx.device().isAllocated(offset, bytes);
+                long at = offset;
+                long left = bytes;
+                Device.Allocation first = Requests.call(ctx, () -> ctx.device().isAllocated(at, left));
                 long num = first.bytes();
                 long o = offset;
                 long b = bytes;
@@ -101,7 +103,9 @@ final class DeviceCommands {
                     if (b <= 0) {
                         break;
                     }
-                    next = ctx.device().isAllocated(o, b);
+                    long at2 = o;
+                    long left2 = b;
+                    next = Requests.call(ctx, () -> ctx.device().isAllocated(at2, left2));
                     if (next.allocated() == first.allocated() && next.bytes() != 0) {
                         num += next.bytes();
                     } else {
@@ -125,7 +129,7 @@ final class DeviceCommands {
         }
     }
 
-    static int alloc(Context ctx, List<String> argv) {
+    static int alloc(Context ctx, List<String> argv) throws InterruptedException {
         Console out = ctx.console();
         long offset;
         long count = 512;
@@ -143,7 +147,9 @@ final class DeviceCommands {
         long sumAlloc = 0;
         try {
             while (remaining != 0) {
-                Device.Allocation a = ctx.device().isAllocated(offset, remaining);
+                long at = offset;
+                long left = remaining;
+                Device.Allocation a = Requests.call(ctx, () -> ctx.device().isAllocated(at, left));
                 offset += a.bytes();
                 remaining -= a.bytes();
                 if (a.allocated()) {
@@ -197,7 +203,11 @@ final class DeviceCommands {
                 return FAILED;
             }
             try {
-                ctx.device().truncate(v[0], mode == null ? "off" : mode);
+                String m = mode == null ? "off" : mode;
+                Requests.call(ctx, () -> {
+                    ctx.device().truncate(v[0], m);
+                    return null;
+                });
                 if (ctx.format() == org.blkdebug.engine.DeviceSpec.Format.RAW) {
                     ctx.afterSyncRound(); // file-posix's ftruncate runs in the thread pool; qemu-io polls for it
                 }

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.DeviceClock;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.Phase;
@@ -39,7 +40,7 @@ final class Requests {
      * @throws CommandAborted in a script, when the request is held at a breakpoint that nothing
      *                        can resume any more (QEMU hangs there for good; see differences-from-qemu D11)
      */
-    static int await(Context ctx, CompletableFuture<Void> f) throws InterruptedException {
+    static int await(Context ctx, CompletableFuture<?> f) throws InterruptedException {
         ctx.releaseHeldWhile(() -> !f.isDone()); // explore --orders: the held requests it waits behind
         int stuckPolls = 0;
         DeviceClock clock = ctx.device() == null ? null : ctx.device().clock();
@@ -65,6 +66,43 @@ final class Requests {
                 }
             } catch (ExecutionException | CancellationException e) {
                 return Errno.ofCompletion(e); // the engine fails requests with BlockException only
+            }
+        }
+    }
+
+    /** A device call that submits a request of its own and waits for it (block status, truncate). */
+    @FunctionalInterface
+    interface DeviceCall<T> {
+        T run() throws BlockException;
+    }
+
+    /**
+     * Runs a device call that waits for its own request ({@code map}, {@code alloc},
+     * {@code truncate}) the way {@link #await} waits: such a request can queue behind one held at
+     * a breakpoint (qcow2's metadata lock), where qemu-io hangs for good; in a script, ours then
+     * fails as for a synchronous read (D11). The call runs on a virtual thread of its own, so this
+     * thread can look whether anything can still move.
+     *
+     * @throws CommandAborted in a script, when the call cannot finish any more
+     */
+    static <T> T call(Context ctx, DeviceCall<T> call) throws BlockException, InterruptedException {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread.ofVirtual().name("shell-call").start(() -> {
+            try {
+                f.complete(call.run());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        await(ctx, f);
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case BlockException b -> throw b;
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw new IllegalStateException(e.getCause());
             }
         }
     }

@@ -44,6 +44,11 @@ public final class DiffTester {
     record Finding(int index, Session session, Session shrunk, String what) {
     }
 
+    /**
+     * How long our shell may take over one session before it counts as hung. Ours runs a
+     * session in ~15 ms; a script that cannot end fails by D11 within a second.
+     */
+    static final long OURS_TIMEOUT_MILLIS = 15_000;
     private static final boolean VERBOSE = Boolean.getBoolean("difftest.verbose");
     private static final Pattern SUSPENDED = Pattern.compile("blkdebug: Suspended request '([^']*)'");
 
@@ -75,17 +80,23 @@ public final class DiffTester {
         Map<String, LongAdder> known = new ConcurrentHashMap<>();
         List<Finding> findings = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger done = new AtomicInteger();
+        // sessions are handed out one at a time: one that makes QEMU hang costs seconds, and a
+        // fixed share per worker would leave the others idle at the end
+        AtomicInteger next = new AtomicInteger(first);
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
         List<Future<?>> futures = new ArrayList<>();
         for (int w = 0; w < jobs; w++) {
             int worker = w;
             futures.add(pool.submit(() -> {
                 Path dir = work.resolve("w" + worker);
-                for (int i = first + worker; i < first + n && System.nanoTime() < stopAt; i += jobs) {
+                for (int i; (i = next.getAndIncrement()) < first + n && System.nanoTime() < stopAt; ) {
                     try {
                         Generator g = new Generator(seed + i, cov);
                         Session s = g.session();
+                        long t = System.nanoTime();
                         Verdict v = judge(s, dir);
+                        runner.timing.add("session, " + v.kind.name().toLowerCase(java.util.Locale.ROOT)
+                                + (v.qemu != null && v.qemu.hung() ? " (QEMU hung)" : ""), t);
                         switch (v.kind) {
                             case AGREE -> agreed.increment();
                             case SKIP -> {
@@ -196,7 +207,9 @@ public final class DiffTester {
         // One race of QEMU's thread pool can go the same way twice: before calling it a
         // difference, see whether QEMU ever prints what ours printed.
         for (int i = 0; i < 4; i++) {
+            long t = System.nanoTime();
             Runner.Outcome q = runner.qemu(s, dir);
+            runner.timing.add("judge: qemu rerun " + (i + 1), t);
             if (q.sameAs(o)) {
                 return new Verdict(Kind.SKIP, "QEMU nondeterministic (found on a rerun)", q1);
             }
@@ -311,6 +324,12 @@ public final class DiffTester {
         out.print(r.coverage().table());
     }
 
+    /** Where the run's time went, per phase, summed over the workers. */
+    void printTiming(PrintStream out) {
+        out.println("time per phase (summed over workers):");
+        out.print(runner.timing.table());
+    }
+
     /** Writes each finding's shrunk session as a conformance scenario into {@code dir}. */
     static List<Path> writeScenarios(Report r, Path dir, int firstNumber) throws IOException {
         Files.createDirectories(dir);
@@ -386,7 +405,7 @@ public final class DiffTester {
         }
         Path work = Files.createTempDirectory(Path.of(tempRoot()), "difftest");
         System.out.printf("difftest: seed %d, sessions %d..%d, %d jobs, work dir %s%n", seed, first, first + n - 1, jobs, work);
-        DiffTester t = new DiffTester(new Runner(3_000, 60_000), System.out, shrink, work);
+        DiffTester t = new DiffTester(new Runner(3_000, OURS_TIMEOUT_MILLIS), System.out, shrink, work);
         t.shrinkOrder = shrinkOrder;
         if (show) {
             for (int i = first; i < first + n; i++) {
@@ -397,6 +416,7 @@ public final class DiffTester {
         }
         Report r = t.run(seed, first, n, jobs);
         print(r, System.out);
+        t.printTiming(System.out);
         if (!r.findings().isEmpty()) {
             for (Path p : writeScenarios(r, out.resolve("scenarios"), 900)) {
                 System.out.println("scenario written: " + p + " (move it to conformance/scenarios, name it, and run"

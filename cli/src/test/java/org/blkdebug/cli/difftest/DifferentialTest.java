@@ -38,7 +38,7 @@ class DifferentialTest {
         Path work = Files.createTempDirectory(Path.of(DiffTester.tempRoot()), "difftest");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
-            DiffTester t = new DiffTester(new Runner(3_000, 60_000), ps, false, work);
+            DiffTester t = new DiffTester(new Runner(3_000, DiffTester.OURS_TIMEOUT_MILLIS), ps, false, work);
             DiffTester.Report r = t.run(seed, 0, SESSIONS, 2, SECONDS * 1000L);
             DiffTester.print(r, ps);
             System.out.print(log.toString(StandardCharsets.UTF_8));

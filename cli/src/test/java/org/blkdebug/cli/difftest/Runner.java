@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -42,6 +44,10 @@ final class Runner {
     }
 
     static final String QEMU_IO = System.getProperty("difftest.qemu-io", "/usr/bin/qemu-io");
+    /** coreutils' libstdbuf, which {@code stdbuf -oL} preloads; null: run stdbuf itself. */
+    private static final String STDBUF_LIB = java.util.stream.Stream.of(
+                    "/usr/libexec/coreutils/libstdbuf.so", "/usr/lib/coreutils/libstdbuf.so")
+            .filter(f -> Files.isReadable(Path.of(f))).findFirst().orElse(null);
     private static final Pattern STATS = Pattern.compile(
             "[0-9]* ops; [0-9/:. sec]* \\([0-9/.inf]* [EPTGMKiBbytes]*/sec and [0-9/.inf]* ops/sec\\)");
     private static final Pattern MACHINE = Pattern.compile(
@@ -49,6 +55,14 @@ final class Runner {
 
     private final long qemuTimeoutMillis;
     private final long oursTimeoutMillis;
+    /** How long a qemu-io must stay idle, without output, to be called hung. */
+    static final long QUIET_MILLIS = 300;
+    /** How often a running qemu-io is looked at. */
+    private static final long PROBE_MILLIS = 20;
+    /** Whether an idle qemu-io counts as hung before the timeout ({@code -Ddifftest.quick-hangs=false}: never). */
+    private final boolean quickHangs = !"false".equals(System.getProperty("difftest.quick-hangs"));
+    /** Where the time goes: preparing images, running each program, hashing the image. */
+    final Timing timing = new Timing();
 
     Runner(long qemuTimeoutMillis, long oursTimeoutMillis) {
         this.qemuTimeoutMillis = qemuTimeoutMillis;
@@ -60,10 +74,18 @@ final class Runner {
     }
 
     Outcome qemu(Session s, Path dir) throws IOException, InterruptedException {
+        long t = System.nanoTime();
         prepare(s, dir, true);
-        List<String> cmd = new ArrayList<>(List.of("stdbuf", "-oL", QEMU_IO));
+        t = timing.add("qemu: prepare (" + s.format() + ")", t);
+        List<String> cmd = new ArrayList<>(STDBUF_LIB == null ? List.of("stdbuf", "-oL", QEMU_IO) : List.of(QEMU_IO));
         cmd.addAll(s.argv(dir.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        if (STDBUF_LIB != null) {
+            // what stdbuf -oL does before it execs the program, without its own exec
+            String pre = pb.environment().get("LD_PRELOAD");
+            pb.environment().put("LD_PRELOAD", pre == null || pre.isEmpty() ? STDBUF_LIB : pre + ":" + STDBUF_LIB);
+            pb.environment().put("_STDBUF_O", "L");
+        }
         pb.environment().put("LC_ALL", "C");
         pb.environment().put("LANG", "C");
         pb.environment().put("TZ", "UTC");
@@ -74,7 +96,8 @@ final class Runner {
         Process p = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Thread reader = Thread.ofPlatform().daemon().start(() -> ProcessOutput.copy(p.getInputStream(), out));
-        boolean hung = !p.waitFor(qemuTimeoutMillis, TimeUnit.MILLISECONDS);
+        Ended ended = waitFor(p, out, IdleProbe.sleepMillis(s.commands()));
+        boolean hung = ended != Ended.EXITED;
         if (hung) {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
@@ -84,11 +107,64 @@ final class Runner {
         synchronized (out) {
             text = out.toString(StandardCharsets.UTF_8);
         }
-        return new Outcome(mask(text, dir), hung ? -1 : p.exitValue(), md5(dir.resolve(s.imageName())), hung);
+        t = timing.add(switch (ended) {
+            case EXITED -> "qemu: run";
+            case IDLE -> "qemu: run (hung: seen idle)";
+            case TIMEOUT -> "qemu: run (hung: timeout)";
+        }, t);
+        Outcome r = new Outcome(mask(text, dir), hung ? -1 : p.exitValue(), md5(dir.resolve(s.imageName())), hung);
+        timing.add("md5 + mask", t);
+        return r;
+    }
+
+    /** How a qemu-io run ended: by itself, or called hung because it sat idle or ran out of time. */
+    private enum Ended { EXITED, IDLE, TIMEOUT }
+
+    /**
+     * Waits for qemu-io to end, or decides that it hangs. A hang is what QEMU does where a script
+     * waits for something nothing can bring (D4-D6, D11): it idle-polls for good. So a qemu-io
+     * seen idle ({@link IdleProbe}) for {@link #QUIET_MILLIS} without output, after its
+     * {@code sleep} commands' time, is hung; without /proc, or while it keeps working, the
+     * plain timeout decides.
+     */
+    private Ended waitFor(Process p, ByteArrayOutputStream out, long sleepMillis) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(qemuTimeoutMillis);
+        long earliest = start + TimeUnit.MILLISECONDS.toNanos(Math.min(sleepMillis, qemuTimeoutMillis) + QUIET_MILLIS);
+        boolean probe = quickHangs && IdleProbe.available();
+        IdleProbe.Sample idle = null;
+        long idleSince = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= deadline) {
+                return p.waitFor(0, TimeUnit.MILLISECONDS) ? Ended.EXITED : Ended.TIMEOUT;
+            }
+            if (p.waitFor(probe ? Math.min(PROBE_MILLIS, TimeUnit.NANOSECONDS.toMillis(deadline - now) + 1)
+                    : TimeUnit.NANOSECONDS.toMillis(deadline - now) + 1, TimeUnit.MILLISECONDS)) {
+                return Ended.EXITED;
+            }
+            if (!probe) {
+                continue;
+            }
+            int bytes;
+            synchronized (out) {
+                bytes = out.size();
+            }
+            IdleProbe.Sample x = IdleProbe.sample(p.pid(), bytes);
+            now = System.nanoTime();
+            if (x == null || !x.allAsleep() || idle == null || !idle.sameWork(x)) {
+                idle = x != null && x.allAsleep() ? x : null;
+                idleSince = now;
+            } else if (now - idleSince >= TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS) && now >= earliest) {
+                return Ended.IDLE;
+            }
+        }
     }
 
     Outcome ours(Session s, Path dir) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
         prepare(s, dir, false);
+        t0 = timing.add("ours: prepare (" + s.format() + ")", t0);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Console console = new Console(out, out, StandardCharsets.UTF_8);
         String[] argv = s.argv(dir.toString()).toArray(String[]::new);
@@ -115,7 +191,39 @@ final class Runner {
         if (thrown.get() != null) {
             text += "[exception escaped Main.run: " + thrown.get() + "]\n";
         }
-        return new Outcome(mask(text, dir), hung ? -1 : status[0], md5(dir.resolve(s.imageName())), hung);
+        t0 = timing.add(hung ? "ours: run (hung)" : "ours: run", t0);
+        Outcome r = new Outcome(mask(text, dir), hung ? -1 : status[0], md5(dir.resolve(s.imageName())), hung);
+        timing.add("md5 + mask", t0);
+        return r;
+    }
+
+    /** qemu-img create's image per shape (options and size), made on first use. */
+    private static final Map<String, byte[]> QCOW2_TEMPLATES = new ConcurrentHashMap<>();
+
+    private static byte[] qcow2Template(List<String> args, long size) throws IOException, InterruptedException {
+        String key = args + " " + size;
+        byte[] b = QCOW2_TEMPLATES.get(key);
+        if (b != null) {
+            return b;
+        }
+        Path dir = Files.createTempDirectory(Path.of(DiffTester.tempRoot()), "difftest-qcow2");
+        try {
+            Path img = dir.resolve("t.qcow2");
+            List<String> cmd = new ArrayList<>(List.of("qemu-img", "create"));
+            cmd.addAll(args);
+            cmd.add(img.toString());
+            cmd.add(Long.toString(size));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("qemu-img create failed: " + cmd);
+            }
+            b = Files.readAllBytes(img);
+        } finally {
+            DiffTester.deleteTree(dir);
+        }
+        QCOW2_TEMPLATES.putIfAbsent(key, b);
+        return b;
     }
 
     /** A fresh directory content: the image, the rule file; nothing else. */
@@ -133,17 +241,13 @@ final class Runner {
                 args.add("-o");
                 args.add(s.qcow2Opts());
             }
-            args.add(img.toString());
-            args.add(Long.toString(s.size()));
             if (forQemu) {
-                List<String> cmd = new ArrayList<>(List.of("qemu-img", "create"));
-                cmd.addAll(args);
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new IOException("qemu-img create failed: " + cmd);
-                }
+                // qemu-img create writes the same bytes for the same size and options (no
+                // timestamp, no holes): made once per shape, then written out as a new file
+                Files.write(img, qcow2Template(args, s.size()));
             } else {
+                args.add(img.toString());
+                args.add(Long.toString(s.size()));
                 ByteArrayOutputStream sink = new ByteArrayOutputStream();
                 PrintStream ps = new PrintStream(sink, true, StandardCharsets.UTF_8);
                 if (org.blkdebug.cli.create.Create.run(args.toArray(String[]::new), ps, ps) != 0) {

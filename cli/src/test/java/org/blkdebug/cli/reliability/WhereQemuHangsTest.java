@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The cases docs/differences-from-qemu.md says qemu-io 7.2 hangs in and we end (D3, D5, D6, D11),
@@ -100,6 +102,28 @@ class WhereQemuHangsTest {
                 + "write: request suspended at 'W'; nothing in a script can resume it\n"
                 + "blkdebug: Resuming request 'W'\nread 512/512 bytes at offset 0\n512 bytes, 1 ops; STATS\n");
         assertThat(sector0()).isEqualTo(filled(9));
+    }
+
+    /**
+     * D11: map, alloc and truncate on qcow2 queue behind an allocating write held at l2_update
+     * (the metadata lock); qemu-io 7.2 hangs in each. Ours fails the command, and the resume
+     * that follows still lands the write.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"map", "alloc 0 512", "truncate 2M"})
+    void commandQueuedBehindAHeldQcow2AllocationFailsAndALaterResumeLandsTheWrite(String command) throws IOException {
+        Path qcow2 = dir.resolve("t.qcow2");
+        java.io.PrintStream sink = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        assertThat(org.blkdebug.cli.create.Create.run(new String[] {"-q", "-f", "qcow2", qcow2.toString(), "1M"}, sink,
+                sink)).isZero();
+        BoundedMain.Result r = run("-f", "qcow2", "-c", "break l2_update A", "-c", "aio_write -P 5 0 512", "-c",
+                "wait_break A", "-c", command, "-c", "resume A", "-c", "aio_flush", "-c", "read -P 5 0 512",
+                "blkdebug::" + qcow2);
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(masked(r.out())).isEqualTo("blkdebug: Suspended request 'A'\n"
+                + command.split(" ")[0] + ": request suspended at 'A'; nothing in a script can resume it\n"
+                + "blkdebug: Resuming request 'A'\nwrote 512/512 bytes at offset 0\n512 bytes, 1 ops; STATS\n"
+                + "read 512/512 bytes at offset 0\n512 bytes, 1 ops; STATS\n");
     }
 
     /** D11: the same for a flush held at flush_to_os. */
