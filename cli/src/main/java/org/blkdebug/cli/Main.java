@@ -127,6 +127,7 @@ public final class Main {
             }
         }
         boolean interactive = inv.commands.isEmpty() && stdinIsTerminal;
+        shell.setLockstep(!interactive); // a script's requests move at qemu-io's polls; a prompt polls all along
         // Without a file, qemu-io starts with none open (scripts then "open" one); only the
         // interactive shell gets the scratch image, so "try it now" needs no arguments.
         boolean opened = inv.files.isEmpty()

@@ -51,6 +51,11 @@ final class BlockDevice implements Device {
     /** Set once, by the first close; later closes return at once. */
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
+    /**
+     * Under lockstep (the shell, {@link #lockstep()}), where this device's requests wait after
+     * each backend call; null runs them free. Per instance: a session (NBD) always runs free.
+     */
+    private volatile org.blkdebug.engine.request.Pacer pacer;
 
     BlockDevice(Node top, BlkDebugNode blkdebug, CacheMode cache, RequestTracker tracker) {
         this(top, blkdebug, cache, tracker, RequestClock.wall(tracker), null);
@@ -125,6 +130,7 @@ final class BlockDevice implements Device {
             finish(done, Errno.ENOMEDIUM, new BlockException(Errno.ENOMEDIUM));
             return;
         }
+        r.pacedBy(pacer);
         REQUEST_THREADS.newThread(() -> run(r, body, done, attachment, reported)).start();
     }
 
@@ -196,7 +202,12 @@ final class BlockDevice implements Device {
 
     private void await(CompletableFuture<Void> f) throws BlockException {
         try {
-            clock.awaitRequest(f); // virtual time moves while this caller waits on the device
+            org.blkdebug.engine.request.Pacer p = pacer;
+            if (p == null) {
+                clock.awaitRequest(f); // virtual time moves while this caller waits on the device
+            } else {
+                awaitInRounds(p, f);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the request stays in flight; it can be resumed later
             throw new BlockException(Errno.EINTR);
@@ -206,6 +217,28 @@ final class BlockDevice implements Device {
             }
             throw new BlockException(Errno.EIO, e.getCause());
         }
+    }
+
+    /**
+     * A synchronous call under lockstep ({@code truncate}, {@code map} on the shell's thread): its
+     * request moves only in rounds, so the caller runs them until it is done, as QEMU's
+     * {@code BDRV_POLL_WHILE} polls the loop; others' requests move in the same rounds.
+     */
+    private void awaitInRounds(org.blkdebug.engine.request.Pacer p, CompletableFuture<Void> f)
+            throws InterruptedException, ExecutionException {
+        while (!f.isDone()) {
+            if (!tracker.awaitQuiescence(Duration.ofMillis(10)) || f.isDone() || p.round() > 0) {
+                continue;
+            }
+            if (!clock.advance()) { // virtual time: the next delayed request wakes
+                try {
+                    f.get(10, java.util.concurrent.TimeUnit.MILLISECONDS); // held at a breakpoint: others must act
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // look again
+                }
+            }
+        }
+        f.get();
     }
 
     /** blk_check_byte_request: requests must lie inside the image. */
@@ -472,6 +505,19 @@ final class BlockDevice implements Device {
     }
 
     @Override
+    public Lockstep lockstep() {
+        if (owner != this) {
+            return null; // a session runs free
+        }
+        synchronized (this) { // once; nothing in here blocks
+            if (pacer == null && !closed) {
+                pacer = new org.blkdebug.engine.request.Pacer(tracker);
+            }
+            return pacer;
+        }
+    }
+
+    @Override
     public Completion pollCompletion() {
         return completions.poll();
     }
@@ -689,6 +735,7 @@ final class BlockDevice implements Device {
             return made; // a close was already under way: it finishes, and writes nothing back
         }
         closed = true;
+        stopPacing();
         // in-flight requests never complete: nobody hears of them again
         reportCompletions = false;
         while (completions.poll() != null) {
@@ -761,12 +808,21 @@ final class BlockDevice implements Device {
 
     // ---- close -----------------------------------------------------------------------------------------
 
+    /** Closing drains every request: none may wait for a round that nobody will run. */
+    private void stopPacing() {
+        org.blkdebug.engine.request.Pacer p = pacer;
+        if (p != null) {
+            p.stop();
+        }
+    }
+
     @Override
     public void close() throws BlockException {
         if (owner != this || !closing.compareAndSet(false, true)) {
             return; // a session owns nothing; a second close finds the first one's work done
         }
         closed = true;
+        stopPacing();
         if (blkdebug != null) {
             blkdebug.rules().releaseAll(); // none is left parked; breakpoints stop suspending
         }

@@ -162,6 +162,17 @@ public interface Device extends AutoCloseable {
      */
     Completion pollCompletion();
 
+    /**
+     * Turns lockstep on for the requests submitted through this device from now on (not through
+     * its {@link #session}s): each waits after every backend call until the caller runs a round.
+     * For the shell, which replays qemu-io's main loop; a device's other users never call it and
+     * their requests run free. Synchronous calls ({@link #truncate}, {@link #isAllocated}, …) run
+     * rounds themselves until their request is done. Idempotent; null when not supported.
+     */
+    default Lockstep lockstep() {
+        return null;
+    }
+
     void reportCompletions(boolean on);
 
     // ---- breakpoints -------------------------------------------------------------------------

@@ -26,6 +26,20 @@ public interface Context {
     void mainLoop() throws InterruptedException;
 
     /**
+     * Under lockstep (the engine's {@link org.blkdebug.engine.Lockstep}): runs rounds of the main
+     * loop, each to quiescence, until {@code done} holds or no request waits for a round. A
+     * command that waits for a request calls it, so the request (and every other in flight) moves
+     * as qemu-io's polling moves it. Returns at once without lockstep.
+     */
+    default void rounds(java.util.function.BooleanSupplier done) throws InterruptedException {
+    }
+
+    /** Under lockstep: some request waits for the next round (so something can still move). */
+    default boolean roundPending() {
+        return false;
+    }
+
+    /**
      * A main-loop poll that waits for I/O ({@code sleep N}, a blocking {@code wait_break}, a
      * synchronous write): also prints reports of requests that did real file I/O.
      */

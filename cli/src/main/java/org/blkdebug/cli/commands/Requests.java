@@ -41,11 +41,23 @@ final class Requests {
      *                        can resume any more (QEMU hangs there for good; see differences-from-qemu D11)
      */
     static int await(Context ctx, CompletableFuture<?> f) throws InterruptedException {
+        return await(ctx, f, true);
+    }
+
+    /**
+     * @param rounds run the main loop's rounds (lockstep) until {@code f} is done; false when
+     *               another thread runs them (a device call under lockstep runs its own, see
+     *               {@link #call}: two drivers would run rounds the request did not need)
+     */
+    private static int await(Context ctx, CompletableFuture<?> f, boolean rounds) throws InterruptedException {
         ctx.releaseHeldWhile(() -> !f.isDone()); // explore --orders: the held requests it waits behind
         int stuckPolls = 0;
         DeviceClock clock = ctx.device() == null ? null : ctx.device().clock();
         boolean virtual = clock != null && clock.isVirtual();
         while (true) {
+            if (rounds) {
+                ctx.rounds(f::isDone); // qemu-io's BDRV_POLL_WHILE polls the loop until it is done
+            }
             try {
                 // on virtual time the shell moves the clock itself, as soon as the device is quiet
                 f.get(virtual ? VIRTUAL_POLL_MILLIS : POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -93,7 +105,7 @@ final class Requests {
                 f.completeExceptionally(e);
             }
         });
-        await(ctx, f);
+        await(ctx, f, false); // under lockstep the device call runs the rounds it needs itself
         try {
             return f.get();
         } catch (ExecutionException e) {
@@ -113,7 +125,7 @@ final class Requests {
      */
     static boolean nothingCanMove(Context ctx) throws InterruptedException {
         return !ctx.interactive() && ctx.nbdServer() == null && ctx.device() != null
-                && ctx.device().awaitQuiescence(Duration.ZERO) && !delayed(ctx);
+                && ctx.device().awaitQuiescence(Duration.ZERO) && !delayed(ctx) && !ctx.roundPending();
     }
 
     /** A delayed request moves by itself (wall clock) or when the shell moves time (virtual). */

@@ -16,7 +16,9 @@ import org.blkdebug.engine.Device;
  * Prints the reports of finished aio requests, and blkdebug's "Suspended" lines of requests that
  * blocked on their way to the breakpoint, where qemu-io 7.2's main loop would. Our requests run
  * concurrently on their own threads; QEMU runs them as coroutines on one thread, so this replays
- * what each request did (as the engine reports it) through a model of QEMU's loop. See
+ * what each request did (as the engine reports it) through a model of QEMU's loop. In a script
+ * the requests also move in those rounds (the engine's lockstep, driven by {@link Shell}), so what
+ * they meet is what QEMU's meet; this class only decides where their lines are printed. See
  * docs/qemu-7.2-observed-events.md §4.
  *
  * <p>The model. A request is set running by a command (submission, {@code resume}) or by the end

@@ -40,6 +40,11 @@ public final class Session {
     /** {@code --log-writes}: taken by the next successful open. */
     private Path writeLog;
 
+    /** Whether devices opened from now on run their requests in lockstep with the shell. */
+    private boolean pace;
+    /** The open device's lockstep, or null (free-running). */
+    private org.blkdebug.engine.Lockstep lockstep;
+
     /** Where "Suspended" lines of requests that had blocked go until the main loop gets there. */
     private CompletionPrinter deferredLines;
 
@@ -54,6 +59,15 @@ public final class Session {
 
     Device device() {
         return device;
+    }
+
+    void pace(boolean on) {
+        pace = on;
+    }
+
+    /** The open device's lockstep; null when its requests run free. */
+    org.blkdebug.engine.Lockstep lockstep() {
+        return device == null ? null : lockstep;
     }
 
     /** The NBD export of {@link #device}, or null. Stopped before the device closes. Set by {@code serve} from outside the shell's thread too. */
@@ -120,6 +134,7 @@ public final class Session {
                     .withNativeAio(r.nativeAio());
             Device d = opener.open(spec, options);
             d.reportCompletions(true);
+            lockstep = pace ? d.lockstep() : null;
             device = d;
             writeLog = null; // one log per session: a later open does not overwrite it
         } catch (OpenException e) {

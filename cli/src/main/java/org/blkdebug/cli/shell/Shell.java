@@ -158,7 +158,7 @@ public final class Shell implements Context {
             if (d != null) {
                 releaseHeldWhile(() -> true); // explore --orders: exit drains what it holds
                 settle();
-                runDelayed(d);
+                runDelayedAndRounds(d);
                 completions.poll(d, CompletionPrinter.Poll.ALL);
                 List<String> stuck = suspendedTags(d);
                 if (!stuck.isEmpty()) {
@@ -183,6 +183,16 @@ public final class Shell implements Context {
             }
         }
         return failed ? 1 : 0;
+    }
+
+    /**
+     * QEMU's drain: every request runs as far as it can (done, suspended or waiting on one that
+     * is): delayed ones wake (moving virtual time) and rounds run until none waits for one.
+     */
+    private void runDelayedAndRounds(Device d) throws InterruptedException {
+        do {
+            runDelayed(d);
+        } while (runRounds(() -> false) > 0);
     }
 
     /** Waits out every delayed request (moving virtual time), as QEMU's drain waits for all I/O. */
@@ -265,6 +275,16 @@ public final class Shell implements Context {
         interactive = on;
     }
 
+    /**
+     * Whether devices opened from now on run their requests in lockstep with this shell's polls,
+     * so a script replays as qemu-io runs it ({@code Main} turns it on for {@code -c} and stdin).
+     * Off by default: the interactive shell (qemu-io runs its loop all the time it waits for a
+     * line), {@code serve} and explore run requests free. Call before the device is opened.
+     */
+    public void setLockstep(boolean on) {
+        session.pace(on);
+    }
+
     public boolean failed() {
         return failed;
     }
@@ -303,7 +323,40 @@ public final class Shell implements Context {
 
     @Override
     public void mainLoopWaiting() throws InterruptedException {
+        runRounds(() -> false); // sleep N: delayed requests keep their own time (they woke or not)
         poll(CompletionPrinter.Poll.ALL);
+    }
+
+    @Override
+    public void rounds(java.util.function.BooleanSupplier done) throws InterruptedException {
+        runRounds(done);
+    }
+
+    /**
+     * Real rounds of the loop under lockstep: each lets every request waiting after a backend
+     * call go on, then waits until all are quiescent again. Stops when {@code done} holds after a
+     * round (the whole round in which it came true has run) or when nobody waits for a round.
+     *
+     * @return how many rounds ran
+     */
+    private int runRounds(java.util.function.BooleanSupplier done) throws InterruptedException {
+        org.blkdebug.engine.Lockstep l = session.lockstep();
+        int n = 0;
+        if (l == null) {
+            return n;
+        }
+        settle();
+        while (!done.getAsBoolean() && l.round() > 0) {
+            n++;
+            settle();
+        }
+        return n;
+    }
+
+    @Override
+    public boolean roundPending() {
+        org.blkdebug.engine.Lockstep l = session.lockstep();
+        return l != null && l.waiting();
     }
 
     @Override
@@ -331,7 +384,7 @@ public final class Shell implements Context {
     public void mainLoopUntilSuspended(String tag) throws InterruptedException {
         Device d = session.device();
         if (d != null) {
-            settle();
+            runRounds(() -> d.isSuspended(tag));
             completions.poll(d, CompletionPrinter.Poll.TAG, tag);
         }
     }
@@ -360,7 +413,7 @@ public final class Shell implements Context {
         Device d = session.device();
         releaseHeldWhile(() -> true); // explore --orders: a drain waits for what it holds too
         settle();
-        runDelayed(d);
+        runDelayedAndRounds(d);
         completions.poll(d, CompletionPrinter.Poll.ALL);
         List<String> stuck = suspendedTags(d);
         return stuck.isEmpty() ? null : stuck.getFirst();
@@ -388,6 +441,7 @@ public final class Shell implements Context {
             try {
                 releaseHeldWhile(() -> true); // explore --orders: close drains what it holds
                 settle();
+                runRounds(() -> false); // bdrv_close drains: every request runs as far as it can
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -47,12 +47,6 @@ final class Known {
             // qemu-io 7.2 dies of SIGFPE (exit 136) on a discard unaligned to align
             new Kind("D7 (discard unaligned to align: qemu-io crashes)",
                     c -> c.qemu().exit() == 136 && c.anyCommand("discard.*")),
-            // D20: in-flight requests advance between qemu-io's polls in ours, so a rule armed by
-            // a later command reaches other requests than in QEMU: only which requests failed
-            // differs (with rules and aio requests in the session), every other line is the same
-            new Kind("D20 (in-flight requests advance without qemu-io's polls: a rule reaches other requests)",
-                    c -> (c.session().rules() != null || c.anyArg(".*inject-error.*") || c.anyCommand("open .*inject-error.*"))
-                            && c.anyCommand("aio_(write|read).*") && outcomesOnly(c)),
             // D2: an RMW read failed by a rule; QEMU writes the padded block anyway
             new Kind("D2 (failed RMW read of an unaligned write)",
                     c -> c.session().rules() != null || c.anyArg(".*inject-error.*") || c.anyCommand("open .*inject-error.*")
@@ -79,29 +73,6 @@ final class Known {
             }
         }
         return true;
-    }
-
-    /** A request's report: its failure, its success line and statistics, a pattern check. */
-    private static final java.util.regex.Pattern OUTCOME = java.util.regex.Pattern.compile(
-            "[a-z_]+ failed: .*|(wrote|read) \\d+/\\d+ bytes at offset \\d+|.*ops/sec\\)"
-                    + "|\\d+,X,.*|Pattern verification failed at offset .*");
-
-    /**
-     * The two outputs differ, and only in request reports: with those removed the rest is the
-     * same multiset of lines, and the count of failures differs.
-     */
-    static boolean outcomesOnly(Case c) {
-        String q = c.qemu().output();
-        String o = c.ours().output();
-        return !q.equals(o) && withoutOutcomes(q).equals(withoutOutcomes(o)) && failures(q) != failures(o);
-    }
-
-    private static List<String> withoutOutcomes(String s) {
-        return sortedLines(s).stream().filter(l -> !OUTCOME.matcher(l).matches()).toList();
-    }
-
-    private static long failures(String s) {
-        return sortedLines(s).stream().filter(l -> l.matches("[a-z_]+ failed: .*|Pattern verification failed.*")).count();
     }
 
     private static List<String> sortedLines(String s) {

@@ -68,6 +68,11 @@ public final class Request {
     private boolean fua;
     /** Draws of probabilistic rules made for this request so far. Own thread only. */
     private int draws;
+    /**
+     * Where it waits after each backend call under lockstep ({@link Pacer}); null (the API, NBD,
+     * explore) runs free. Set before its thread starts.
+     */
+    private Pacer pacer;
 
     Request(RequestTracker tracker, long id, Operation op, long offset, long length, String origin,
             long sequence, long startNanos) {
@@ -180,8 +185,20 @@ public final class Request {
         lastIoFlush = true;
     }
 
-    /** Own thread only: entering or leaving a backend call. Both phases count as busy. */
+    /** Submitting thread, before the request's thread starts: it runs under lockstep. */
+    public void pacedBy(Pacer p) {
+        pacer = p;
+    }
+
+    /**
+     * Own thread only: entering or leaving a backend call. Both phases count as busy. Under
+     * lockstep the request waits on leaving (still in {@link Phase#BACKEND_IO}, but quiescent)
+     * until the next round: QEMU's thread pool finished the call, its coroutine waits for a poll.
+     */
     public void backendIo(boolean in) {
+        if (!in && pacer != null) {
+            pacer.pace();
+        }
         PHASE.setRelease(this, in ? Phase.BACKEND_IO : Phase.RUNNING);
         if (in) {
             yielded = true;
