@@ -208,7 +208,7 @@ final class DeviceCommands {
                     ctx.device().truncate(v[0], m);
                     return null;
                 });
-                if (ctx.format() == org.blkdebug.engine.DeviceSpec.Format.RAW) {
+                if (ctx.format() != org.blkdebug.engine.DeviceSpec.Format.QCOW2) {
                     ctx.afterSyncRound(); // file-posix's ftruncate runs in the thread pool; qemu-io polls for it
                 }
                 return OK;
