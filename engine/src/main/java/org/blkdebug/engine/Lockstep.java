@@ -14,8 +14,9 @@ package org.blkdebug.engine;
 public interface Lockstep {
     /**
      * Lets every request now waiting after a backend call continue (each to its next backend
-     * call, breakpoint, wait or end). A request that has finished its backend call but not yet
-     * begun to wait is let go too: its release is never lost.
+     * call, breakpoint, wait or end), one at a time in the order QEMU's thread pool continues
+     * them (each until every request is quiescent again). A request that has finished its
+     * backend call but not yet begun to wait is let go too: its release is never lost.
      *
      * @return how many requests it let go; 0 when none was waiting
      */
@@ -23,4 +24,12 @@ public interface Lockstep {
 
     /** True when some request waits for the next round. */
     boolean waiting();
+
+    /**
+     * The caller's output count (lines written so far): backend calls begun with no output
+     * between them finish together in QEMU and continue newest first, a call begun after some
+     * output finishes after the earlier ones. Without it, all calls count as begun together.
+     */
+    default void burstClock(java.util.function.LongSupplier outputCount) {
+    }
 }

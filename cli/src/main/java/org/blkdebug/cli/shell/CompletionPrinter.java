@@ -75,6 +75,8 @@ final class CompletionPrinter {
         final List<Item> items = new ArrayList<>();
         /** The round it was released in; -1 while its releaser has not finished in the model. */
         long base = -1;
+        /** Its report waits for a bottom half (see {@link #printReady(Run, boolean)}). */
+        boolean rescheduled;
         /** Submission order of its backend call in flight (see {@link #roundOrder}). */
         long stamp;
         /** {@link Console#writes()} when that call was submitted (see {@link #roundOrder}). */
@@ -175,6 +177,12 @@ final class CompletionPrinter {
         }
         int rounds = 0;
         while (!done(kind) && !(kind == Poll.ROUND && rounds++ == 1)) {
+            if (rescheduledPending()) {
+                bottomHalves(); // the next turn of the loop runs what the last one rescheduled
+                if (done(kind)) {
+                    break;
+                }
+            }
             List<Run> active = new ArrayList<>();
             for (Run r : runs.values()) {
                 if (r.base >= 0 && r.inFlight(round)) {
@@ -276,8 +284,19 @@ final class CompletionPrinter {
             return c != 0 ? c : BY_SEQUENCE.compare(a, b);
         });
         for (Run r : ready) {
-            printReady(r);
+            r.rescheduled = false;
+            printReady(r, true);
         }
+    }
+
+    /** A report waits for the bottom half its request was rescheduled to (see {@link #printReady}). */
+    private boolean rescheduledPending() {
+        for (Run r : runs.values()) {
+            if (r.rescheduled) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One round for {@code r}: its backend call finishes and it runs to its next one. */
@@ -291,7 +310,21 @@ final class CompletionPrinter {
 
     /** Prints what {@code r} has reached by now, in the order it did it. */
     private void printReady(Run r) {
+        printReady(r, false);
+    }
+
+    /**
+     * As {@link #printReady(Run)}; outside a bottom half, a report whose request an
+     * {@code immediately=off} error rescheduled after a backend call stops there: QEMU's
+     * coroutine goes on from a bottom half, which only the next turn of the loop runs.
+     */
+    private void printReady(Run r, boolean bottomHalf) {
         while (!r.items.isEmpty() && r.items.getFirst().rounds() <= round - r.base) {
+            Item first = r.items.getFirst();
+            if (!bottomHalf && first.isCompletion() && first.completion().rescheduled() && first.rounds() > 0) {
+                r.rescheduled = true;
+                return;
+            }
             Item i = r.items.removeFirst();
             drop(r, i);
             print(i);

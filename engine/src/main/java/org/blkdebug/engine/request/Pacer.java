@@ -1,8 +1,11 @@
 package org.blkdebug.engine.request;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.blkdebug.engine.Lockstep;
@@ -22,6 +25,15 @@ import org.blkdebug.engine.Lockstep;
  * the registration and the park is not lost (the request then does not park), and it cannot leak
  * into the request's next park (that one has a new gate). {@link #lock} guards the list only and
  * is <b>never held across a park or an unpark</b>.
+ *
+ * <p>A round lets its requests go <b>one at a time, in QEMU's order</b>, each until all are
+ * quiescent again: QEMU's thread-pool completion bottom half continues its coroutines one after
+ * another, and which of two requests reaches a breakpoint, a flush queue or qcow2's lock first
+ * decides what both do next. That order: calls submitted together (no output between them) are
+ * all finished when the bottom half runs and go newest first (the pool lists its work newest
+ * first); a call submitted after some output finishes after the earlier ones; flushes, and every
+ * call under O_DIRECT, take long enough to finish in the order they began, after the quick ones.
+ * It is the order the shell's printer assumes for their lines (CompletionPrinter#roundOrder).
  */
 public final class Pacer implements Lockstep {
     private final RequestTracker tracker;
@@ -30,9 +42,40 @@ public final class Pacer implements Lockstep {
     private List<Gate> gates = new ArrayList<>();
     /** Once stopped (close, crash), no request waits any more. Guarded by lock for writes. */
     private volatile boolean stopped;
+    /** Submission order of backend calls. */
+    private final AtomicLong clock = new AtomicLong();
+    /** The caller's output so far (see {@link #burstClock}); calls made between two outputs are one burst. */
+    private volatile LongSupplier output = () -> 0;
+    /** Every backend call is slow (O_DIRECT). */
+    private final boolean direct;
 
     public Pacer(RequestTracker tracker) {
+        this(tracker, false);
+    }
+
+    /** @param direct the device does O_DIRECT I/O, where every call finishes in the order it began */
+    public Pacer(RequestTracker tracker, boolean direct) {
         this.tracker = tracker;
+        this.direct = direct;
+    }
+
+    @Override
+    public void burstClock(LongSupplier outputCount) {
+        output = outputCount;
+    }
+
+    /** Request thread, entering a backend call: its place in a round ({@link #pace(long, long, boolean)}). */
+    long stamp() {
+        return clock.incrementAndGet();
+    }
+
+    /** Request thread, entering a backend call: the output count then. */
+    long burst() {
+        return output.getAsLong();
+    }
+
+    void pace() {
+        pace(stamp(), burst(), false);
     }
 
     /**
@@ -40,11 +83,11 @@ public final class Pacer implements Lockstep {
      * lock a request may hold here is qcow2's metadata lock, which QEMU's coroutine holds across
      * its I/O too (others wait for it quiescently).
      */
-    void pace() {
+    void pace(long stamp, long burst, boolean flush) {
         if (stopped) {
             return;
         }
-        Gate g = new Gate(Thread.currentThread());
+        Gate g = new Gate(Thread.currentThread(), stamp, burst, flush || direct);
         lock.lock();
         try {
             if (stopped) {
@@ -70,10 +113,38 @@ public final class Pacer implements Lockstep {
         } finally {
             lock.unlock();
         }
-        for (Gate g : due) {
-            g.release(tracker);
+        due.sort(Pacer::qemuOrder);
+        boolean interrupted = false;
+        for (int i = 0; i < due.size(); i++) {
+            due.get(i).release(tracker);
+            if (i + 1 < due.size() && !interrupted) {
+                try {
+                    // bounded: a request that runs on (a long I/O, a delay) only loses the order
+                    tracker.awaitQuiescence(STEP);
+                } catch (InterruptedException e) {
+                    interrupted = true; // the rest go at once; the caller sees the interrupt
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return due.size();
+    }
+
+    private static final Duration STEP = Duration.ofSeconds(5);
+
+    /** The order in which one round continues its requests (see the class comment). */
+    private static int qemuOrder(Gate a, Gate b) {
+        int c = Boolean.compare(a.slow, b.slow);
+        if (c != 0) {
+            return c;
+        }
+        if (a.slow) {
+            return Long.compare(a.stamp, b.stamp);
+        }
+        c = Long.compare(a.burst, b.burst);
+        return c != 0 ? c : Long.compare(b.stamp, a.stamp);
     }
 
     @Override
@@ -105,9 +176,15 @@ public final class Pacer implements Lockstep {
 
         private final AtomicInteger state = new AtomicInteger(REGISTERED);
         private final Thread thread;
+        final long stamp;
+        final long burst;
+        final boolean slow;
 
-        Gate(Thread thread) {
+        Gate(Thread thread, long stamp, long burst, boolean slow) {
             this.thread = thread;
+            this.stamp = stamp;
+            this.burst = burst;
+            this.slow = slow;
         }
 
         void park(RequestTracker tracker) {

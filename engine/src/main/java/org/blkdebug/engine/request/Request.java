@@ -73,6 +73,11 @@ public final class Request {
      * explore) runs free. Set before its thread starts.
      */
     private Pacer pacer;
+    /** Under lockstep, the backend call in progress: its place in the round that ends it. */
+    private long ioStamp;
+    private long ioBurst;
+    /** See {@link #rescheduledSinceIo()}. Own thread, or its releaser before it runs again. */
+    private boolean rescheduledSinceIo;
 
     Request(RequestTracker tracker, long id, Operation op, long offset, long length, String origin,
             long sequence, long startNanos) {
@@ -148,6 +153,15 @@ public final class Request {
     public void markYielded() {
         yielded = true;
         yieldedSinceRelease = true;
+        rescheduledSinceIo = true;
+    }
+
+    /**
+     * True when the request was rescheduled ({@link #markYielded}) since its last backend call
+     * or release: QEMU's coroutine then goes on only from a bottom half, in a later poll.
+     */
+    public boolean rescheduledSinceIo() {
+        return rescheduledSinceIo;
     }
 
     /**
@@ -197,13 +211,18 @@ public final class Request {
      */
     public void backendIo(boolean in) {
         if (!in && pacer != null) {
-            pacer.pace();
+            pacer.pace(ioStamp, ioBurst, lastIoFlush);
         }
         PHASE.setRelease(this, in ? Phase.BACKEND_IO : Phase.RUNNING);
         if (in) {
+            if (pacer != null) {
+                ioStamp = pacer.stamp();
+                ioBurst = pacer.burst();
+            }
             yielded = true;
             ioRounds++;
             lastIoFlush = false;
+            rescheduledSinceIo = false;
             YIELDED_SINCE_RELEASE.setRelease(this, true);
         }
     }
@@ -227,6 +246,7 @@ public final class Request {
         yieldedSinceRelease = false;
         ioRounds = 0;
         lastIoFlush = false;
+        rescheduledSinceIo = false;
         sequence = tracker.nextSequence();
     }
 

@@ -76,4 +76,47 @@ class PacerTest {
         assertThat(t.isAlive()).isFalse();
         assertThat(tracker.awaitIdle(WAIT)).isTrue();
     }
+
+    @Test
+    void aRoundContinuesItsRequestsOneAtATimeNewestCallFirstAndFlushesLast() throws Exception {
+        // QEMU's thread-pool bottom half continues coroutines one after another, newest call
+        // first; fdatasync finishes after the quick calls, in the order flushes began
+        RequestTracker tracker = new RequestTracker();
+        Pacer pacer = new Pacer(tracker);
+        java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+        String[] names = {"flush-1", "write-2", "flush-3", "write-4"};
+        long[] stamps = new long[names.length];
+        for (int i = 0; i < names.length; i++) {
+            stamps[i] = pacer.stamp();
+        }
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = names.length - 1; i >= 0; i--) { // parked in the reverse of the calls' order
+            String name = names[i];
+            long stamp = stamps[i];
+            Request r = tracker.begin(Operation.WRITE, 0, 512, null);
+            threads.add(Thread.ofVirtual().start(() -> {
+                pacer.pace(stamp, 0, name.startsWith("flush"));
+                if (running.incrementAndGet() > 1) {
+                    overlapped.set(true);
+                }
+                order.add(name);
+                try {
+                    Thread.sleep(20); // long enough for a second request to run if it was let go
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                running.decrementAndGet();
+                tracker.end(r);
+            }));
+            assertThat(tracker.awaitQuiescence(WAIT)).isTrue();
+        }
+        assertThat(pacer.round()).isEqualTo(4);
+        for (Thread t : threads) {
+            t.join(WAIT);
+        }
+        assertThat(order).containsExactly("write-4", "write-2", "flush-1", "flush-3");
+        assertThat(overlapped).as("two requests of one round ran at once").isFalse();
+    }
 }
