@@ -22,6 +22,15 @@ public interface Lockstep {
      */
     int round();
 
+    /**
+     * Lets only the requests go that an {@code immediately=off} error rescheduled (QEMU's bottom
+     * halves, which every poll runs first, even one that does not wait), in the order they were
+     * rescheduled.
+     *
+     * @return the ids of the requests it let go
+     */
+    java.util.List<Long> bottomHalves();
+
     /** True when some request waits for the next round. */
     boolean waiting();
 

@@ -101,6 +101,8 @@ final class CompletionPrinter {
     }
 
     private final Console console;
+    /** Requests whose bottom half the loop ran at the start of this poll (see {@link #rescheduledDue}). */
+    private final java.util.Set<Long> dueNow = new java.util.HashSet<>();
     /** "Suspended" lines of requests that blocked first; written by request threads. */
     private final ConcurrentLinkedQueue<Item> deferred = new ConcurrentLinkedQueue<>();
     /** Not yet printed, by request and release. */
@@ -198,6 +200,9 @@ final class CompletionPrinter {
             round++;
             active.sort(roundOrder());
             for (Run r : active) {
+                if (done(kind) && slow(r)) {
+                    break; // the poll ends on the quick calls; an fdatasync is still running then
+                }
                 runRound(r);
             }
         }
@@ -315,13 +320,14 @@ final class CompletionPrinter {
 
     /**
      * As {@link #printReady(Run)}; outside a bottom half, a report whose request an
-     * {@code immediately=off} error rescheduled after a backend call stops there: QEMU's
-     * coroutine goes on from a bottom half, which only the next turn of the loop runs.
+     * {@code immediately=off} error rescheduled (after a backend call, or after the request it
+     * waited for woke it) stops there: QEMU's coroutine goes on from a bottom half, which only
+     * the next turn of the loop runs.
      */
     private void printReady(Run r, boolean bottomHalf) {
         while (!r.items.isEmpty() && r.items.getFirst().rounds() <= round - r.base) {
             Item first = r.items.getFirst();
-            if (!bottomHalf && first.isCompletion() && first.completion().rescheduled() && first.rounds() > 0) {
+            if (!bottomHalf && first.isCompletion() && first.completion().rescheduled()) {
                 r.rescheduled = true;
                 return;
             }
@@ -451,6 +457,14 @@ final class CompletionPrinter {
         }
         created.sort(BY_SEQUENCE);
         for (Run r : created) {
+            Item head = r.items.getFirst();
+            if (head.isCompletion() && head.completion().rescheduled() && dueNow.contains(head.id())) {
+                // held for a bottom half since an earlier poll: what came before it is done
+                r.base = Math.max(0, round - head.rounds());
+                r.stamp = ++clock;
+                r.burst = console.writes();
+                continue;
+            }
             if (r.releasedBy == 0) {
                 start(r, round);
                 Item first = r.items.getFirst();
@@ -465,7 +479,17 @@ final class CompletionPrinter {
                 }
             }
         }
+        dueNow.clear();
         retireOldSyncs();
+    }
+
+    /**
+     * Under lockstep, the requests whose rescheduling ({@code immediately=off}) the loop just let go
+     * at the start of a poll: their reports arrive only now, but belong to the bottom halves of an
+     * earlier poll's rounds, which this poll runs first.
+     */
+    void rescheduledDue(List<Long> ids) {
+        dueNow.addAll(ids);
     }
 
     /**

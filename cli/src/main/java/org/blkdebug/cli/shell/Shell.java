@@ -144,7 +144,7 @@ public final class Shell implements Context {
     /** stdin mode runs one main-loop turn before reading each command (after the prompt). */
     public void betweenCommands() throws InterruptedException {
         if (session.device() != null) {
-            settle();
+            quickPoll();
             completions.poll(session.device(), CompletionPrinter.Poll.FAST);
         } else {
             completions.printDeferred();
@@ -346,11 +346,31 @@ public final class Shell implements Context {
             return n;
         }
         settle();
+        if (!done.getAsBoolean()) {
+            bottomHalves(l); // a poll runs the scheduled bottom halves first
+        }
         while (!done.getAsBoolean() && l.round() > 0) {
             n++;
             settle();
         }
         return n;
+    }
+
+    /** A poll that does not wait (stdin's prompt, {@code sleep 0}): only the bottom halves run. */
+    private void quickPoll() throws InterruptedException {
+        org.blkdebug.engine.Lockstep l = session.lockstep();
+        settle();
+        if (l != null) {
+            bottomHalves(l);
+        }
+    }
+
+    private void bottomHalves(org.blkdebug.engine.Lockstep l) throws InterruptedException {
+        List<Long> ran = l.bottomHalves();
+        if (!ran.isEmpty()) {
+            settle();
+            completions.rescheduledDue(ran);
+        }
     }
 
     @Override
@@ -404,7 +424,11 @@ public final class Shell implements Context {
     private void poll(CompletionPrinter.Poll kind) throws InterruptedException {
         Device d = session.device();
         if (d != null) {
-            settle();
+            if (kind == CompletionPrinter.Poll.FAST) {
+                quickPoll();
+            } else {
+                settle();
+            }
             completions.poll(d, kind);
         }
     }

@@ -53,6 +53,8 @@ class ShellInputFuzzTest {
     private static final Pattern STDERR_LINE = Pattern.compile(
             "qemu-io: .*|command \".*\" not found|no file open, try 'help open'|bad argument count .*"
                     + "|\\S+: (invalid option|option requires an argument) -- '.*'|blkdebug: warning: .*"
+                    // write -s FILE: qemu-io's perror of the pattern file it cannot open
+                    + "|\\S+: (No such file or directory|Permission denied|Is a directory)"
                     + "|WARNING: Image format was not specified for '.*' and probing guessed raw\\."
                     + "|         Automatically detecting the format is dangerous for raw images, write operations"
                     + " on block 0 will be restricted\\."

@@ -444,6 +444,9 @@ public final class BlkDebugRules {
             request.markYielded(); // QEMU reschedules the coroutine before failing
         }
         listener.injected(hit, type, offset, bytes);
+        if (!hit.immediately()) {
+            request.awaitBottomHalf(); // under lockstep, until the next turn of the loop runs it
+        }
         return hit.errno();
     }
 

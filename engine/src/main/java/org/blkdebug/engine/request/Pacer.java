@@ -79,6 +79,15 @@ public final class Pacer implements Lockstep {
     }
 
     /**
+     * Request thread, rescheduled by an {@code immediately=off} error (QEMU: {@code aio_co_schedule}
+     * and yield): waits for the next turn of the loop, whose bottom halves run before the thread
+     * pool's completions; several go on in the order they were rescheduled.
+     */
+    void reschedule(long requestId) {
+        park(new Gate(Thread.currentThread(), stamp(), 0, false, true, requestId));
+    }
+
+    /**
      * Request thread, right after a backend call returned: waits for the next round. The only
      * lock a request may hold here is qcow2's metadata lock, which QEMU's coroutine holds across
      * its I/O too (others wait for it quiescently).
@@ -87,7 +96,13 @@ public final class Pacer implements Lockstep {
         if (stopped) {
             return;
         }
-        Gate g = new Gate(Thread.currentThread(), stamp, burst, flush || direct);
+        park(new Gate(Thread.currentThread(), stamp, burst, flush || direct, false, 0));
+    }
+
+    private void park(Gate g) {
+        if (stopped) {
+            return;
+        }
         lock.lock();
         try {
             if (stopped) {
@@ -102,14 +117,37 @@ public final class Pacer implements Lockstep {
 
     @Override
     public int round() {
+        return release(false).size();
+    }
+
+    @Override
+    public List<Long> bottomHalves() {
+        List<Long> ids = new ArrayList<>();
+        for (Gate g : release(true)) {
+            ids.add(g.requestId);
+        }
+        return ids;
+    }
+
+    /** Lets the waiting requests go (only the rescheduled ones with {@code bottomHalvesOnly}). */
+    private List<Gate> release(boolean bottomHalvesOnly) {
         List<Gate> due;
         lock.lock();
         try {
-            due = gates;
-            if (due.isEmpty()) {
-                return 0;
+            if (gates.isEmpty()) {
+                return List.of();
             }
-            gates = new ArrayList<>();
+            if (bottomHalvesOnly) {
+                due = new ArrayList<>();
+                List<Gate> rest = new ArrayList<>();
+                for (Gate g : gates) {
+                    (g.bottomHalf ? due : rest).add(g);
+                }
+                gates = rest;
+            } else {
+                due = gates;
+                gates = new ArrayList<>();
+            }
         } finally {
             lock.unlock();
         }
@@ -129,13 +167,16 @@ public final class Pacer implements Lockstep {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return due.size();
+        return due;
     }
 
     private static final Duration STEP = Duration.ofSeconds(5);
 
     /** The order in which one round continues its requests (see the class comment). */
     private static int qemuOrder(Gate a, Gate b) {
+        if (a.bottomHalf || b.bottomHalf) { // rescheduled ones first, in the order they were
+            return a.bottomHalf && b.bottomHalf ? Long.compare(a.stamp, b.stamp) : a.bottomHalf ? -1 : 1;
+        }
         int c = Boolean.compare(a.slow, b.slow);
         if (c != 0) {
             return c;
@@ -179,12 +220,18 @@ public final class Pacer implements Lockstep {
         final long stamp;
         final long burst;
         final boolean slow;
+        /** Rescheduled (a bottom half), not waiting for a thread-pool call. */
+        final boolean bottomHalf;
+        /** For a bottom half: whose. */
+        final long requestId;
 
-        Gate(Thread thread, long stamp, long burst, boolean slow) {
+        Gate(Thread thread, long stamp, long burst, boolean slow, boolean bottomHalf, long requestId) {
             this.thread = thread;
             this.stamp = stamp;
             this.burst = burst;
             this.slow = slow;
+            this.bottomHalf = bottomHalf;
+            this.requestId = requestId;
         }
 
         void park(RequestTracker tracker) {

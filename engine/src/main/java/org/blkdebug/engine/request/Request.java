@@ -157,6 +157,18 @@ public final class Request {
     }
 
     /**
+     * Own thread, just rescheduled ({@link #markYielded}): under lockstep, waits for the next turn
+     * of the shell's loop, as QEMU's coroutine waits for the bottom half {@code aio_co_schedule}
+     * queued; whatever it holds (the active flush, a serialising range, qcow2's lock) it holds
+     * until then, as QEMU's does. Free-running, goes on at once.
+     */
+    public void awaitBottomHalf() {
+        if (pacer != null) {
+            pacer.reschedule(id);
+        }
+    }
+
+    /**
      * True when the request was rescheduled ({@link #markYielded}) since its last backend call
      * or release: QEMU's coroutine then goes on only from a bottom half, in a later poll.
      */
