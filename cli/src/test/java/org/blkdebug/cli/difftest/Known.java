@@ -112,8 +112,9 @@ final class Known {
                         && c.qemu().exit() == c.ours().exit() && !c.qemu().md5().equals(c.ours().md5());
     }
 
-    private static long writeFailures(String output) {
-        return output.lines().filter(l -> l.matches(".*\\bwritev? failed:.*")).count();
+    /** Lines reporting a failed write, writev or aio_write (a word boundary alone misses aio_write: '_' is a word character). */
+    static long writeFailures(String output) {
+        return output.lines().filter(l -> l.matches(".*\\b(aio_write|writev?) failed:.*")).count();
     }
 
     /** The documented texts ours prints where QEMU hangs, each with its difference. */

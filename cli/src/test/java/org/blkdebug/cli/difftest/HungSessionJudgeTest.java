@@ -1,0 +1,73 @@
+package org.blkdebug.cli.difftest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * How {@link DiffTester#judgeHung} judges a session QEMU hangs on, without running either
+ * program: the outcomes are those of seed 777 session 18, cut short.
+ */
+class HungSessionJudgeTest {
+    private static final String RULES = "[inject-error]\nevent = \"pwritev_done\"\niotype = \"read\"\n";
+    private static final String QEMU = """
+            wrote 1024/1024 bytes at offset 552424
+            1 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)
+            wrote 1024/1024 bytes at offset 720896
+            1 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)
+            """;
+    private static final String OURS = """
+            aio_write failed: Input/output error
+            wrote 1024/1024 bytes at offset 720896
+            1 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)
+            wait_break: no request in flight can reach 'B'
+            Could not resume request: No such file or directory
+            """;
+
+    private static Session session(String align) {
+        return new Session("qcow2", 2097152, "cluster_size=4096", RULES, List.of("-n", "--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.config=" + Session.DIR + "/rules.conf" + align
+                        + ",file.image.driver=file,file.image.filename=" + Session.DIR + "/t.qcow2",
+                List.of("aio_write -P 0xb5 552424 1024", "aio_flush", "break l2_update B",
+                        "aio_write -P 58 720896 1024", "wait_break B", "resume B"),
+                false, null);
+    }
+
+    private static DiffTester.Verdict judge(Session s) {
+        return DiffTester.judgeHung(s, new Runner.Outcome(QEMU, -1, "ea918b9a", true),
+                new Runner.Outcome(OURS, 1, "1e393d0f", false));
+    }
+
+    /**
+     * A write whose padding (RMW) read a rule failed succeeds in QEMU and fails here (D2), before
+     * QEMU hangs at a later wait_break: counted as D2, as it is in a session QEMU ends.
+     */
+    @Test
+    void aWriteFailedByAnRmwReadBeforeQemuHangsIsD2() {
+        DiffTester.Verdict v = judge(session(",file.align=512"));
+        assertEquals(DiffTester.Kind.KNOWN, v.kind());
+        assertEquals("D2 (failed RMW read of an unaligned write)", v.label());
+    }
+
+    /** Without blkdebug's align no write is padded: the same outputs are a new difference. */
+    @Test
+    void theSameFailureWithoutAlignIsNew() {
+        DiffTester.Verdict v = judge(session(""));
+        assertEquals(DiffTester.Kind.DIFFER, v.kind());
+        assertEquals("before QEMU hung: line 1: qemu-io 'wrote 1024/1024 bytes at offset 552424'"
+                + " / ours 'aio_write failed: Input/output error'", v.label());
+    }
+
+    /** D2 counts failed writes of every kind; an aio_write's report was missed ("_" joins words). */
+    @Test
+    void failedAioWritesCountAsFailedWrites() {
+        assertEquals(3, Known.writeFailures("""
+                write failed: Input/output error
+                writev failed: No space left on device
+                qemu-io> aio_write failed: Input/output error
+                read failed: Input/output error
+                """));
+    }
+}
