@@ -1,4 +1,5 @@
-# A flush on raw prints no aio report: its one fdatasync ends the poll first (observed-events §4).
+# A flush on raw prints no aio report: its one fdatasync ends the poll first (observed-events §4),
+# unless it queued behind another request's flush, which finishes (and reports) while it polls.
 # On qcow2 the flush first writes its caches back under the metadata lock, and a write in flight
 # finishes while the flush polls: its report comes before the flush returns.
 # image-format: qcow2
@@ -14,3 +15,6 @@ $QEMU_IO --image-opts -c 'aio_write -P 4 88576 512' -c flush -c length -c aio_fl
 echo "== raw: nothing printed during the flush"
 truncate -s 1M "$TEST_DIR/r.raw"
 $QEMU_IO -f raw -t writeback -c 'aio_write -P 5 0 512' -c flush -c length "$TEST_DIR/r.raw"
+echo "== raw: a flush queued behind a write's own flush polls until that one is done, which reports"
+$QEMU_IO -f raw -c 'break pwritev_done A' -c 'aio_write -P 6 0 512' -c 'wait_break A' -c 'resume A' -c flush \
+  -c 'alloc 512 8192' -c aio_flush "blkdebug::$TEST_DIR/r.raw"

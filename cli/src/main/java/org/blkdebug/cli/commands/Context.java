@@ -55,6 +55,16 @@ public interface Context {
     }
 
     /**
+     * After {@code flush}: qemu-io polls until it is done. On raw its one fdatasync ends the poll
+     * before the aio requests in flight report (observed-events §4), unless it first queued behind
+     * another request's flush, which then finishes and reports during the poll; qcow2's flush
+     * writes its caches back first, and requests in flight report during it.
+     */
+    default void afterFlush() throws InterruptedException {
+        afterSyncRequest();
+    }
+
+    /**
      * After a synchronous operation whose own I/O is one trip through QEMU's thread pool and
      * that the shell does not submit as a request ({@code truncate}): qemu-io polls for one round.
      */

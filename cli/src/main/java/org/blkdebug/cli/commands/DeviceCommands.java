@@ -26,13 +26,8 @@ final class DeviceCommands {
 
     /** {@code flush}: prints nothing, even when it fails; only the exit status tells. */
     static int flush(Context ctx, List<String> argv) throws InterruptedException {
-        // qemu-io prints no aio reports during a raw flush (observed-events §4): its one
-        // fdatasync ends the poll first. qcow2's flush writes its caches back under its lock
-        // first, and requests in flight finish while it polls (scenario 245)
         int errno = Requests.await(ctx, ctx.device().flushAsync(Requests.SYNC));
-        if (ctx.format() == org.blkdebug.engine.DeviceSpec.Format.QCOW2) {
-            ctx.afterSyncRequest();
-        }
+        ctx.afterFlush(); // where it polls (scenario 245)
         return errno == 0 ? ShellCommand.OK : ShellCommand.FAILED;
     }
 

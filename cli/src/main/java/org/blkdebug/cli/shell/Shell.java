@@ -397,6 +397,18 @@ public final class Shell implements Context {
     }
 
     @Override
+    public void afterFlush() throws InterruptedException {
+        Device d = session.device();
+        if (d == null) {
+            return;
+        }
+        settle();
+        if (session.format() == DeviceSpec.Format.QCOW2 || completions.syncWaitedForAnother(d)) {
+            completions.poll(d, CompletionPrinter.Poll.SYNC);
+        }
+    }
+
+    @Override
     public void afterSyncRound() throws InterruptedException {
         poll(CompletionPrinter.Poll.ROUND);
     }
