@@ -8,3 +8,8 @@ $QEMU_IO -k -f qcow2 -c 'length' "blkdebug:$TEST_DIR/c.ini:$IMG"
 $QEMU_IO -k -f qcow2 -c 'length' "blkdebug:$TEST_DIR/c.ini:$TEST_DIR/missing.qcow2"
 $QEMU_IO --image-opts -c 'length' "driver=qcow2,file.driver=blkdebug,file.config=$TEST_DIR/c.ini,file.image.driver=file,file.image.aio=native,file.image.filename=$IMG"
 $QEMU_IO -k -t none -f qcow2 -c 'length' "blkdebug::$IMG"
+echo "== the file node is opened before blkdebug checks its constraints: aio=native's error comes first"
+$QEMU_IO -k --image-opts -c length \
+  "driver=raw,file.driver=blkdebug,file.align=65536,file.opt-discard=4096,file.image.driver=file,file.image.filename=$IMG"
+$QEMU_IO --image-opts -c length \
+  "driver=raw,file.driver=blkdebug,file.opt-write-zero=100,file.image.driver=file,file.image.aio=native,file.image.filename=$IMG"

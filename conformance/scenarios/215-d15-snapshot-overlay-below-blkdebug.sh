@@ -9,3 +9,6 @@ printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\n' > "$TEST_DIR/c.ini"
 $QEMU_IO -s -f raw -c 'info' -c 'write -P 1 1024 512' -c 'read -P 1 1024 512' "blkdebug:$TEST_DIR/c.ini:$IMG"
 $QEMU_IO -s -f raw -c 'write -P 1 0 64k' -c 'read -P 1 0 64k' -c 'length' "$IMG"
 $QEMU_IO -r -f raw -c 'read -P 0 0 1M' "$IMG"
+echo "== -s: QEMU's breakpoint commands look for blkdebug down the overlay's file child and fail; ours reach it"
+$QEMU_IO -s -f raw -c 'break write_aio A' -c 'aio_write -P 7 0 512' -c 'resume A' -c 'remove_break A' -c aio_flush \
+  "blkdebug::$IMG"

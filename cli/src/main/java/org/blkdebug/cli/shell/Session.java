@@ -122,12 +122,15 @@ public final class Session {
         try {
             boolean refuseForceShare = r.forceShare() && !r.readOnly(); // at the first node's bdrv_open_common
             if (imageOpts) {
-                spec = DeviceSpecs.parseImageOpts(join(r.filename(), r.options()), refuseForceShare);
+                spec = DeviceSpecs.parseImageOpts(join(r.filename(), r.options()), refuseForceShare,
+                        r.nativeAio(), cache.direct());
             } else if (r.filename() == null) {
-                spec = DeviceSpecs.parseImageOpts(r.options() == null ? "" : r.options(), refuseForceShare);
+                spec = DeviceSpecs.parseImageOpts(r.options() == null ? "" : r.options(), refuseForceShare,
+                        r.nativeAio(), cache.direct());
             } else {
                 label = r.filename();
-                spec = DeviceSpecs.parseFilename(r.filename(), r.format(), r.options(), refuseForceShare);
+                spec = DeviceSpecs.parseFilename(r.filename(), r.format(), r.options(), refuseForceShare,
+                        r.nativeAio(), cache.direct());
             }
             OpenOptions options = new OpenOptions(cache, r.readOnly(), listener()).withWriteLog(writeLog)
                     .withSnapshot(r.snapshot()).withUnmap(r.unmap()).withCopyOnRead(r.copyOnRead())

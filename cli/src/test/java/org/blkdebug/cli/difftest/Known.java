@@ -44,6 +44,12 @@ final class Known {
                     c -> (c.anyArg("-s") || c.anyCommand("open .*-s .*"))
                             && c.qemu().exit() == c.ours().exit() && c.qemu().md5().equals(c.ours().md5())
                             && withoutAllocation(c.qemu().output()).equals(withoutAllocation(c.ours().output()))),
+            // D15 too: under -s QEMU's breakpoint commands look for blkdebug down the overlay's
+            // file child (its temporary file) and fail; ours reach blkdebug
+            new Kind("D15 (-s: QEMU's breakpoint commands cannot reach blkdebug through its overlay)",
+                    c -> (c.anyArg("-s") || c.anyCommand("open .*-s .*"))
+                            && c.qemu().output().lines().anyMatch(l -> l.matches(
+                                    "(qemu-io> )*Could not (set breakpoint|resume request|remove breakpoint \\S+): Operation not supported"))),
             // qemu-io 7.2 dies of SIGFPE (exit 136) on a discard unaligned to align
             new Kind("D7 (discard unaligned to align: qemu-io crashes)",
                     c -> c.qemu().exit() == 136 && c.anyCommand("discard.*")),

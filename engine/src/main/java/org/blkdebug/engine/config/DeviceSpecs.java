@@ -39,11 +39,21 @@ public final class DeviceSpecs {
     /** @param refuseForceShare qemu-io's {@code -U} without {@code -r}: refused where QEMU refuses it */
     public static DeviceSpec parseFilename(String filename, String format, String options, boolean refuseForceShare)
             throws OpenException {
+        return parseFilename(filename, format, options, refuseForceShare, false, true);
+    }
+
+    /**
+     * As {@link #parseFilename(String, String, String, boolean)}; each file node refuses
+     * {@code aio=native} (its option, or {@code allNativeAio}: qemu-io's {@code -k}) without
+     * {@code direct} as it opens, in QEMU's order among the other nodes' checks.
+     */
+    public static DeviceSpec parseFilename(String filename, String format, String options, boolean refuseForceShare,
+                                           boolean allNativeAio, boolean direct) throws OpenException {
         QDict dict = options == null || options.isEmpty() ? new QDict() : OptionString.parse(options);
         if (format != null) {
             dict.put("driver", format);
         }
-        return NodeOpener.openTop(filename, dict, refuseForceShare);
+        return NodeOpener.openTop(filename, dict, refuseForceShare, allNativeAio, direct);
     }
 
     /**
@@ -57,6 +67,12 @@ public final class DeviceSpecs {
 
     /** @param refuseForceShare qemu-io's {@code -U} without {@code -r}: refused where QEMU refuses it */
     public static DeviceSpec parseImageOpts(String options, boolean refuseForceShare) throws OpenException {
-        return NodeOpener.openTop(null, OptionString.parse(options), refuseForceShare);
+        return parseImageOpts(options, refuseForceShare, false, true);
+    }
+
+    /** As {@link #parseImageOpts(String, boolean)}, with the aio=native check of {@link #parseFilename(String, String, String, boolean, boolean, boolean)}. */
+    public static DeviceSpec parseImageOpts(String options, boolean refuseForceShare, boolean allNativeAio,
+                                            boolean direct) throws OpenException {
+        return NodeOpener.openTop(null, OptionString.parse(options), refuseForceShare, allNativeAio, direct);
     }
 }

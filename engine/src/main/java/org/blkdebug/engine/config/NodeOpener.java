@@ -31,9 +31,15 @@ final class NodeOpener {
 
     /** qemu-io's -U without -r: the first node's bdrv_open_common refuses it. */
     private final boolean refuseForceShare;
+    /** qemu-io's -k: every file node asks for aio=native. */
+    private final boolean allNativeAio;
+    /** cache.direct: O_DIRECT, which aio=native needs. */
+    private final boolean direct;
 
-    private NodeOpener(boolean refuseForceShare) {
+    private NodeOpener(boolean refuseForceShare, boolean allNativeAio, boolean direct) {
         this.refuseForceShare = refuseForceShare;
+        this.allNativeAio = allNativeAio;
+        this.direct = direct;
     }
 
     /** The top node: a format (named or probed) over a child, or a protocol node named by "driver". */
@@ -47,7 +53,17 @@ final class NodeOpener {
      *                         drivers are resolved, before any driver checks its options)
      */
     static DeviceSpec openTop(String filename, QDict options, boolean refuseForceShare) throws OpenException {
-        return new NodeOpener(refuseForceShare).top(filename, options);
+        return new NodeOpener(refuseForceShare, false, true).top(filename, options);
+    }
+
+    /**
+     * As {@link #openTop(String, QDict, boolean)}, and each file node checks {@code aio=native}
+     * against {@code direct} when it opens, as file-posix does (so before the checks of the nodes
+     * above it, blkdebug's constraints among them): {@code allNativeAio} is qemu-io's {@code -k}.
+     */
+    static DeviceSpec openTop(String filename, QDict options, boolean refuseForceShare, boolean allNativeAio,
+                              boolean direct) throws OpenException {
+        return new NodeOpener(refuseForceShare, allNativeAio, direct).top(filename, options);
     }
 
     private DeviceSpec top(String filename, QDict options) throws OpenException {
@@ -308,7 +324,14 @@ final class NodeOpener {
                     options.put("filename", name.substring("file:".length())); // raw_parse_filename
                 }
                 openCommon();
-                yield openFile(options);
+                NodeSpec.File f = openFile(options);
+                // raw_open_common checks it once qemu_open succeeded: a file it cannot open fails
+                // with "Could not open" first, which the engine's open reports
+                if ((f.nativeAio() || allNativeAio) && !direct && readable(f.filename())) {
+                    throw new OpenException("aio=native was specified, but it requires cache.direct=on, "
+                            + "which was not specified.");
+                }
+                yield f;
             }
             // a format driver where a protocol is expected
             default -> throw new OpenException("Unknown driver '" + driver + "'");
@@ -359,7 +382,15 @@ final class NodeOpener {
         options.put("x-image", rest.substring(colon + 1));
     }
 
-    private static NodeSpec openFile(QDict options) throws OpenException {
+    private static boolean readable(String filename) {
+        try {
+            return java.nio.file.Files.isReadable(java.nio.file.Path.of(filename));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+    }
+
+    private static NodeSpec.File openFile(QDict options) throws OpenException {
         String name = options.getString("filename");
         options.remove("filename");
         if (name == null || name.isEmpty()) {
