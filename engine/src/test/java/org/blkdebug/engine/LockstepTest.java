@@ -86,6 +86,23 @@ class LockstepTest {
     }
 
     @Test
+    void aRequestARuleReschedulesAndLetsSucceedGoesOnOnlyInARound() throws Exception {
+        // QEMU: an immediately=off rule reschedules the coroutine to a bottom half; with a negative
+        // errno it then "succeeds" without I/O and goes on, but only when the loop runs. Without the
+        // wait, a qcow2 write went on to link its clusters before a `map` that does not poll
+        // (difftest seed 50001 session 288). Here write_aio arms the rule and the pwritev meets it.
+        try (BlockDevice dev = TestDevices.stack()
+                .inject(Rule.InjectError.of(Event.WRITE_AIO).withErrno(-5).withImmediately(false)).open()) {
+            Lockstep l = dev.lockstep();
+            CompletableFuture<Void> f = dev.writeAsync(0, buf(512, 1), null);
+            assertThat(dev.awaitQuiescence(WAIT)).isTrue();
+            assertThat(f).as("rescheduled: it waits for the loop").isNotDone();
+            assertThat(l.bottomHalves()).hasSize(1);
+            f.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aSessionOfALockstepDeviceRunsFree() throws Exception {
         // NBD clients go through sessions: they are served as qemu-nbd serves them, at once
         try (BlockDevice dev = TestDevices.stack().open()) {

@@ -36,8 +36,17 @@ import org.blkdebug.cli.report.Console;
  * masked as run-scenario.sh masks it.
  */
 final class Runner {
-    /** What a run left: masked output, exit status (128+N for signal N), image md5, and whether it hung. */
-    record Outcome(String output, int exit, String md5, boolean hung) {
+    /**
+     * What a run left: masked output, exit status (128+N for signal N), image md5, whether it
+     * hung, and the md5 of the image without its trailing zero bytes (two images that differ
+     * only in how far a tail of zeroes reaches have the same one).
+     */
+    record Outcome(String output, int exit, String md5, boolean hung, String md5WithoutZeroTail) {
+        /** An outcome whose image is known by its md5 only. */
+        Outcome(String output, int exit, String md5, boolean hung) {
+            this(output, exit, md5, hung, md5);
+        }
+
         boolean sameAs(Outcome o) {
             return output.equals(o.output) && exit == o.exit && md5.equals(o.md5) && hung == o.hung;
         }
@@ -112,7 +121,8 @@ final class Runner {
             case IDLE -> "qemu: run (hung: seen idle)";
             case TIMEOUT -> "qemu: run (hung: timeout)";
         }, t);
-        Outcome r = new Outcome(mask(text, dir), hung ? -1 : p.exitValue(), md5(dir.resolve(s.imageName())), hung);
+        Path image = dir.resolve(s.imageName());
+        Outcome r = new Outcome(mask(text, dir), hung ? -1 : p.exitValue(), md5(image, false), hung, md5(image, true));
         timing.add("md5 + mask", t);
         return r;
     }
@@ -192,7 +202,8 @@ final class Runner {
             text += "[exception escaped Main.run: " + thrown.get() + "]\n";
         }
         t0 = timing.add(hung ? "ours: run (hung)" : "ours: run", t0);
-        Outcome r = new Outcome(mask(text, dir), hung ? -1 : status[0], md5(dir.resolve(s.imageName())), hung);
+        Path image = dir.resolve(s.imageName());
+        Outcome r = new Outcome(mask(text, dir), hung ? -1 : status[0], md5(image, false), hung, md5(image, true));
         timing.add("md5 + mask", t0);
         return r;
     }
@@ -284,10 +295,16 @@ final class Runner {
         return sb.toString();
     }
 
-    private static String md5(Path f) {
+    private static String md5(Path f, boolean withoutZeroTail) {
         try {
             byte[] b = Files.exists(f) ? Files.readAllBytes(f) : new byte[0];
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
+            int n = b.length;
+            while (withoutZeroTail && n > 0 && b[n - 1] == 0) {
+                n--;
+            }
+            MessageDigest md = MessageDigest.getInstance("MD5");
+            md.update(b, 0, n);
+            return HexFormat.of().formatHex(md.digest());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {

@@ -96,6 +96,16 @@ public final class BlkDebugNode extends Node {
         return true;
     }
 
+    /**
+     * QEMU: blkdebug is a protocol driver (it opens by file name), and a protocol without its own
+     * answer cannot say how much it takes (-ENOTSUP), filter or not. So qcow2's check for
+     * preallocated metadata gives up at once over blkdebug, reading no refcount block.
+     */
+    @Override
+    public long allocatedFileSize() {
+        return -Errno.ENOTSUP;
+    }
+
     @Override
     public String formatName() {
         return "blkdebug";

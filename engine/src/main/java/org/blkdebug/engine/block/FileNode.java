@@ -146,6 +146,19 @@ public final class FileNode extends Node {
         return byteLength ? n : Node.roundUp(n, SECTOR);
     }
 
+    /**
+     * file-posix answers {@code st_blocks * 512}; Java cannot ask for that, so the file is taken
+     * as fully allocated (its length), which is what a qcow2 image QEMU wrote mostly is.
+     */
+    @Override
+    public long allocatedFileSize() {
+        try {
+            return length();
+        } catch (BlockException e) {
+            return -e.errno();
+        }
+    }
+
     @Override
     protected void truncateDriver(Request r, long length) throws BlockException {
         r.backendIo(true);

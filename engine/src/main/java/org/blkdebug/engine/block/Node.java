@@ -235,6 +235,15 @@ public abstract class Node {
         return child.length();
     }
 
+    /**
+     * {@code bdrv_get_allocated_file_size}: the bytes the image takes on the host, or -errno when
+     * the node cannot say. The default is QEMU's for a format: the sum of its data-carrying
+     * children (here the one child); protocols other than file answer ENOTSUP.
+     */
+    public long allocatedFileSize() {
+        return child == null ? -Errno.ENOTSUP : child.allocatedFileSize();
+    }
+
     protected void truncateDriver(Request r, long length) throws BlockException {
         BlockIo.truncate(child, r, length);
     }

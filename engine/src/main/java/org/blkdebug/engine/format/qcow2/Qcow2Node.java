@@ -134,6 +134,20 @@ public final class Qcow2Node extends Node {
         return "qcow2";
     }
 
+    /** QEMU's default for a format: the sum over the image file and the data file (not backing). */
+    @Override
+    public long allocatedFileSize() {
+        long sum = 0;
+        for (Node c : flushChildren) {
+            long n = c.allocatedFileSize();
+            if (n < 0) {
+                return n;
+            }
+            sum += n;
+        }
+        return sum;
+    }
+
     @Override
     public ImageInfo info() {
         return new ImageInfo(s.layout.clusterSize, s.vmStateOffset());

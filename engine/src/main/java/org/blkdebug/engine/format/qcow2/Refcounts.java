@@ -356,16 +356,22 @@ final class Refcounts {
     }
 
     /**
-     * qcow2_detect_metadata_preallocation, with the file taken as fully allocated (Java cannot
-     * ask for st_blocks): the scan reads every refcount block as QEMU's would on such a file,
-     * and the answer is "not preallocated".
+     * qcow2_detect_metadata_preallocation: whether more clusters have a refcount than the image
+     * file takes on the host. Over blkdebug the file's allocation is unknown and the check gives
+     * up before reading any refcount block; over a file, see {@link
+     * org.blkdebug.engine.block.Node#allocatedFileSize} (taken as fully allocated: the scan
+     * reads every refcount block as QEMU's would, and the answer is "not preallocated").
      */
     static int detectMetadataPreallocation(Qcow2State s, Request r) {
         long fileLength = ChildIo.length(s.file);
         if (fileLength < 0) {
             return (int) fileLength;
         }
-        long realClusters = fileLength / s.layout.clusterSize;
+        long realAllocation = s.file.allocatedFileSize();
+        if (realAllocation < 0) {
+            return (int) realAllocation;
+        }
+        long realClusters = realAllocation / s.layout.clusterSize;
         long threshold = Math.max(realClusters * 10 / 9, realClusters + 2);
         long endCluster = s.layout.sizeToClusters(fileLength);
         long count = 0;
