@@ -48,4 +48,27 @@ class KnownTest {
                 new Runner.Outcome("aio_write failed: Permission denied\n", 0, "bb", false, "bb"));
         assertThat(Known.classify(c)).startsWith("D2 ");
     }
+
+    private static Known.Case probedRaw(String qemu, String ours) {
+        Session s = new Session("raw", 1 << 20, "", null, List.of(), "blkdebug:rules.conf:t.raw",
+                List.of("flush", "aio_write -P 71 253239 1024"), false, null);
+        String warning = "WARNING: Image format was not specified for 'blkdebug:rules.conf:t.raw' and probing guessed raw.\n";
+        return new Known.Case(s.withRules("[inject-error]\n"), new Runner.Outcome(warning + qemu, 1, "aa", false, "aa"),
+                new Runner.Outcome(warning + ours, 1, "aa", false, "aa"));
+    }
+
+    @Test
+    void aWriteThatFailsInBothWithTheReadsErrnoHereIsD2() {
+        // seed 70000 session 2609: a probed raw pads to 512; QEMU ignores the failed padding read
+        // and a later rule fails the write; ours fails it with the read's errno
+        Known.Case c = probedRaw("aio_write failed: Input/output error\n", "aio_write failed: Invalid argument\n");
+        assertThat(Known.classify(c)).startsWith("D2 ");
+    }
+
+    @Test
+    void anotherLineThanTheWritesErrnoIsNotD2() {
+        Known.Case c = probedRaw("aio_write failed: Input/output error\nread failed: Input/output error\n",
+                "aio_write failed: Invalid argument\nread failed: Invalid argument\n");
+        assertThat(Known.classify(c)).isNull();
+    }
 }
