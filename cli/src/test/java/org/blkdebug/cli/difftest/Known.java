@@ -53,6 +53,10 @@ final class Known {
                     c -> (c.anyArg("-s") || c.anyCommand("open .*-s .*"))
                             && c.qemu().output().lines().anyMatch(l -> l.matches(
                                     "(qemu-io> )*Could not (set breakpoint|resume request|remove breakpoint \\S+): Operation not supported"))),
+            // D7 too: qemu-io 7.2 aborts on an assertion or a failed request check (exit 134)
+            new Kind("D7 (qemu-io aborts: an assertion or a request check of its own)",
+                    c -> c.qemu().exit() == 134 && c.qemu().output().lines().anyMatch(l -> l.matches(
+                            "(qemu-io> )*(qemu-io: \\.\\./\\.\\./block/.*Assertion .* failed\\.|Unexpected error in .*)"))),
             // qemu-io 7.2 dies of SIGFPE (exit 136) on a discard unaligned to align
             new Kind("D7 (discard unaligned to align: qemu-io crashes)",
                     c -> c.qemu().exit() == 136 && c.anyCommand("discard.*")),
