@@ -239,9 +239,14 @@ public final class Pacer implements Lockstep {
                 return; // the round came first: the request never stopped being busy
             }
             tracker.quiet();
-            do {
-                LockSupport.park(this);
-            } while (state.get() != RELEASED);
+            // Test before the first park: quiet() may itself park (the tracker's lock, to wake
+            // a thread waiting for quiescence) and so use up the permit of a round's unpark that
+            // came meanwhile; parking first would then wait for good (see Waiter#park).
+            if (state.get() != RELEASED) {
+                do {
+                    LockSupport.park(this);
+                } while (state.get() != RELEASED);
+            }
         }
 
         void release(RequestTracker tracker) {

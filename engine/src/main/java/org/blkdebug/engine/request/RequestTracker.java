@@ -70,6 +70,11 @@ public final class RequestTracker {
         return sequences.incrementAndGet();
     }
 
+    /**
+     * The calling request stops counting as busy. <b>It may park</b> (the lock, to wake a thread
+     * waiting for quiescence), using up a permit an unpark left meanwhile: a caller that parks
+     * next must test what it waits for before parking, not only after (Waiter#park, Pacer's gate).
+     */
     void quiet() {
         if (busy.decrementAndGet() == 0) {
             signalIfWaited();

@@ -51,13 +51,20 @@ public final class Waiter {
             return;
         }
         request.tracker().quiet();
-        // Park first, test after: the test then runs only on wake-ups, so until one has happened
-        // it has no branch profile and C2 compiles both ways. A test shared with the way in would
-        // be profiled "never released" while requests pile up at a breakpoint, and every one of
-        // them parked in that code would pay a deoptimization when resumed (~5 us each).
-        do {
-            LockSupport.park(this);
-        } while (state.get() != RELEASED);
+        // <b>Test once before parking.</b> quiet() can park by itself: waking a thread that waits
+        // for quiescence takes the tracker's lock, and a contended ReentrantLock parks. A
+        // release that comes meanwhile (it sees PARKED, so it unparks) then has its permit used
+        // up by that park, and a park here would wait for good with the state RELEASED.
+        // The loop keeps its own test after the park: it runs only on wake-ups, so until one has
+        // happened it has no branch profile and C2 compiles both ways. A test shared with the way
+        // in would be profiled "never released" while requests pile up at a breakpoint, and
+        // every one of them parked in that code would pay a deoptimization when resumed (~5 us
+        // each); the test before it is a branch of its own, taken only when a release raced.
+        if (state.get() != RELEASED) {
+            do {
+                LockSupport.park(this);
+            } while (state.get() != RELEASED);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package org.blkdebug.engine.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import org.blkdebug.engine.Operation;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,32 @@ class PacerTest {
             assertThat(t.isAlive()).as("iteration %d", i).isFalse();
         }
         assertThat(tracker.awaitIdle(WAIT)).isTrue();
+    }
+
+    @Test
+    void aRoundWhileTheRequestWakesAQuiescenceWaiterIsNotLost() throws Exception {
+        // Going quiet at its gate, a request wakes whoever waits for quiescence, which takes the
+        // tracker's lock and may park on it; a round that comes meanwhile unparks the request
+        // there, and the park at the gate must not then wait for an unpark already spent (the
+        // shell hung in a script's last read, about once in a few hundred runs under load).
+        RequestTracker tracker = new RequestTracker();
+        Pacer pacer = new Pacer(tracker);
+        Request r = tracker.begin(Operation.READ, 0, 512, null);
+        Thread t;
+        try (ContendedTrackerLock held = new ContendedTrackerLock(tracker)) {
+            t = Thread.ofVirtual().start(() -> {
+                pacer.pace();
+                tracker.end(r);
+            });
+            held.awaitQueued(t); // its gate is PARKED and it is quiescent: the shell may round
+            assertThat(pacer.round()).isEqualTo(1);
+        }
+        try {
+            assertThat(t.join(WAIT)).as("released at its gate, it went on").isTrue();
+            assertThat(tracker.awaitIdle(WAIT)).isTrue();
+        } finally {
+            LockSupport.unpark(t); // without the fix, let it go rather than leak it
+        }
     }
 
     @Test

@@ -48,4 +48,30 @@ class WaiterTest {
         assertThat(r.phase()).isEqualTo(Phase.DONE);
         t.join(WAIT);
     }
+
+    @Test
+    void aReleaseWhileTheRequestWakesAQuiescenceWaiterIsNotLost() throws Exception {
+        // as PacerTest's round: the park inside quiet() (the tracker's lock) must not use up the
+        // release's unpark for good
+        RequestTracker tracker = new RequestTracker();
+        Request r = tracker.begin(Operation.WRITE, 0, 512, null);
+        var registered = new java.util.concurrent.CompletableFuture<Waiter>();
+        Thread t;
+        try (ContendedTrackerLock held = new ContendedTrackerLock(tracker)) {
+            t = Thread.ofVirtual().start(() -> {
+                Waiter w = new Waiter(r, Phase.SUSPENDED, "A");
+                registered.complete(w);
+                w.park();
+                tracker.end(r);
+            });
+            held.awaitQueued(t); // PARKED and quiescent: a resume may come
+            registered.get().release();
+        }
+        try {
+            assertThat(t.join(WAIT)).as("released, it went on").isTrue();
+            assertThat(tracker.awaitIdle(WAIT)).isTrue();
+        } finally {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+    }
 }
