@@ -73,10 +73,70 @@ class KnownTest {
         assertThat(Known.classify(c)).isNull();
     }
 
+    private static Known.Case rmwThenRead(String rules, String qemuRead) {
+        // seed 41000 session 186: a write of 1 byte under align=65536 whose RMW read a rule fails
+        Session s = new Session("raw", 1 << 20, "", rules, List.of("--image-opts"),
+                "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=65536,file.image.filename=t.raw",
+                List.of("aio_write -P 20 4608 1", "aio_flush", "read -C 494592 4096"), false, null);
+        return new Known.Case(s,
+                new Runner.Outcome("aio_write failed: Input/output error\n" + qemuRead, 1, "aa", false, "aa"),
+                new Runner.Outcome("aio_write failed: Input/output error\nread failed: Input/output error\n", 1, "aa", false, "aa"));
+    }
+
+    @Test
+    void aLaterRequestMeetingTheRuleAPwritevDoneOfTheFailedWriteArmedCountsForD2() {
+        // QEMU's write went on to pwritev_done, whose rule (errno 122) replaced the armed EIO rule
+        Known.Case c = rmwThenRead("[inject-error]\nevent = \"pwritev_rmw_tail\"\nerrno = \"5\"\n"
+                + "[inject-error]\nevent = \"pwritev_done\"\nerrno = \"122\"\n", "read failed: Disk quota exceeded\n");
+        assertThat(Known.classify(c)).startsWith("D2 (after a failed RMW read");
+    }
+
+    @Test
+    void withoutARuleOnPwritevOrPwritevDoneALaterDifferenceIsNew() {
+        // nothing the write fires after its read could have re-armed blkdebug: not D2
+        Known.Case c = rmwThenRead("[inject-error]\nevent = \"pwritev_rmw_tail\"\nerrno = \"5\"\n"
+                + "[inject-error]\nevent = \"pwritev_zero\"\nerrno = \"122\"\n", "read failed: Disk quota exceeded\n");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    private static final String ASSERTION = "qemu-io: ../../block/io.c:2532: bdrv_co_block_status: Assertion "
+            + "`*pnum && QEMU_IS_ALIGNED(*pnum, align) && align > offset - aligned_offset' failed.\n";
+
+    private static Known.Case mapUnder(String rules) {
+        // seed 47000 session 204: map under a block-status rule with errno -5
+        Session s = new Session("raw", 1 << 20, "", rules, List.of(), null,
+                List.of("open -t none -o driver=raw blkdebug:rules.conf:t.raw", "map"), false, null);
+        return new Known.Case(s, new Runner.Outcome(ASSERTION, 134, "aa", false, "aa"),
+                new Runner.Outcome("1 MiB (0x100000) bytes     allocated at offset 0 bytes (0x0)\n", 0, "aa", false, "aa"));
+    }
+
+    @Test
+    void qemuAbortingOnANegativeBlockStatusErrnoCountsForD22() {
+        Known.Case c = mapUnder("[inject-error]\nevent = \"pwritev_done\"\nerrno = \"-5\"\niotype = \"block-status\"\n");
+        assertThat(Known.classify(c)).startsWith("D22 ");
+    }
+
+    @Test
+    void theAbortWithAPositiveErrnoIsNotD22() {
+        // only a negative errno turns into a positive status; an abort with errno 5 would be new
+        Known.Case c = mapUnder("[inject-error]\nevent = \"pwritev_done\"\nerrno = \"5\"\niotype = \"block-status\"\n");
+        assertThat(Known.classify(c)).isNull();
+    }
+
     @Test
     void extraFailedMetadataWritesAreD2() {
         // seed 90000 session 559: QEMU ignored the failed padding read of qcow2's header write
         Known.Case c = probedRaw("", "qemu-io: Failed to update the image size: Input/output error\n");
         assertThat(Known.classify(c)).startsWith("D2 ");
+    }
+
+    @Test
+    void aNegativeBlockStatusErrnoGivenAsOptionsCountsForD22() {
+        Session s = new Session("raw", 1 << 20, "", null, List.of(), null, List.of(
+                "open -o driver=raw,file.inject-error.0.event=read_aio,file.inject-error.0.errno=-5,"
+                        + "file.inject-error.0.iotype=block-status blkdebug::t.raw", "map"), false, null);
+        Known.Case c = new Known.Case(s, new Runner.Outcome(ASSERTION, 134, "aa", false, "aa"),
+                new Runner.Outcome("1 MiB (0x100000) bytes     allocated at offset 0 bytes (0x0)\n", 0, "aa", false, "aa"));
+        assertThat(Known.classify(c)).startsWith("D22 ");
     }
 }
