@@ -29,6 +29,14 @@ public interface Backend {
         writeZeroes(offset, length);
     }
 
+    /**
+     * As {@link #writeZeroes(long, long, boolean)}; {@code unmap}: the request may unmap
+     * (BDRV_REQ_MAY_UNMAP), so an image file punches a hole where it can. The default ignores it.
+     */
+    default void writeZeroes(long offset, long length, boolean fua, boolean unmap) throws BlockException {
+        writeZeroes(offset, length, fua);
+    }
+
     /** Discards the range; it reads as zeroes afterwards (QEMU punches a hole). */
     void discard(long offset, long length) throws BlockException;
 

@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.OpenException;
@@ -23,9 +25,11 @@ public final class FileBackend implements Backend {
      */
     private final AtomicLong size;
     private final String filename;
-    /** The descriptor for SEEK_DATA/SEEK_HOLE, opened on the first query; {@link #NO_SEEK} when unavailable. */
+    /** The descriptor for SEEK_DATA/SEEK_HOLE, opened on the first query; {@link #NO_FD} when unavailable. */
     private final AtomicReference<Object> seek = new AtomicReference<>();
-    private static final Object NO_SEEK = new Object();
+    private static final Object NO_FD = new Object();
+    /** The descriptor for fallocate, opened on the first write-zeroes or discard; {@link #NO_FD} when unavailable. */
+    private final AtomicReference<Object> falloc = new AtomicReference<>();
     private volatile boolean closed;
 
     private FileBackend(FileChannel channel, String filename) throws IOException {
@@ -101,6 +105,78 @@ public final class FileBackend implements Backend {
 
     @Override
     public void writeZeroes(long offset, long length) throws BlockException {
+        writeZeroes(offset, length, false, false);
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length, boolean fua, boolean unmap) throws BlockException {
+        Fallocate f = fallocate();
+        if (f == null || !fallocateZeroes(f, offset, length, unmap)) {
+            writeZeroBuffers(offset, length);
+        }
+    }
+
+    /**
+     * file-posix's {@code handle_aiocb_write_zeroes_unmap} and {@code handle_aiocb_write_zeroes}, in
+     * their order: with unmap a hole is punched (the size kept); else, or where that is refused,
+     * FALLOC_FL_ZERO_RANGE, then a punched hole allocated again, then (past the end) a plain
+     * allocation. False when none of them is supported: QEMU's block layer then writes zero
+     * buffers, as the caller does.
+     */
+    private boolean fallocateZeroes(Fallocate f, long offset, long length, boolean unmap) throws BlockException {
+        if (unmap) {
+            int ret = f.call(Fallocate.PUNCH_HOLE | Fallocate.KEEP_SIZE, offset, length);
+            if (ret == 0) {
+                return true;
+            }
+            if (ret != Errno.ENOTSUP && ret != Errno.EINVAL && ret != Errno.EBUSY) {
+                throw new BlockException(ret);
+            }
+        }
+        if (f.zeroRange) {
+            int ret = f.call(Fallocate.ZERO_RANGE, offset, length);
+            if (ret == 0) {
+                grown(offset + length);
+                return true;
+            }
+            if (ret == Errno.ENOTSUP) {
+                f.zeroRange = false;
+            } else if (ret != Errno.EINVAL) { // some file systems refuse unaligned ranges: try on
+                throw new BlockException(ret);
+            }
+        }
+        if (f.punchHole && f.allocate) {
+            int ret = f.call(Fallocate.PUNCH_HOLE | Fallocate.KEEP_SIZE, offset, length);
+            if (ret == 0) {
+                if (allocated(f, offset, length)) {
+                    return true;
+                }
+            } else if (ret == Errno.ENOTSUP) {
+                f.punchHole = false;
+            } else if (ret != Errno.EINVAL) { // QEMU warns of the misbehaving file system and goes on
+                throw new BlockException(ret);
+            }
+        }
+        // the last resort: a plain allocation extends the file with zeroes
+        return f.allocate && offset >= length() && allocated(f, offset, length);
+    }
+
+    /** fallocate's mode 0 (allocation, growing the file); false when the file system has none. */
+    private boolean allocated(Fallocate f, long offset, long length) throws BlockException {
+        int ret = f.call(0, offset, length);
+        if (ret == 0) {
+            grown(offset + length);
+            return true;
+        }
+        if (ret != Errno.ENOTSUP) {
+            throw new BlockException(ret);
+        }
+        f.allocate = false;
+        return false;
+    }
+
+    /** The zeroes written as data: where fallocate is not available, and past what it supports. */
+    private void writeZeroBuffers(long offset, long length) throws BlockException {
         ByteBuffer zero = ByteBuffer.allocate((int) Math.min(length, ZERO_CHUNK));
         long pos = offset;
         long left = length;
@@ -113,19 +189,39 @@ public final class FileBackend implements Backend {
                     left -= n;
                 }
             }
-            size.accumulateAndGet(pos, Math::max);
+            grown(pos);
         } catch (IOException | RuntimeException e) {
             throw new BlockException(Errno.of(e), e);
         }
     }
 
+    private void grown(long end) {
+        size.accumulateAndGet(end, Math::max);
+    }
+
+    /**
+     * file-posix's {@code handle_aiocb_discard}: a hole punched, the size kept. Where that is not
+     * available zeroes are written instead, which read the same (QEMU would leave the data where
+     * the file system refuses, as a discard may; ours keeps one outcome for every host).
+     */
     @Override
     public void discard(long offset, long length) throws BlockException {
-        // Java cannot punch holes; zeroes give the same contents QEMU's punched hole reads as
         long end = Math.min(offset + length, length());
-        if (end > offset) {
-            writeZeroes(offset, end - offset);
+        if (end <= offset) {
+            return;
         }
+        Fallocate f = fallocate();
+        if (f != null && f.punchHole) {
+            int ret = f.call(Fallocate.PUNCH_HOLE | Fallocate.KEEP_SIZE, offset, end - offset);
+            if (ret == 0) {
+                return;
+            }
+            if (ret != Errno.ENOTSUP) {
+                throw new BlockException(ret);
+            }
+            f.punchHole = false;
+        }
+        writeZeroBuffers(offset, end - offset);
     }
 
     @Override
@@ -160,21 +256,34 @@ public final class FileBackend implements Backend {
     /** file-posix's {@code find_allocation}, by SEEK_DATA and SEEK_HOLE ({@link SeekData}). */
     @Override
     public Extent extentAt(long offset) {
-        Object s = seek.get();
+        SeekData d = descriptor(seek, SeekData::open, SeekData.class);
+        return d != null ? d.find(offset) : null;
+    }
+
+    private Fallocate fallocate() {
+        return descriptor(falloc, Fallocate::open, Fallocate.class);
+    }
+
+    /**
+     * The descriptor kept in {@code ref}, opened by {@code open} on first use; null where native
+     * calls are not available here, or once the backend is closed.
+     */
+    private <T extends Libc.Fd> T descriptor(AtomicReference<Object> ref, Function<String, T> open, Class<T> type) {
+        Object s = ref.get();
         if (s == null) {
-            SeekData opened = SeekData.open(filename);
-            s = opened == null ? NO_SEEK : opened;
-            if (!seek.compareAndSet(null, s)) {
+            T opened = open.apply(filename);
+            s = opened == null ? NO_FD : opened;
+            if (!ref.compareAndSet(null, s)) {
                 if (opened != null) {
                     opened.close(); // another request opened one first
                 }
-                s = seek.get();
-            } else if (closed && opened != null && seek.compareAndSet(opened, NO_SEEK)) {
+                s = ref.get();
+            } else if (closed && opened != null && ref.compareAndSet(opened, NO_FD)) {
                 opened.close(); // closed meanwhile
                 return null;
             }
         }
-        return s instanceof SeekData d ? d.find(offset) : null;
+        return type.isInstance(s) ? type.cast(s) : null;
     }
 
     @Override
@@ -185,8 +294,10 @@ public final class FileBackend implements Backend {
     @Override
     public void close() throws BlockException {
         closed = true;
-        if (seek.getAndSet(NO_SEEK) instanceof SeekData d) {
-            d.close();
+        for (AtomicReference<Object> fd : List.of(seek, falloc)) {
+            if (fd.getAndSet(NO_FD) instanceof Libc.Fd d) {
+                d.close();
+            }
         }
         try {
             channel.close();

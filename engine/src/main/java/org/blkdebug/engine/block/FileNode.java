@@ -75,10 +75,10 @@ public final class FileNode extends Node {
                 // the file keeps its length; it reads as zeroes all the same (scenario 250)
                 long inFile = Math.min(bytes, backend.length() - offset);
                 if (inFile > 0) {
-                    backend.writeZeroes(offset, inFile, r.fua());
+                    backend.writeZeroes(offset, inFile, r.fua(), true);
                 }
             } else {
-                backend.writeZeroes(offset, bytes, r.fua());
+                backend.writeZeroes(offset, bytes, r.fua(), false);
             }
         } finally {
             r.backendIo(false);

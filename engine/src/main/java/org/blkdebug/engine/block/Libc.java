@@ -4,9 +4,10 @@ import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
- * libc's functions for the few things Java has no API for ({@link SeekData}, {@link
+ * libc's functions for the few things Java has no API for ({@link SeekData}, {@link Fallocate}, {@link
  * DirectIoAlignment}), through JDK 22+'s foreign function API. The code is compiled for Java 21,
  * where that API is a preview, so it is reached by reflection. It needs native access for the
  * engine's module ({@code --enable-native-access=ALL-UNNAMED}, as {@code ./blkdebug} gives); where
@@ -33,6 +34,41 @@ final class Libc {
     /** Size of the segment a call that captures errno takes first, and errno's offset in it. */
     final long captureSize;
     final long errnoOffset;
+    /** open(2) and close(2) without errno, for the descriptors kept open ({@link Fd}). */
+    private final MethodHandle open;
+    private final MethodHandle close;
+
+    /** A descriptor of the image file kept for native calls, closed with the backend. */
+    abstract static class Fd implements AutoCloseable {
+        final int fd;
+
+        Fd(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public void close() {
+            get().close(fd);
+        }
+    }
+
+    /** How a caller links its function ({@link #function}). */
+    interface Linking {
+        MethodHandle link(Libc libc) throws ReflectiveOperationException;
+    }
+
+    /** The handle {@code how} links, or null where native calls (or that function) are not available here. */
+    static MethodHandle handle(Linking how) {
+        Libc libc = get();
+        if (libc == null) {
+            return null;
+        }
+        try {
+            return how.link(libc);
+        } catch (Throwable e) {
+            return null;
+        }
+    }
 
     private static final class Holder {
         static final Libc LIBC = link();
@@ -65,6 +101,29 @@ final class Libc {
         errnoOffset = (long) layoutC.getMethod("byteOffset", pathC.arrayType()).invoke(state, errnoPath);
         captureSize = (long) layoutC.getMethod("byteSize").invoke(state);
         captureErrno = optionC.getMethod("captureCallState", String[].class).invoke(null, (Object) new String[] {"errno"});
+        // open(const char *, int, ...): the mode is its variadic argument
+        open = function("open", false, 2, i32, ptr, i32, i32);
+        close = function("close", false, -1, i32, i32);
+    }
+
+    /** open(2) of {@code path} with {@code flags} (no O_CREAT), the descriptor given to {@code fd}; null on failure. */
+    <T extends Fd> T open(String path, int flags, IntFunction<T> fd) {
+        int n;
+        try (AutoCloseable arena = arena()) {
+            n = (int) open.invoke(string(arena, path), flags, 0);
+        } catch (Throwable e) {
+            return null;
+        }
+        return n < 0 ? null : fd.apply(n);
+    }
+
+    /** close(2); nothing to do on failure: the descriptor is gone either way. */
+    void close(int fd) {
+        try {
+            int ignored = (int) close.invoke(fd);
+        } catch (Throwable e) {
+            // as said
+        }
     }
 
     /** The shared instance, or null when native calls are not available here. */

@@ -26,7 +26,8 @@ record Entry(long seq, Kind kind, long offset, long length, boolean fua, CacheMe
         return mem.buffer().slice((int) from, (int) len);
     }
 
-    enum Kind { WRITE, ZEROES, DISCARD }
+    /** ZEROES_UNMAP: a write-zeroes that may unmap (the image punches a hole where it can). */
+    enum Kind { WRITE, ZEROES, ZEROES_UNMAP, DISCARD }
 
     long end() {
         return offset + length;

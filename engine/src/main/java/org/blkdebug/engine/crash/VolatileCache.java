@@ -234,18 +234,23 @@ public final class VolatileCache implements Backend {
 
     @Override
     public void writeZeroes(long offset, long length) throws BlockException {
-        zero(offset, length, false, false);
+        zero(offset, length, Entry.Kind.ZEROES, false);
     }
 
     @Override
     public void writeZeroes(long offset, long length, boolean fua) throws BlockException {
-        zero(offset, length, false, fua);
+        zero(offset, length, Entry.Kind.ZEROES, fua);
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length, boolean fua, boolean unmap) throws BlockException {
+        zero(offset, length, unmap ? Entry.Kind.ZEROES_UNMAP : Entry.Kind.ZEROES, fua);
     }
 
     /** Cached like a write-zeroes; the image gets a real discard when it is written out. */
     @Override
     public void discard(long offset, long length) throws BlockException {
-        zero(offset, length, true, false);
+        zero(offset, length, Entry.Kind.DISCARD, false);
     }
 
     /**
@@ -292,17 +297,17 @@ public final class VolatileCache implements Backend {
         resize(length);
     }
 
-    /** A completed write-zeroes ({@code discard == false}) or discard: both read as zeroes. */
-    private void zero(long offset, long length, boolean discard, boolean fua) throws BlockException {
+    /** A completed write-zeroes or discard ({@code kind}): both read as zeroes. */
+    private void zero(long offset, long length, Entry.Kind kind, boolean fua) throws BlockException {
         checkLive();
         if (writeThrough) {
-            through(discard ? Entry.Kind.DISCARD : Entry.Kind.ZEROES, offset, length, fua, null);
+            through(kind, offset, length, fua, null);
             return;
         }
         lock.lock();
         try {
             checkLive();
-            add(new Entry(nextSeq(), discard ? Entry.Kind.DISCARD : Entry.Kind.ZEROES, offset, length, fua,
+            add(new Entry(nextSeq(), kind, offset, length, fua,
                     null, null, -1));
         } finally {
             lock.unlock();
@@ -505,6 +510,7 @@ public final class VolatileCache implements Backend {
     private void write(Entry e, long s, long end) throws BlockException {
         switch (e.kind()) {
             case ZEROES -> image.writeZeroes(s, end - s);
+            case ZEROES_UNMAP -> image.writeZeroes(s, end - s, false, true);
             case DISCARD -> image.discard(s, end - s);
             case WRITE -> {
                 if (e.mem() != null) {

@@ -52,7 +52,7 @@ final class WriteLogWriter implements AutoCloseable {
             OutputStream o = sink();
             WriteLog.Type t = switch (e.kind()) {
                 case WRITE -> WriteLog.Type.WRITE;
-                case ZEROES -> WriteLog.Type.WRITE_ZEROES;
+                case ZEROES, ZEROES_UNMAP -> WriteLog.Type.WRITE_ZEROES;
                 case DISCARD -> WriteLog.Type.DISCARD;
             };
             record(o, t, e.fua(), 0, e.offset(), e.length());
