@@ -74,10 +74,6 @@ public final class Pacer implements Lockstep {
         return output.getAsLong();
     }
 
-    void pace() {
-        pace(stamp(), burst(), false);
-    }
-
     /**
      * Request thread, rescheduled by an {@code immediately=off} error (QEMU: {@code aio_co_schedule}
      * and yield): waits for the next turn of the loop, whose bottom halves run before the thread
