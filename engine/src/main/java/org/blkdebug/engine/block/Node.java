@@ -352,15 +352,28 @@ public abstract class Node {
                 unlinkSerialising(t);
             }
             unlink(t);
-            for (Tracked w : t.waitQueue) {
-                // cleared here, not when the waiter runs again: until then it must count as a
-                // request that others wait for, or they would skip it (QEMU's coroutines run
-                // one at a time and never see that window)
-                w.waitingFor = null;
-                wake.add(w.parked);
-                w.parked = null;
-            }
+            List<Tracked> woken = t.waitQueue;
             t.waitQueue = null;
+            for (Tracked w : woken) {
+                // QEMU's qemu_co_queue_restart_all runs the waiters one after another once this
+                // request yields, each to its next yield, and a waiter clears its waiting_for only
+                // when it runs: the first looks again while the later ones still count as
+                // waiting (it skips them and goes on), a later one sees the earlier ones going
+                // on and waits for them. Decided here, under the lock and in queue order, so
+                // threads waking in another order cannot swap them (seed 20261203 session 6115:
+                // three overlapping padded writes finished 1, 3, 2 and left other bytes).
+                // Cleared here, not when the waiter runs again: until then it must count as a
+                // request that others wait for, or they would skip it (D8).
+                w.waitingFor = null;
+                Tracked c = findConflict(w);
+                if (c != null) {
+                    w.waitingFor = c; // stays parked: it would only look and wait again
+                    c.waitQueue.add(w);
+                } else {
+                    wake.add(w.parked);
+                    w.parked = null;
+                }
+            }
         } finally {
             reqsLock.unlock();
         }
