@@ -321,7 +321,7 @@ public final class BlockIo {
 
     // ---- discard -------------------------------------------------------------------------------
 
-    /** bdrv_co_pdiscard: split at the discard alignment; ENOTSUP from the driver is ignored. */
+    /** bdrv_co_pdiscard: split at the discard alignment; ENOTSUP from the driver is ignored, nothing else. */
     public static void pdiscard(Node bs, Request r, long offset, long bytes) throws BlockException {
         if (!bs.unmap || !bs.hasDiscard()) {
             return; // QEMU: "do nothing if disabled" (no BDRV_O_UNMAP), or the driver has none
@@ -356,9 +356,9 @@ public final class BlockIo {
                 try {
                     bs.pdiscard(r, offset, num);
                 } catch (BlockException e) {
-                    boolean skip = e.errno() == Errno.ENOTSUP
-                            || (e.errno() == Errno.EINVAL && (offset % align != 0 || num % align != 0));
-                    if (!skip) {
+                    // QEMU 7.2 goes on past ENOTSUP only: an EINVAL on an unaligned head or tail
+                    // piece fails the discard as any other errno does (scenario 300)
+                    if (e.errno() != Errno.ENOTSUP) {
                         throw e;
                     }
                 }
