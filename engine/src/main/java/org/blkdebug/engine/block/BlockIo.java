@@ -115,7 +115,7 @@ public final class BlockIo {
                 return;
             }
             if (pad != null) {
-                rmwRead(bs, t, r, pad, false);
+                writePaddingRead(bs, t, r, pad, false);
             }
             alignedPwritev(bs, t, r, offset, bytes, align, qiov, flags);
         } finally {
@@ -133,6 +133,22 @@ public final class BlockIo {
             flags &= ~Node.REQ_MAY_UNMAP;
         }
         pwritev(child, r, offset, bytes, null, flags | Node.REQ_ZERO_WRITE);
+    }
+
+    /**
+     * The padding read of a write. Where it fails the write ends (D2), but still as a write of the
+     * node: QEMU goes on to bdrv_aligned_pwritev, whose bdrv_co_write_req_finish bumps write_gen
+     * failed or not, so the node's next flush is not skipped as one with nothing to flush
+     * (scenario 301; difftest seed 20261203 session 11366).
+     */
+    private static void writePaddingRead(Node bs, Node.Tracked t, Request r, Padding pad, boolean zeroMiddle)
+            throws BlockException {
+        try {
+            rmwRead(bs, t, r, pad, zeroMiddle);
+        } catch (BlockException e) {
+            bs.writeGen.incrementAndGet();
+            throw e;
+        }
     }
 
     /** bdrv_padding_rmw_read: the pwritev_rmw_* events around the padding read(s). */
@@ -237,7 +253,7 @@ public final class BlockIo {
         Padding pad = Padding.of(bs, offset, bytes, null);
         if (pad != null) {
             bs.makeSerialising(t, align);
-            rmwRead(bs, t, r, pad, true);
+            writePaddingRead(bs, t, r, pad, true);
             if (pad.head != 0 || pad.mergeReads) {
                 long alignedOffset = offset & ~(align - 1);
                 long writeBytes = pad.mergeReads ? pad.bufLen : align;
