@@ -200,7 +200,7 @@ final class CompletionPrinter {
             round++;
             active.sort(roundOrder());
             for (Run r : active) {
-                if (done(kind) && slow(r)) {
+                if (done(kind) && speed(r) != QUICK) {
                     break; // the poll ends on the quick calls; an fdatasync is still running then
                 }
                 runRound(r);
@@ -216,29 +216,37 @@ final class CompletionPrinter {
      * newest first and its completion bottom half runs every call finished by then: calls
      * submitted together (no output between them, which in qemu-io is a system call each) are
      * all finished when it runs, so the newest goes first; a call submitted after some output
-     * was submitted later in time and finishes after the earlier ones. Flushes
-     * ({@code fdatasync}), and every call under O_DIRECT, take long enough to finish in the order
-     * they began, after the quick ones.
+     * was submitted later in time and finishes after the earlier ones. Every call under O_DIRECT
+     * takes long enough to finish in the order they began, after the quick ones, and a flush
+     * ({@code fdatasync}) longer still: it finishes after them all (the engine's Pacer, which
+     * moves the requests, keeps the same order).
      */
     private Comparator<Run> roundOrder() {
         return (a, b) -> {
-            boolean slowA = slow(a);
-            boolean slowB = slow(b);
-            int c = Boolean.compare(slowA, slowB);
-            if (c == 0) {
-                c = Long.compare(slowA ? 0 : a.burst, slowB ? 0 : b.burst);
+            int speedA = speed(a);
+            int c = Integer.compare(speedA, speed(b));
+            if (c == 0 && speedA == QUICK) {
+                c = Long.compare(a.burst, b.burst);
             }
-            return c != 0 ? c : Long.compare(slowA ? a.stamp : -a.stamp, slowB ? b.stamp : -b.stamp);
+            return c != 0 ? c : speedA == QUICK ? Long.compare(b.stamp, a.stamp) : Long.compare(a.stamp, b.stamp);
         };
     }
 
-    /** True when the backend call {@code r} waits for in this round is a slow one. */
-    private boolean slow(Run r) {
-        if (direct.getAsBoolean()) {
-            return true;
-        }
+    /** How long a backend call takes in the model: quick, O_DIRECT, or a flush (slowest). */
+    private static final int QUICK = 0;
+    private static final int DIRECT = 1;
+    private static final int FLUSH = 2;
+
+    /**
+     * The speed of the backend call {@code r} waits for in this round. A flush is known only where
+     * it is the request's last call (its report says so); an earlier one counts as the others.
+     */
+    private int speed(Run r) {
         Item next = r.items.getFirst();
-        return next.isCompletion() && next.rounds() == round - r.base && next.completion().afterFlush();
+        if (next.isCompletion() && next.rounds() == round - r.base && next.completion().afterFlush()) {
+            return FLUSH;
+        }
+        return direct.getAsBoolean() ? DIRECT : QUICK;
     }
 
     private boolean done(Poll kind) {

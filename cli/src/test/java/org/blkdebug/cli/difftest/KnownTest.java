@@ -99,6 +99,47 @@ class KnownTest {
         assertThat(Known.classify(c)).isNull();
     }
 
+    private static Known.Case rmwHeadWithPwritevRule(String rules, String qemuErrno, String oursErrno) {
+        // seed 20261203 session 8520: a 512-byte write under align=4096; the pwritev_rmw_head rule
+        // (errno 1) fails its RMW read; QEMU's write goes on to pwritev, whose rule (errno 95) then
+        // fails it and stays armed for the later requests
+        Session s = new Session("raw", 1 << 20, "", rules, List.of("--image-opts"),
+                "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=4096,file.image.filename=t.raw",
+                List.of("aio_write -P 0x17 246272 512", "aio_flush", "read -C 230912 5120"), false, null);
+        return new Known.Case(s,
+                new Runner.Outcome("aio_write failed: " + qemuErrno + "\nread failed: " + qemuErrno + "\n", 1, "aa", false, "aa"),
+                new Runner.Outcome("aio_write failed: " + oursErrno + "\nread failed: " + oursErrno + "\n", 1, "aa", false, "aa"));
+    }
+
+    private static final String RMW_HEAD_AND_PWRITEV = "[inject-error]\nevent = \"pwritev\"\nerrno = \"95\"\nonce = \"off\"\n"
+            + "[inject-error]\nevent = \"pwritev_rmw_head\"\nerrno = \"1\"\n";
+
+    @Test
+    void theFailedWriteItselfReportingThePwritevRulesErrnoCountsForD2() {
+        Known.Case c = rmwHeadWithPwritevRule(RMW_HEAD_AND_PWRITEV, "Operation not supported", "Operation not permitted");
+        assertThat(Known.classify(c)).startsWith("D2 (after a failed RMW read");
+    }
+
+    @Test
+    void aWriteFailingWithAnotherErrnoWithoutARuleOnPwritevIsNew() {
+        // no pwritev/pwritev_done rule could have failed QEMU's write with its own errno: not D2
+        Known.Case c = rmwHeadWithPwritevRule(RMW_HEAD_AND_PWRITEV.replace("\"pwritev\"", "\"pwritev_zero\""),
+                "Operation not supported", "Operation not permitted");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aReadFailingWithAnotherErrnoFirstIsNew() {
+        // the first line that differs is no write's: the kind asks for a failed write before it
+        Session s = new Session("raw", 1 << 20, "", RMW_HEAD_AND_PWRITEV, List.of("--image-opts"),
+                "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=4096,file.image.filename=t.raw",
+                List.of("read -C 230912 5120", "aio_write -P 0x17 246272 512", "aio_flush"), false, null);
+        Known.Case c = new Known.Case(s,
+                new Runner.Outcome("read failed: Operation not supported\naio_write failed: Operation not supported\n", 1, "aa", false, "aa"),
+                new Runner.Outcome("read failed: Operation not permitted\naio_write failed: Operation not supported\n", 1, "aa", false, "aa"));
+        assertThat(Known.classify(c)).isNull();
+    }
+
     private static final String ASSERTION = "qemu-io: ../../block/io.c:2532: bdrv_co_block_status: Assertion "
             + "`*pnum && QEMU_IS_ALIGNED(*pnum, align) && align > offset - aligned_offset' failed.\n";
 

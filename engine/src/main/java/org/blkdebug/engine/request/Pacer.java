@@ -31,9 +31,13 @@ import org.blkdebug.engine.Lockstep;
  * another, and which of two requests reaches a breakpoint, a flush queue or qcow2's lock first
  * decides what both do next. That order: calls submitted together (no output between them) are
  * all finished when the bottom half runs and go newest first (the pool lists its work newest
- * first); a call submitted after some output finishes after the earlier ones; flushes, and every
- * call under O_DIRECT, take long enough to finish in the order they began, after the quick ones.
- * It is the order the shell's printer assumes for their lines (CompletionPrinter#roundOrder).
+ * first); a call submitted after some output finishes after the earlier ones; every call under
+ * O_DIRECT takes long enough to finish in the order they began, after the quick ones; and a
+ * flush ({@code fdatasync}) takes longer still, so it finishes last, after an O_DIRECT call
+ * begun after it too (it commits the file system's journal and flushes the disk's cache: a write
+ * of the same turn under {@code directsync} goes on before an earlier write's flush, difftest
+ * seed 20261203 sessions 6809 and 13476, scenarios 303 and 304). It is the order the shell's
+ * printer assumes for their lines (CompletionPrinter#roundOrder).
  */
 public final class Pacer implements Lockstep {
     private final RequestTracker tracker;
@@ -48,6 +52,11 @@ public final class Pacer implements Lockstep {
     private volatile LongSupplier output = () -> 0;
     /** Every backend call is slow (O_DIRECT). */
     private final boolean direct;
+
+    /** How long a backend call takes, in the model's three speeds (see the class comment). */
+    private static final int QUICK = 0;
+    private static final int DIRECT = 1;
+    private static final int FLUSH = 2;
 
     public Pacer(RequestTracker tracker) {
         this(tracker, false);
@@ -80,7 +89,7 @@ public final class Pacer implements Lockstep {
      * pool's completions; several go on in the order they were rescheduled.
      */
     void reschedule(long requestId) {
-        park(new Gate(Thread.currentThread(), stamp(), 0, false, true, requestId));
+        park(new Gate(Thread.currentThread(), stamp(), 0, QUICK, true, requestId));
     }
 
     /**
@@ -92,7 +101,7 @@ public final class Pacer implements Lockstep {
         if (stopped) {
             return;
         }
-        park(new Gate(Thread.currentThread(), stamp, burst, flush || direct, false, 0));
+        park(new Gate(Thread.currentThread(), stamp, burst, flush ? FLUSH : direct ? DIRECT : QUICK, false, 0));
     }
 
     private void park(Gate g) {
@@ -173,11 +182,11 @@ public final class Pacer implements Lockstep {
         if (a.bottomHalf || b.bottomHalf) { // rescheduled ones first, in the order they were
             return a.bottomHalf && b.bottomHalf ? Long.compare(a.stamp, b.stamp) : a.bottomHalf ? -1 : 1;
         }
-        int c = Boolean.compare(a.slow, b.slow);
+        int c = Integer.compare(a.speed, b.speed);
         if (c != 0) {
             return c;
         }
-        if (a.slow) {
+        if (a.speed != QUICK) {
             return Long.compare(a.stamp, b.stamp);
         }
         c = Long.compare(a.burst, b.burst);
@@ -215,17 +224,18 @@ public final class Pacer implements Lockstep {
         private final Thread thread;
         final long stamp;
         final long burst;
-        final boolean slow;
+        /** QUICK, DIRECT or FLUSH. */
+        final int speed;
         /** Rescheduled (a bottom half), not waiting for a thread-pool call. */
         final boolean bottomHalf;
         /** For a bottom half: whose. */
         final long requestId;
 
-        Gate(Thread thread, long stamp, long burst, boolean slow, boolean bottomHalf, long requestId) {
+        Gate(Thread thread, long stamp, long burst, int speed, boolean bottomHalf, long requestId) {
             this.thread = thread;
             this.stamp = stamp;
             this.burst = burst;
-            this.slow = slow;
+            this.speed = speed;
             this.bottomHalf = bottomHalf;
             this.requestId = requestId;
         }
