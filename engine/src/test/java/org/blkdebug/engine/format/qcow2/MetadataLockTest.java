@@ -101,21 +101,7 @@ class MetadataLockTest {
         lock.lock(holder);
         List<Waiter> dependents = Collections.synchronizedList(new ArrayList<>());
         Request d = tracker.begin(Operation.WRITE, 0, 0, null);
-        Thread td = Thread.ofVirtual().start(() -> {
-            lock.lock(d);
-            lock.await(d, dependents); // waits for the allocation, as handle_dependencies does
-            order.add("D");
-            lock.unlock();
-            tracker.end(d);
-        });
-        awaitPhase(d, Phase.WAITING);
-        lock.unlock(); // d gets it, registers as dependent and parks
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (dependents.isEmpty()) {
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(1);
-        }
-        awaitPhase(d, Phase.WAITING);
+        Thread td = dependent(d, dependents);
         lock.lock(holder);
         Request w = tracker.begin(Operation.WRITE, 0, 0, null);
         Thread tw = contender("W", w);
@@ -139,21 +125,7 @@ class MetadataLockTest {
         lock.lock(holder);
         List<Waiter> dependents = Collections.synchronizedList(new ArrayList<>());
         Request d = tracker.begin(Operation.WRITE, 0, 0, null);
-        Thread td = Thread.ofVirtual().start(() -> {
-            lock.lock(d);
-            lock.await(d, dependents);
-            order.add("D");
-            lock.unlock();
-            tracker.end(d);
-        });
-        awaitPhase(d, Phase.WAITING);
-        lock.unlock();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (dependents.isEmpty()) {
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(1);
-        }
-        awaitPhase(d, Phase.WAITING);
+        Thread td = dependent(d, dependents);
         lock.lock(holder);
         lock.enqueue(List.copyOf(dependents), holder);
         dependents.clear();
@@ -166,5 +138,29 @@ class MetadataLockTest {
         td.join(WAIT);
         assertThat(order).containsExactly("H", "D");
         assertThat(d.releasedBy()).isEqualTo(holder.id());
+    }
+
+    /**
+     * With the lock held by the test: starts {@code d}, which takes the lock once the test
+     * unlocks and then waits on {@code dependents} for an allocation, as handle_dependencies does
+     * (it adds "D" to the order when it gets the lock back).
+     */
+    private Thread dependent(Request d, List<Waiter> dependents) throws InterruptedException {
+        Thread td = Thread.ofVirtual().start(() -> {
+            lock.lock(d);
+            lock.await(d, dependents);
+            order.add("D");
+            lock.unlock();
+            tracker.end(d);
+        });
+        awaitPhase(d, Phase.WAITING);
+        lock.unlock(); // d gets it, registers as dependent and parks
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (dependents.isEmpty()) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(1);
+        }
+        awaitPhase(d, Phase.WAITING);
+        return td;
     }
 }
