@@ -71,6 +71,10 @@ final class Requests {
                 // the future, so one look can fall between the two.
                 stuckPolls = !f.isDone() && nothingCanMove(ctx) ? stuckPolls + 1 : 0;
                 if (stuckPolls >= 2) {
+                    // QEMU's BDRV_POLL_WHILE goes on polling for good: every other request that
+                    // can finish does, and reports, before it hangs (difftest seed 20261203
+                    // session 10796); ours prints those reports before it gives up (D11)
+                    ctx.mainLoopWaiting();
                     String tag = suspendedTag(ctx);
                     throw new CommandAborted(tag == null ? "request cannot finish; nothing in a script can release it"
                             : "request suspended at '" + tag + "'; nothing in a script can resume it");

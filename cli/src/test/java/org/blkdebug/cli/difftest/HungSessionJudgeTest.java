@@ -60,6 +60,48 @@ class HungSessionJudgeTest {
                 + " / ours 'aio_write failed: Input/output error'", v.label());
     }
 
+    /**
+     * A synchronous read held behind a suspended request: ours' line names the command before the
+     * documented text, which QEMU never prints; what ours printed before that line is QEMU's, so
+     * it is D11 (seed 20261203 session 10796: judged a new difference at the words "read: ").
+     */
+    @Test
+    void aSynchronousRequestsReasonIsJudgedFromTheStartOfItsLine() {
+        String qemu = """
+                blkdebug: Suspended request 'D'
+                wrote 4096/4096 bytes at offset 262144
+                4 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)
+                """;
+        String ours = qemu + """
+                read: request suspended at 'D'; nothing in a script can resume it
+                blkdebug: Resuming request 'D'
+                """;
+        Session s = new Session("raw", 1048576, null, null, List.of("--image-opts"),
+                "driver=raw,file.driver=blkdebug,file.align=4096,file.image.driver=file,file.image.filename="
+                        + Session.DIR + "/t.raw",
+                List.of("aio_write -P 1 262144 4096", "break pwritev_rmw_after_tail D", "aio_write 131072 512",
+                        "wait_break D", "read 131072 512", "resume D"),
+                false, null);
+        DiffTester.Verdict v = DiffTester.judgeHung(s, new Runner.Outcome(qemu, -1, "ea918b9a", true),
+                new Runner.Outcome(ours, 1, "1e393d0f", false));
+        assertEquals(DiffTester.Kind.KNOWN, v.kind());
+        assertEquals("D11 (a wait nothing in the script can end: QEMU hangs, ours fails)", v.label());
+    }
+
+    /** The same line after lines QEMU did not print is still a new difference. */
+    @Test
+    void aReasonAfterLinesQemuNeverPrintedIsNew() {
+        String qemu = "blkdebug: Suspended request 'D'\n";
+        String ours = qemu + "wrote 512/512 bytes at offset 0\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n"
+                + "read: request suspended at 'D'; nothing in a script can resume it\n";
+        Session s = new Session("raw", 1048576, null, null, List.of("--image-opts"),
+                "driver=raw,file.driver=blkdebug,file.image.driver=file,file.image.filename=" + Session.DIR + "/t.raw",
+                List.of("read 0 512"), false, null);
+        DiffTester.Verdict v = DiffTester.judgeHung(s, new Runner.Outcome(qemu, -1, "ea918b9a", true),
+                new Runner.Outcome(ours, 1, "1e393d0f", false));
+        assertEquals(DiffTester.Kind.DIFFER, v.kind());
+    }
+
     /** D2 counts failed writes of every kind; an aio_write's report was missed ("_" joins words). */
     @Test
     void failedAioWritesCountAsFailedWrites() {

@@ -256,16 +256,23 @@ final class Known {
 
     /** Why QEMU hung, as ours says it (D4, D5, D6, D11): the first documented text in ours, or null. */
     static String hangReason(String ours) {
-        int at = hangReasonAt(ours);
+        int first = ours.length();
+        String why = null;
         for (String[] t : HANG_TEXTS) {
-            if (at < ours.length() && ours.startsWith(t[0], at)) {
-                return t[1];
+            int i = ours.indexOf(t[0]);
+            if (i >= 0 && i < first) {
+                first = i;
+                why = t[1];
             }
         }
-        return null;
+        return why;
     }
 
-    /** Where the first documented text starts (the start of its line), or the length when there is none. */
+    /**
+     * Where the line of the first documented text starts, or the length when there is none. The
+     * line, not the text: "read: request suspended at 'D'; nothing in a script can resume it"
+     * begins with words QEMU never prints (seed 20261203 session 10796).
+     */
     static int hangReasonAt(String ours) {
         int best = ours.length();
         for (String[] t : HANG_TEXTS) {
@@ -274,6 +281,6 @@ final class Known {
                 best = i;
             }
         }
-        return best;
+        return best == ours.length() ? best : ours.lastIndexOf('\n', best - 1) + 1;
     }
 }

@@ -105,6 +105,24 @@ class WhereQemuHangsTest {
     }
 
     /**
+     * D11: qemu-io 7.2, hanging in a synchronous read that waits for a serialising write held at a
+     * breakpoint, still polls its loop, so an aio write in flight finishes and reports before the
+     * hang; ours prints that report before it gives up (difftest seed 20261203 session 10796).
+     */
+    @Test
+    void requestsInFlightReportBeforeASynchronousReadGivesUp() {
+        BoundedMain.Result r = run("-c", "aio_write -P 1 262144 4096", "-c", "break pwritev_rmw_after_tail D", "-c",
+                "aio_write -P 0x51 131072 512", "-c", "wait_break D", "-c", "read 131072 512", "-c", "resume D", "-c",
+                "aio_flush", "json:{\"driver\":\"raw\",\"file\":{\"driver\":\"blkdebug\",\"align\":4096,"
+                        + "\"image\":{\"driver\":\"file\",\"filename\":\"" + image + "\"}}}");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(masked(r.out())).isEqualTo("blkdebug: Suspended request 'D'\n"
+                + "wrote 4096/4096 bytes at offset 262144\n4 KiB, 1 ops; STATS\n" // what qemu-io prints, then hangs
+                + "read: request suspended at 'D'; nothing in a script can resume it\n"
+                + "blkdebug: Resuming request 'D'\nwrote 512/512 bytes at offset 131072\n512 bytes, 1 ops; STATS\n");
+    }
+
+    /**
      * D11: map, alloc and truncate on qcow2 queue behind an allocating write held at l2_update
      * (the metadata lock); qemu-io 7.2 hangs in each. Ours fails the command, and the resume
      * that follows still lands the write.

@@ -53,6 +53,12 @@ public final class Request {
     private volatile long sequence;
     /** See Completion#releasedBy. */
     private volatile long releasedBy;
+    /**
+     * What runs when the request next yields (a backend call, a park, a reschedule, its end):
+     * QEMU enters the coroutines a running one woke only once it yields. Set and run by the
+     * request's own thread; volatile for an end reported from another thread.
+     */
+    private volatile Runnable onYield;
     /** Whether the request ever blocked (QEMU: yielded). Written by the request's own thread. */
     private boolean yielded;
     /** Whether it blocked since it was submitted or last released; see {@link #yieldedSinceRelease()}. */
@@ -149,6 +155,27 @@ public final class Request {
         return yielded;
     }
 
+    /**
+     * Own thread: runs {@code action} when this request next yields (QEMU: a coroutine woken by
+     * {@code qemu_co_queue_restart_all} runs once its waker yields, so the waker can take the
+     * lock again and start its next I/O first; difftest seed 20261203 sessions 835, 3825).
+     */
+    public void onNextYield(Runnable action) {
+        Runnable before = onYield;
+        onYield = before == null ? action : () -> {
+            before.run();
+            action.run();
+        };
+    }
+
+    private void yielding() {
+        Runnable a = onYield;
+        if (a != null) {
+            onYield = null;
+            a.run();
+        }
+    }
+
     /** Marks that the request completes asynchronously (QEMU: it yielded at least once). */
     public void markYielded() {
         yielded = true;
@@ -163,6 +190,7 @@ public final class Request {
      * until then, as QEMU's does. Free-running, goes on at once.
      */
     public void awaitBottomHalf() {
+        yielding();
         if (pacer != null) {
             pacer.reschedule(id);
         }
@@ -227,6 +255,7 @@ public final class Request {
         }
         PHASE.setRelease(this, in ? Phase.BACKEND_IO : Phase.RUNNING);
         if (in) {
+            yielding();
             if (pacer != null) {
                 ioStamp = pacer.stamp();
                 ioBurst = pacer.burst();
@@ -244,6 +273,7 @@ public final class Request {
     }
 
     void parkedAs(Phase p, String t) {
+        yielding();
         tag = t;
         phase = p;
         yielded = true;
@@ -264,6 +294,7 @@ public final class Request {
 
 
     void done() {
+        yielding();
         PHASE.setRelease(this, Phase.DONE);
     }
 

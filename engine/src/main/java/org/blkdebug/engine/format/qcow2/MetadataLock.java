@@ -68,18 +68,33 @@ final class MetadataLock {
     }
 
     /**
-     * qemu_co_queue_restart_all for waiters that will retake this lock: they queue for it in
-     * their order, behind those already waiting, and get it when the holder unlocks. Called by
-     * the holder, {@code by}.
+     * qemu_co_queue_restart_all for waiters that will retake this lock: once the holder,
+     * {@code by}, next yields (QEMU runs the restarted coroutines only then), they queue for it
+     * in their order, behind those already waiting, and the first gets it at once if it is free.
+     * Until then {@code by} may unlock and take the lock again ahead of them (its next piece's
+     * mapping, seed 20261203 session 835).
      */
     void enqueue(List<Waiter> restarted, Request by) {
+        List<Waiter> queued = List.copyOf(restarted);
+        by.onNextYield(() -> queueRestarted(queued, by));
+    }
+
+    private void queueRestarted(List<Waiter> restarted, Request by) {
+        Queued first = null;
         guard.lock();
         try {
             for (Waiter w : restarted) {
                 waiters.addLast(new Queued(w, by));
             }
+            if (!locked) {
+                first = waiters.pollFirst();
+                locked = first != null;
+            }
         } finally {
             guard.unlock();
+        }
+        if (first != null) {
+            first.waiter().release(first.by());
         }
     }
 

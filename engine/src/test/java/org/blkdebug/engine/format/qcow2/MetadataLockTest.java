@@ -101,9 +101,54 @@ class MetadataLockTest {
         lock.lock(holder);
         List<Waiter> dependents = Collections.synchronizedList(new ArrayList<>());
         Request d = tracker.begin(Operation.WRITE, 0, 0, null);
+        Thread td = dependent(d, dependents);
+        lock.lock(holder);
+        Request w = tracker.begin(Operation.WRITE, 0, 0, null);
+        Thread tw = contender("W", w);
+        awaitPhase(w, Phase.WAITING);
+        lock.enqueue(List.copyOf(dependents), holder);
+        dependents.clear();
+        lock.unlock();
+        tracker.end(holder); // the holder yields (here: ends), so the restarted request queues now
+        td.join(WAIT);
+        tw.join(WAIT);
+        assertThat(order).containsExactly("W", "D");
+        assertThat(d.releasedBy()).isEqualTo(holder.id());
+    }
+
+    @Test
+    void aRestartedWaiterQueuesOnlyOnceItsRestarterYields() throws Exception {
+        // QEMU enters the coroutines qemu_co_queue_restart_all woke only when the waker yields:
+        // until then the waker may unlock and take the lock again (its next piece's mapping)
+        // ahead of them (difftest seed 20261203 session 835)
+        Request holder = tracker.begin(Operation.WRITE, 0, 0, null);
+        lock.lock(holder);
+        List<Waiter> dependents = Collections.synchronizedList(new ArrayList<>());
+        Request d = tracker.begin(Operation.WRITE, 0, 0, null);
+        Thread td = dependent(d, dependents);
+        lock.lock(holder);
+        lock.enqueue(List.copyOf(dependents), holder);
+        dependents.clear();
+        lock.unlock();
+        lock.lock(holder); // free: the restarted request has not queued yet
+        order.add("H");
+        lock.unlock();
+        assertThat(d.phase()).as("restarted before its restarter yielded").isEqualTo(Phase.WAITING);
+        tracker.end(holder);
+        td.join(WAIT);
+        assertThat(order).containsExactly("H", "D");
+        assertThat(d.releasedBy()).isEqualTo(holder.id());
+    }
+
+    /**
+     * With the lock held by the test: starts {@code d}, which takes the lock once the test
+     * unlocks and then waits on {@code dependents} for an allocation, as handle_dependencies does
+     * (it adds "D" to the order when it gets the lock back).
+     */
+    private Thread dependent(Request d, List<Waiter> dependents) throws InterruptedException {
         Thread td = Thread.ofVirtual().start(() -> {
             lock.lock(d);
-            lock.await(d, dependents); // waits for the allocation, as handle_dependencies does
+            lock.await(d, dependents);
             order.add("D");
             lock.unlock();
             tracker.end(d);
@@ -116,17 +161,6 @@ class MetadataLockTest {
             Thread.sleep(1);
         }
         awaitPhase(d, Phase.WAITING);
-        lock.lock(holder);
-        Request w = tracker.begin(Operation.WRITE, 0, 0, null);
-        Thread tw = contender("W", w);
-        awaitPhase(w, Phase.WAITING);
-        lock.enqueue(List.copyOf(dependents), holder);
-        dependents.clear();
-        lock.unlock();
-        td.join(WAIT);
-        tw.join(WAIT);
-        assertThat(order).containsExactly("W", "D");
-        assertThat(d.releasedBy()).isEqualTo(holder.id());
-        tracker.end(holder);
+        return td;
     }
 }
