@@ -69,14 +69,30 @@ final class Known {
                     c -> c.qemu().exit() == 136 && c.anyCommand("discard.*")),
             // D2: an RMW read failed by a rule; QEMU writes the padded block anyway
             new Kind("D2 (failed RMW read of an unaligned write)",
-                    c -> c.session().rules() != null || c.anyArg(".*inject-error.*") || c.anyCommand("open .*inject-error.*")
-                            ? rmwReadFailed(c) : false),
+                    c -> anyRule(c) && rmwReadFailed(c)),
             // D2 too: after its failed RMW read QEMU's write goes on to pwritev and pwritev_done,
             // whose rules re-arm blkdebug (the first inject rule of an event drops the armed ones);
             // ours ends the write there, so a later request meets other rules (seed 41000 session
             // 186, seed 70000 session 182)
             new Kind("D2 (after a failed RMW read ours fires no pwritev/pwritev_done: later requests meet other rules)",
-                    Known::laterRulesAfterFailedRmwRead));
+                    Known::laterRulesAfterFailedRmwRead),
+            // D2 too: ours ends the write at its failed read, so its report comes earlier and with
+            // the read's errno; QEMU's goes on to its own write, which meets whatever rule is armed
+            // by then (a later request's, seed 20261203 session 14757): the same lines but for that
+            // errno, in another order
+            new Kind("D2 (a write ends at its failed RMW read: its report comes earlier, with the read's errno)",
+                    Known::failedRmwWriteReportsEarlier),
+            // D2 too: truncate's header write on qcow2 fails here at its RMW read; QEMU's goes
+            // through (the header gets the padding buffer's bytes) and the truncate renews qcow2's
+            // metadata caches (qcow2_update_options), so the next metadata read meets the rule that
+            // failed our read (seed 20261203 session 18947)
+            new Kind("D2 (qcow2 truncate's header write: QEMU's succeeds and renews its caches, a later metadata read fails)",
+                    Known::truncateHeaderRmwRead),
+            // Q5: two allocating qcow2 writes past the end of the file, whose zero-writes arm a rule:
+            // QEMU's file-posix serialises those zero-writes, ours not, so the other write meets it
+            // (seed 20261203 session 10110)
+            new Kind("Q5 (which of two allocating qcow2 writes past the end of the file meets the rule their zero-writes arm)",
+                    Known::otherWriteMeetsZeroWriteRule));
 
     /**
      * D21: the same lines, exit status and image bytes, in another order (where an aio report or
@@ -128,8 +144,7 @@ final class Known {
      * the image differs (QEMU wrote the padded block whose read failed; ours left it unchanged).
      */
     private static boolean rmwReadFailed(Case c) {
-        boolean aligned = c.anyArg(".*align[=\\\\\":]+(512|4096|4k|65536).*")
-                || c.anyCommand("open .*align=(512|4096|4k|65536).*")
+        boolean aligned = aligned(c)
                 // a probed raw pads to 512 bytes itself (seed 70000 session 2609)
                 || c.qemu().output().contains("and probing guessed raw.");
         if (!aligned) {
@@ -197,8 +212,7 @@ final class Known {
      * later requests).
      */
     static boolean laterRulesAfterFailedRmwRead(Case c) {
-        boolean aligned = c.anyArg(".*align[=\\\\\":]+(512|4096|4k|65536).*")
-                || c.anyCommand("open .*align=(512|4096|4k|65536).*");
+        boolean aligned = aligned(c);
         String rule = "(?s).*event[\\s=\"':]+pwritev(_done)?\\b.*";
         boolean writeEventRule = c.session().rules() != null && c.session().rules().matches(rule)
                 || c.anyArg(rule) || c.anyCommand(rule);
@@ -207,17 +221,112 @@ final class Known {
         }
         List<String> q = c.qemu().output().lines().toList();
         List<String> o = c.ours().output().lines().toList();
-        int first = 0;
-        while (first < q.size() && first < o.size() && q.get(first).equals(o.get(first))) {
-            first++;
-        }
-        if (first == q.size() && first == o.size()) {
+        int first = firstDifference(c);
+        if (first == -1) {
             return false;
         }
         boolean writeFailedInBothWithAnotherErrno = first < q.size() && first < o.size()
                 && writeFailures(o.get(first)) > 0 && writeFailures(q.get(first)) > 0
                 && withoutWriteErrno(q.get(first)).equals(withoutWriteErrno(o.get(first)));
         return writeFailures(String.join("\n", o.subList(0, first))) > 0 || writeFailedInBothWithAnotherErrno;
+    }
+
+    private static boolean aligned(Case c) {
+        return c.anyArg(".*align[=\\\\\":]+(512|4096|4k|65536).*")
+                || c.anyCommand("open .*align=(512|4096|4k|65536).*");
+    }
+
+    private static boolean anyRule(Case c) {
+        return c.session().rules() != null || c.anyArg(".*inject-error.*") || c.anyCommand("open .*inject-error.*");
+    }
+
+    /**
+     * With align set and a rule: exit status and image the same, the same lines once the errnos of
+     * failed writes are masked (in any order), and the first line that differs is ours' report of
+     * a failed write.
+     */
+    static boolean failedRmwWriteReportsEarlier(Case c) {
+        if (!aligned(c) || !anyRule(c) || c.qemu().exit() != c.ours().exit() || c.qemu().hung()
+                || !c.qemu().md5().equals(c.ours().md5())
+                || !sortedLines(withoutWriteErrno(c.qemu().output())).equals(sortedLines(withoutWriteErrno(c.ours().output())))) {
+            return false;
+        }
+        List<String> o = c.ours().output().lines().toList();
+        int first = firstDifference(c);
+        return first != -1 && first < o.size() && writeFailures(o.get(first)) == 1;
+    }
+
+    /** The index of the first line where the outputs differ, or -1 when they are the same. */
+    private static int firstDifference(Case c) {
+        List<String> q = c.qemu().output().lines().toList();
+        List<String> o = c.ours().output().lines().toList();
+        int first = 0;
+        while (first < q.size() && first < o.size() && q.get(first).equals(o.get(first))) {
+            first++;
+        }
+        return first == q.size() && first == o.size() ? -1 : first;
+    }
+
+    /**
+     * qcow2 with align set: ours says "Failed to update the image size: E" where QEMU says nothing,
+     * the outputs agree before it, and QEMU's next line is a failure with the same errno E; the
+     * same exit status (the image may differ: QEMU's header holds the unread padding).
+     */
+    static boolean truncateHeaderRmwRead(Case c) {
+        if (!c.session().format().equals("qcow2") || !aligned(c) || !anyRule(c) || c.qemu().hung()
+                || c.qemu().exit() != c.ours().exit()
+                || c.qemu().output().contains("Failed to update the image size")) {
+            return false;
+        }
+        List<String> q = c.qemu().output().lines().toList();
+        List<String> o = c.ours().output().lines().toList();
+        for (int i = 0; i < o.size(); i++) {
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("(qemu-io> )*qemu-io: Failed to update the image size: (.+)").matcher(o.get(i));
+            if (m.matches()) {
+                return i < q.size() && q.subList(0, i).equals(o.subList(0, i))
+                        && q.get(i).matches("(qemu-io> )*\\w+ failed: " + java.util.regex.Pattern.quote(m.group(2)));
+            }
+        }
+        return false;
+    }
+
+    /**
+     * qcow2 with an inject-error rule on pwritev_zero or cluster_alloc_space: the outputs are the
+     * same once every write's report (success or failure) is taken out, and as many writes failed,
+     * with the same errnos, and as many succeeded; which write failed (and so exit status and
+     * image) may differ.
+     */
+    static boolean otherWriteMeetsZeroWriteRule(Case c) {
+        String rule = "(?s).*(event[\\s=\"':]+|inject-error\\.\\d+\\.event=)(pwritev_zero|cluster_alloc_space)\\b.*";
+        boolean zeroRule = c.session().rules() != null && c.session().rules().matches(rule)
+                || c.anyArg(rule) || c.anyCommand(rule);
+        if (!c.session().format().equals("qcow2") || !zeroRule || c.qemu().hung()
+                || writeFailures(c.qemu().output()) == 0) {
+            return false;
+        }
+        return withoutWriteReports(c.qemu().output()).equals(withoutWriteReports(c.ours().output()))
+                && writeErrnos(c.qemu().output()).equals(writeErrnos(c.ours().output()))
+                && writesDone(c.qemu().output()) == writesDone(c.ours().output());
+    }
+
+    private static long writesDone(String output) {
+        return output.lines().filter(l -> l.matches("(qemu-io> )*wrote \\d+/\\d+ bytes at offset \\d+")).count();
+    }
+
+    private static String withoutWriteReports(String output) {
+        return output.replaceAll("\\b(aio_write|writev?) failed: [^\\n]*\\n?", "")
+                .replaceAll("wrote \\d+/\\d+ bytes at offset \\d+\\n[^\\n]*ops;[^\\n]*\\n?", "");
+    }
+
+    private static List<String> writeErrnos(String output) {
+        List<String> l = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(?:aio_write|writev?) failed: ([^\\n]*)").matcher(output);
+        while (m.find()) {
+            l.add(m.group(1));
+        }
+        java.util.Collections.sort(l);
+        return l;
     }
 
     private static String withoutWriteErrno(String output) {

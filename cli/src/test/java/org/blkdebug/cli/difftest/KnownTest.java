@@ -180,4 +180,79 @@ class KnownTest {
                 new Runner.Outcome("1 MiB (0x100000) bytes     allocated at offset 0 bytes (0x0)\n", 0, "aa", false, "aa"));
         assertThat(Known.classify(c)).startsWith("D22 ");
     }
+
+    private static Known.Case readAfterFailedRmwWrite(String ours) {
+        // seed 20261203 session 14757: an aio_write whose RMW read an ENOTSUP rule fails, then an
+        // aio_read whose read_aio rule (EIO) replaces the armed one before QEMU's write reaches it
+        Session s = new Session("raw", 1 << 20, "", "[inject-error]\n", List.of("--image-opts"),
+                "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=4k,file.image.filename=t.raw",
+                List.of("aio_write -f -P 81 300032 512", "aio_read -P 235 1024 100"), false, null);
+        return new Known.Case(s,
+                new Runner.Outcome("readv failed: Input/output error\naio_write failed: Input/output error\n", 0, "aa", false, "aa"),
+                new Runner.Outcome(ours, 0, "aa", false, "aa"));
+    }
+
+    @Test
+    void aWriteReportedEarlierWithItsReadsErrnoIsD2() {
+        Known.Case c = readAfterFailedRmwWrite("aio_write failed: Operation not supported\nreadv failed: Input/output error\n");
+        assertThat(Known.classify(c)).startsWith("D2 (a write ends at its failed RMW read");
+    }
+
+    @Test
+    void aReadReportedEarlierIsNotThatD2() {
+        // the first line that differs must be ours' failed write, not another report moved up
+        Known.Case c = readAfterFailedRmwWrite("readv failed: Operation not supported\naio_write failed: Input/output error\n");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    private static Known.Case truncateThenAlloc(String qemuAlloc) {
+        // seed 20261203 session 18947: a read rule armed by write -f's flush fails the RMW read of
+        // truncate's header write here; QEMU's truncate goes through and its next L2 read fails
+        Session s = new Session("qcow2", 1 << 20, "", "[inject-error]\n", List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.config=rules.conf,file.align=512,file.image.filename=t.qcow2",
+                List.of("write -f -P 0x49 869888 512", "truncate 1049088", "alloc 65536 8192"), false, null);
+        String wrote = "wrote 512/512 bytes at offset 869888\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+        return new Known.Case(s, new Runner.Outcome(wrote + qemuAlloc, 1, "aa", false, "aa"),
+                new Runner.Outcome(wrote + "qemu-io: Failed to update the image size: Input/output error\n"
+                        + "0/8192 bytes allocated at offset 64 KiB\n", 1, "bb", false, "bb"));
+    }
+
+    @Test
+    void aMetadataReadFailingAfterQemusTruncateIsD2() {
+        Known.Case c = truncateThenAlloc("is_allocated failed: Input/output error\n");
+        assertThat(Known.classify(c)).startsWith("D2 (qcow2 truncate's header write");
+    }
+
+    @Test
+    void aFailureWithAnotherErrnoAfterTheTruncateIsNew() {
+        Known.Case c = truncateThenAlloc("is_allocated failed: Invalid argument\n");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    private static Known.Case twoAllocatingWrites(String rule, String qemu, String ours) {
+        // seed 20261203 session 10110: the zero-writes of both writes fire pwritev_zero
+        Session s = new Session("qcow2", 1 << 20, "", null, List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.image.filename=t.qcow2," + rule,
+                List.of("aio_write -P 166 262144 512", "writev 0 1024"), false, null);
+        return new Known.Case(s, new Runner.Outcome(qemu, 0, "aa", false, "aa"), new Runner.Outcome(ours, 1, "bb", false, "bb"));
+    }
+
+    private static final String QEMU_10110 = "aio_write failed: Operation not supported\nwrote 1024/1024 bytes at offset 0\n"
+            + "1 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+    private static final String OURS_10110 = "writev failed: Operation not supported\nwrote 512/512 bytes at offset 262144\n"
+            + "512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+
+    @Test
+    void theOtherAllocatingWriteMeetingAZeroWriteRuleIsQ5() {
+        Known.Case c = twoAllocatingWrites("file.inject-error.0.event=pwritev_zero,file.inject-error.0.errno=95,"
+                + "file.inject-error.0.once=on,file.inject-error.0.iotype=write", QEMU_10110, OURS_10110);
+        assertThat(Known.classify(c)).startsWith("Q5 (which of two allocating");
+    }
+
+    @Test
+    void withoutAZeroWriteRuleTheOtherWriteFailingIsNew() {
+        Known.Case c = twoAllocatingWrites("file.inject-error.0.event=pwritev,file.inject-error.0.errno=95,"
+                + "file.inject-error.0.once=on", QEMU_10110, OURS_10110);
+        assertThat(Known.classify(c)).isNull();
+    }
 }

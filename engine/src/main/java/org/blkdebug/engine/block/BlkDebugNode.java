@@ -1,5 +1,6 @@
 package org.blkdebug.engine.block;
 
+import java.util.concurrent.atomic.AtomicLong;
 import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.Event;
@@ -89,6 +90,40 @@ public final class BlkDebugNode extends Node {
             throws BlockException {
         check(r, offset, bytes, IoType.BLOCK_STATUS);
         return new BlockStatus(BlockStatus.RAW | BlockStatus.OFFSET_VALID, bytes, offset, child);
+    }
+
+    /**
+     * QEMU's total_sectors of this node, in bytes (-1 until first asked: the file's then, as at
+     * open). blkdebug has no variable length, so bdrv_getlength never asks its file again: the
+     * length changes only by a truncate through it and by the writes through it, each growing it
+     * to its end rounded up to a sector (bdrv_co_write_req_finish), not to the end of the
+     * padding an O_DIRECT file node below adds (difftest seed 20261203 session 7880).
+     */
+    private final AtomicLong totalBytes = new AtomicLong(-1);
+
+    @Override
+    public long length() throws BlockException {
+        if (lengthGranularity() == 1) {
+            return child.length(); // a Java door's file (D18): its length as it is, whoever grew it
+        }
+        long n = totalBytes.get();
+        if (n >= 0) {
+            return n;
+        }
+        long file = Node.roundUp(child.length(), 512);
+        return totalBytes.compareAndSet(-1, file) ? file : totalBytes.get();
+    }
+
+    @Override
+    protected void writeFinished(long end) throws BlockException {
+        long grown = Node.roundUp(end, 512);
+        length(); // the length at open, if nothing asked yet
+        totalBytes.accumulateAndGet(grown, Math::max);
+    }
+
+    @Override
+    protected void truncated(long length) {
+        totalBytes.set(Node.roundUp(length, 512));
     }
 
     @Override

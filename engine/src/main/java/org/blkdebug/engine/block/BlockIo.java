@@ -218,6 +218,7 @@ public final class BlockIo {
         if (failure != null) {
             throw failure;
         }
+        bs.writeFinished(offset + bytes);
     }
 
     private static void writeReqPrepare(Node bs, Node.Tracked t) throws BlockException {
@@ -677,6 +678,7 @@ public final class BlockIo {
         }
         try {
             bs.truncateDriver(r, length, prealloc, flags);
+            bs.truncated(length);
         } finally {
             bs.writeGen.incrementAndGet();
         }

@@ -146,6 +146,11 @@ public final class FileNode extends Node {
         return byteLength ? n : Node.roundUp(n, SECTOR);
     }
 
+    @Override
+    protected long lengthGranularity() {
+        return byteLength ? 1 : SECTOR;
+    }
+
     /**
      * file-posix answers {@code st_blocks * 512}; Java cannot ask for that, so the file is taken
      * as fully allocated (its length), which is what a qcow2 image QEMU wrote mostly is.

@@ -235,6 +235,22 @@ public abstract class Node {
         return child.length();
     }
 
+    /** What lengths are kept in: QEMU's 512-byte sectors, or 1 where a file keeps its byte length (D18). */
+    protected long lengthGranularity() {
+        return child == null ? 512 : child.lengthGranularity();
+    }
+
+    /**
+     * bdrv_co_write_req_finish after a successful write (or write-zeroes) that ended at {@code end}:
+     * a node that keeps its own length (QEMU's total_sectors without has_variable_length) grows.
+     */
+    protected void writeFinished(long end) throws BlockException {
+    }
+
+    /** After a successful truncate of this node to {@code length}. */
+    protected void truncated(long length) {
+    }
+
     /**
      * {@code bdrv_get_allocated_file_size}: the bytes the image takes on the host, or -errno when
      * the node cannot say. The default is QEMU's for a format: the sum of its data-carrying
