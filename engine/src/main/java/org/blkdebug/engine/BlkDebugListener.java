@@ -27,10 +27,12 @@ public interface BlkDebugListener {
     /**
      * As {@link #suspended(String, boolean)}, with what a shell needs to place the message where
      * QEMU's main loop prints it: the request, when it was last set running (its
-     * {@link Completion#sequence()}) and its backend calls since then ({@link Completion#ioRounds()}).
-     * The engine calls this one; the default passes on to {@link #suspended(String, boolean)}.
+     * {@link Completion#sequence()}), by whose end ({@link Completion#releasedBy()}: a request it
+     * waited for, whose report QEMU prints before the woken one runs) and its backend calls since
+     * then ({@link Completion#ioRounds()}). The engine calls this one; the default passes on to
+     * {@link #suspended(String, boolean)}.
      */
-    default void suspended(String tag, long requestId, long sequence, int ioRounds, boolean afterYield) {
+    default void suspended(String tag, long requestId, long sequence, long releasedBy, int ioRounds, boolean afterYield) {
         suspended(tag, afterYield);
     }
 

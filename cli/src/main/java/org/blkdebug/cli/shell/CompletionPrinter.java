@@ -126,9 +126,13 @@ final class CompletionPrinter {
         this.direct = direct;
     }
 
-    /** A "Suspended" line of a request that blocked on its way there (any thread). */
-    void defer(String tag, long requestId, long sequence, int rounds) {
-        deferred.add(new Item(requestId, sequence, 0, rounds, true, null,
+    /**
+     * A "Suspended" line of a request that blocked on its way there (any thread); {@code releasedBy}
+     * is the request whose end set it running, if any: QEMU runs the woken coroutine only after
+     * its waker's report, so the line cannot come before that report.
+     */
+    void defer(String tag, long requestId, long sequence, long releasedBy, int rounds) {
+        deferred.add(new Item(requestId, sequence, releasedBy, rounds, true, null,
                 "blkdebug: Suspended request '" + tag + "'", tag));
     }
 
@@ -453,7 +457,7 @@ final class CompletionPrinter {
             String key = i.id() + ":" + i.sequence();
             Run r = runs.get(key);
             if (r == null) {
-                r = new Run(i.sequence(), i.isCompletion() ? i.releasedBy() : 0);
+                r = new Run(i.sequence(), i.releasedBy());
                 runs.put(key, r);
                 created.add(r);
             }

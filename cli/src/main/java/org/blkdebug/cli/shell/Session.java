@@ -251,11 +251,11 @@ public final class Session {
             }
 
             @Override
-            public void suspended(String tag, long requestId, long sequence, int ioRounds, boolean afterYield) {
+            public void suspended(String tag, long requestId, long sequence, long releasedBy, int ioRounds, boolean afterYield) {
                 CompletionPrinter sink = deferredLines;
-                if (afterYield && sink != null) {
+                if ((afterYield || releasedBy != 0) && sink != null) {
                     // QEMU prints it from the loop turn that gets the request there (see CompletionPrinter)
-                    sink.defer(tag, requestId, sequence, ioRounds);
+                    sink.defer(tag, requestId, sequence, releasedBy, ioRounds);
                 } else {
                     console.println("blkdebug: Suspended request '" + tag + "'");
                 }

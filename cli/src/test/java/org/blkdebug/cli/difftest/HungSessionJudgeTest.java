@@ -112,4 +112,49 @@ class HungSessionJudgeTest {
                 read failed: Input/output error
                 """));
     }
+    private static Session q2(String write) {
+        return new Session("qcow2", 1 << 20, "cluster_size=4096", null, List.of("-f", "qcow2"), "blkdebug::t.qcow2",
+                List.of("write -q -P 0x42 0 1024", write, "break cluster_alloc C", "wait_break C", "resume C", "aio_flush"),
+                false, null);
+    }
+
+    private static DiffTester.Verdict judgeQ2(Session s) {
+        return DiffTester.judgeHung(s, new Runner.Outcome("", -1, "aa", true),
+                new Runner.Outcome("blkdebug: Suspended request 'C'\nblkdebug: Resuming request 'C'\n", 0, "aa", false));
+    }
+
+    /**
+     * Difftest seed 48000 session 93: an aio_write over an allocated and a fresh cluster, then a
+     * break on cluster_alloc. QEMU mapped the fresh cluster before the command returned (Q2), so
+     * its wait_break hangs; ours meets the break when it maps that piece.
+     */
+    @Test
+    void aBreakOnMappingSetAfterAWriteOverTwoClustersIsQ2() {
+        DiffTester.Verdict v = judgeQ2(q2("aio_write -q -P 0x24 512 4096"));
+        assertEquals(DiffTester.Kind.KNOWN, v.kind());
+        assertEquals(Known.Q2_MAPPING, v.label());
+    }
+
+    /** A write inside one cluster has one piece: the same outputs are a new difference. */
+    @Test
+    void theSameBreakAfterAWriteInsideOneClusterIsNew() {
+        assertEquals(DiffTester.Kind.DIFFER, judgeQ2(q2("aio_write -q -P 0x24 512 3584")).kind());
+    }
+
+    /** A poll between the write and the break ended the write's mapping in both programs: new. */
+    @Test
+    void theSameBreakAfterAnAioFlushIsNew() {
+        Session s = q2("aio_write -q -P 0x24 512 4096");
+        List<String> c = new java.util.ArrayList<>(s.commands());
+        c.add(2, "aio_flush");
+        assertEquals(DiffTester.Kind.DIFFER, judgeQ2(s.withCommands(c)).kind());
+    }
+
+    /** Under raw there are no pieces: new. */
+    @Test
+    void theSameOnRawIsNew() {
+        Session s = q2("aio_write -q -P 0x24 512 4096");
+        Session raw = new Session("raw", 1 << 20, "", null, s.args(), s.file(), s.commands(), false, null);
+        assertEquals(DiffTester.Kind.DIFFER, judgeQ2(raw).kind());
+    }
 }

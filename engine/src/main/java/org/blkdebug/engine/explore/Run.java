@@ -153,11 +153,11 @@ public final class Run {
             }
 
             @Override
-            public void suspended(String tag, long requestId, long sequence, int ioRounds, boolean afterYield) {
+            public void suspended(String tag, long requestId, long sequence, long releasedBy, int ioRounds, boolean afterYield) {
                 if (tag.startsWith(CRASH_PREFIX)) {
                     crashPoint(tag);
                 } else {
-                    l.suspended(tag, requestId, sequence, ioRounds, afterYield);
+                    l.suspended(tag, requestId, sequence, releasedBy, ioRounds, afterYield);
                 }
             }
 

@@ -396,7 +396,7 @@ public final class BlkDebugRules {
             BlkDebugListener l = listener;
             boolean afterYield = request.yieldedSinceRelease();
             for (Waiter w : parks) {
-                l.suspended(w.tag(), request.id(), request.sequence(), request.ioRounds(), afterYield);
+                l.suspended(w.tag(), request.id(), request.sequence(), request.releasedBy(), request.ioRounds(), afterYield);
             }
             // one park per breakpoint hit: each needs its own resume, in any order. Park first,
             // test after (see Waiter#park): a loop test shared with the way in would be profiled
