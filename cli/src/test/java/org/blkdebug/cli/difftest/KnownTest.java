@@ -255,4 +255,35 @@ class KnownTest {
                 + "file.inject-error.0.once=on", QEMU_10110, OURS_10110);
         assertThat(Known.classify(c)).isNull();
     }
+
+    private static Known.Case overlapping(List<String> commands, String ourMd5) {
+        Session s = new Session("raw", 1 << 20, "", null, List.of("-t", "directsync"), "t.raw", commands, false, null);
+        return new Known.Case(s, new Runner.Outcome("", 0, "aa", false, "aa"), new Runner.Outcome("", 0, ourMd5, false, ourMd5));
+    }
+
+    @Test
+    void overlappingWritesInFlightTogetherThatLeaveOtherBytesAreD21() {
+        // seed 20261202 session 109, cut short
+        Known.Case c = overlapping(List.of("aio_write -C -z 901120 65536", "read 65536 30720",
+                "aio_write -q -C -f -P 0x8e 903168 43008"), "bb");
+        assertThat(Known.classify(c)).startsWith("D21 (overlapping writes");
+    }
+
+    @Test
+    void writesSeparatedByAnAioFlushAreNotD21() {
+        Known.Case c = overlapping(List.of("aio_write -z 901120 65536", "aio_flush", "aio_write -P 1 903168 43008"), "bb");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void writesThatDoNotOverlapAreNotD21() {
+        Known.Case c = overlapping(List.of("aio_write -z 901120 4096", "aio_write -P 1 905216 4096"), "bb");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aSynchronousWriteBeforeAnOverlappingOneIsNotInFlight() {
+        Known.Case c = overlapping(List.of("write -z 901120 65536", "aio_write -P 1 903168 43008"), "bb");
+        assertThat(Known.classify(c)).isNull();
+    }
 }
