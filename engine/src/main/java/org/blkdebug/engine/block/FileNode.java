@@ -167,6 +167,7 @@ public final class FileNode extends Node {
     @Override
     protected void truncateDriver(Request r, long length) throws BlockException {
         r.backendIo(true);
+        r.metadataIo(); // ftruncate outlasts a quick call begun just before it (seed 20261205 session 6031)
         try {
             backend.truncate(length);
         } finally {

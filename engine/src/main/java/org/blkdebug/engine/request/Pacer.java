@@ -73,7 +73,7 @@ public final class Pacer implements Lockstep {
         output = outputCount;
     }
 
-    /** Request thread, entering a backend call: its place in a round ({@link #pace(long, long, boolean)}). */
+    /** Request thread, entering a backend call: its place in a round ({@link #pace(long, long, boolean, boolean)}). */
     long stamp() {
         return clock.incrementAndGet();
     }
@@ -97,11 +97,11 @@ public final class Pacer implements Lockstep {
      * lock a request may hold here is qcow2's metadata lock, which QEMU's coroutine holds across
      * its I/O too (others wait for it quiescently).
      */
-    void pace(long stamp, long burst, boolean flush) {
+    void pace(long stamp, long burst, boolean flush, boolean metadata) {
         if (stopped) {
             return;
         }
-        park(new Gate(Thread.currentThread(), stamp, burst, flush ? FLUSH : direct ? DIRECT : QUICK, false, 0));
+        park(new Gate(Thread.currentThread(), stamp, burst, flush ? FLUSH : direct || metadata ? DIRECT : QUICK, false, 0));
     }
 
     private void park(Gate g) {

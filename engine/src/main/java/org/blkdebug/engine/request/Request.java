@@ -70,6 +70,8 @@ public final class Request {
     private int ioRounds;
     /** Whether the last of those backend calls was a flush ({@link #lastIoWasFlush()}). */
     private boolean lastIoFlush;
+    /** Whether the last of those backend calls changed the file's metadata ({@link #metadataIo}). Own thread only. */
+    private boolean lastIoMetadata;
     /** A write the caller flagged FUA (or writethrough made FUA). Own thread only. */
     private boolean fua;
     /** Draws of probabilistic rules made for this request so far. Own thread only. */
@@ -239,6 +241,14 @@ public final class Request {
         lastIoFlush = true;
     }
 
+    /**
+     * Own thread only: the backend call just begun changes the file's metadata ({@code ftruncate}):
+     * under lockstep it finishes after the quick calls of its round, as an O_DIRECT call does.
+     */
+    public void metadataIo() {
+        lastIoMetadata = true;
+    }
+
     /** Submitting thread, before the request's thread starts: it runs under lockstep. */
     public void pacedBy(Pacer p) {
         pacer = p;
@@ -251,7 +261,7 @@ public final class Request {
      */
     public void backendIo(boolean in) {
         if (!in && pacer != null) {
-            pacer.pace(ioStamp, ioBurst, lastIoFlush);
+            pacer.pace(ioStamp, ioBurst, lastIoFlush, lastIoMetadata);
         }
         PHASE.setRelease(this, in ? Phase.BACKEND_IO : Phase.RUNNING);
         if (in) {
@@ -263,6 +273,7 @@ public final class Request {
             yielded = true;
             ioRounds++;
             lastIoFlush = false;
+            lastIoMetadata = false;
             rescheduledSinceIo = false;
             YIELDED_SINCE_RELEASE.setRelease(this, true);
         }
