@@ -144,7 +144,7 @@ public final class Session {
             device = d;
             writeLog = null; // one log per session: a later open does not overwrite it
         } catch (OpenException e) {
-            if (e.probedRaw() && !r.readOnly()) {
+            if (e.probedRaw() && !r.readOnly() && !r.snapshot()) {
                 warnProbedRaw(r); // raw_open printed it before the check that failed
             }
             if (failure != null) {
@@ -169,13 +169,18 @@ public final class Session {
         format = spec.format();
         readOnly = r.readOnly();
         direct = cache.direct();
-        if (spec.format() == DeviceSpec.Format.PROBE && device.formatInfo().formatName().equals("raw") && !readOnly) {
+        if (spec.format() == DeviceSpec.Format.PROBE && device.formatInfo().formatName().equals("raw") && !readOnly
+                && !r.snapshot()) {
             warnProbedRaw(r);
         }
         return true;
     }
 
-    /** raw_open's warning for a probed raw image, which it prints only when the node is writable. */
+    /**
+     * raw_open's warning for a probed raw image, which it prints only when the node is writable:
+     * not under {@code -s}, where QEMU opens the image read-only as the backing file of its
+     * temporary overlay.
+     */
     private void warnProbedRaw(OpenRequest r) {
         String name = r.filename() == null ? "" : r.filename();
         console.error("WARNING: Image format was not specified for '" + name + "' and probing guessed raw.");
