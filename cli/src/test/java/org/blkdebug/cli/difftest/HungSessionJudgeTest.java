@@ -157,4 +157,107 @@ class HungSessionJudgeTest {
         Session raw = new Session("raw", 1 << 20, "", null, s.args(), s.file(), s.commands(), false, null);
         assertEquals(DiffTester.Kind.DIFFER, judgeQ2(raw).kind());
     }
+
+    private static final String STATS = "8 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+
+    /**
+     * Seed 20300000 session 4405, cut short: a write-zeroes suspended at pwritev_zero, whose rule
+     * arms an iotype=read rule; a write under align=4k fails at its RMW read here, in QEMU at its
+     * pwritev, whose rule (every iotype, once=off) stays armed: the resumed write-zeroes fails
+     * there, passes here; QEMU hangs later at a wait_break its failed RMW reads never reach.
+     */
+    private static DiffTester.Verdict zeroWriteAfterFailedRmw(String rules, String oursZeroWrite) {
+        Session s = new Session("raw", 1048576, null, rules, List.of(), null,
+                List.of("open -t none -o driver=raw,file.align=4k,file.inject-error.0.event=pwritev_zero,"
+                                + "file.inject-error.0.errno=122,file.inject-error.0.once=off,file.inject-error.0.iotype=read "
+                                + "blkdebug:" + Session.DIR + "/rules.conf:" + Session.DIR + "/t.raw",
+                        "break pwritev_zero A", "aio_write -z 196608 8192", "wait_break A", "write -P 0x83 524288 512",
+                        "resume A", "aio_flush", "break pwritev_rmw_after_head C", "aio_write -P 207 246272 512",
+                        "wait_break C"),
+                false, null);
+        String start = """
+                blkdebug: Suspended request 'A'
+                write failed: Disk quota exceeded
+                blkdebug: Resuming request 'A'
+                """;
+        return DiffTester.judgeHung(s,
+                new Runner.Outcome(start + "aio_write failed: Disk quota exceeded\naio_write failed: Disk quota exceeded\n",
+                        -1, "b6d81b36", true),
+                new Runner.Outcome(start + oursZeroWrite + "aio_write failed: Disk quota exceeded\n"
+                        + "wait_break: no request in flight can reach 'C'\n", 1, "b6d81b36", false));
+    }
+
+    private static final String PWRITEV_RULE = "[inject-error]\nevent = \"pwritev\"\nerrno = \"122\"\n";
+
+    @Test
+    void aLaterRequestMeetingTheRuleQemusFailedRmwWriteArmedBeforeItHangsIsD2() {
+        DiffTester.Verdict v = zeroWriteAfterFailedRmw(PWRITEV_RULE, "wrote 8192/8192 bytes at offset 196608\n" + STATS);
+        assertEquals(DiffTester.Kind.KNOWN, v.kind());
+        assertEquals("D2 (after a failed RMW read ours fires no pwritev/pwritev_done: later requests meet other rules)", v.label());
+    }
+
+    /** Without a rule on pwritev or pwritev_done nothing re-armed QEMU's blkdebug: new. */
+    @Test
+    void theSameZeroWriteWithoutAPwritevRuleIsNew() {
+        DiffTester.Verdict v = zeroWriteAfterFailedRmw(PWRITEV_RULE.replace("\"pwritev\"", "\"flush_to_os\""),
+                "wrote 8192/8192 bytes at offset 196608\n" + STATS);
+        assertEquals(DiffTester.Kind.DIFFER, v.kind());
+    }
+
+    /** Where they part, ours must report the request QEMU reports there, not print another line. */
+    @Test
+    void anotherLineWhereQemuReportsTheZeroWriteIsNew() {
+        DiffTester.Verdict v = zeroWriteAfterFailedRmw(PWRITEV_RULE, "blkdebug: Suspended request 'B'\n");
+        assertEquals(DiffTester.Kind.DIFFER, v.kind());
+    }
+
+    /**
+     * Seed 20300000 session 14053, cut short: under align=4k and writethrough an aio_read goes to
+     * the pool, then an aio_write whose merged RMW read a pwritev_rmw_tail rule fails. Ours ends
+     * the write there and reports it first, with EIO; QEMU's goes on, meets a flush rule that
+     * pwritev armed at its FUA flush and reports EINVAL after the read; it hangs later at a
+     * wait_break for pwritev_rmw_after_head, which neither write reaches.
+     */
+    private static DiffTester.Verdict writeReportedEarlierBeforeQemuHangs(String oursFirst, String oursSecond) {
+        return writeReportedEarlierBeforeQemuHangs("4k", oursFirst, oursSecond);
+    }
+
+    private static DiffTester.Verdict writeReportedEarlierBeforeQemuHangs(String align, String oursFirst, String oursSecond) {
+        String rules = "[inject-error]\nevent = \"pwritev_rmw_tail\"\nonce = \"off\"\nimmediately = \"on\"\n"
+                + "[inject-error]\nevent = \"pwritev\"\nerrno = \"22\"\niotype = \"flush\"\n";
+        Session s = new Session("raw", 1048576, null, rules, List.of("-t", "writethrough"),
+                "json:{\"driver\":\"raw\",\"file\":{\"driver\":\"blkdebug\",\"config\":\"" + Session.DIR
+                        + "/rules.conf\",\"align\":\"" + align + "\",\"image\":{\"driver\":\"file\",\"filename\":\"" + Session.DIR + "/t.raw\"}}}",
+                List.of("aio_read 262654 65536 1", "write -C -f -P 204 1048575 52736", "break pwritev_rmw_after_head A",
+                        "aio_write -P 0x86 74240 512", "wait_break A", "resume A"),
+                false, null);
+        String read = "read 65537/65537 bytes at offset 262654\n64.001 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+        return DiffTester.judgeHung(s,
+                new Runner.Outcome("write failed: Input/output error\n" + read + "aio_write failed: Invalid argument\n",
+                        -1, "356ba026", true),
+                new Runner.Outcome("write failed: Input/output error\n" + oursFirst + read + oursSecond
+                        + "wait_break: no request in flight can reach 'A'\n", 1, "b6d81b36", false));
+    }
+
+    @Test
+    void aWriteReportedEarlierWithItsReadsErrnoBeforeQemuHangsIsD2() {
+        DiffTester.Verdict v = writeReportedEarlierBeforeQemuHangs("aio_write failed: Input/output error\n", "");
+        assertEquals(DiffTester.Kind.KNOWN, v.kind());
+        assertEquals("D2 (a write ends at its failed RMW read: its report comes earlier, with the read's errno)", v.label());
+    }
+
+    /** A line QEMU never printed, even after a write reported earlier: new. */
+    @Test
+    void aWriteReportedEarlierThenALineQemuNeverPrintedIsNew() {
+        DiffTester.Verdict v = writeReportedEarlierBeforeQemuHangs("aio_write failed: Input/output error\n",
+                "read failed: Input/output error\n");
+        assertEquals(DiffTester.Kind.DIFFER, v.kind());
+    }
+
+    /** Without blkdebug's align no write is padded: the same outputs are new. */
+    @Test
+    void theSameWriteReportedEarlierWithoutAlignIsNew() {
+        DiffTester.Verdict v = writeReportedEarlierBeforeQemuHangs("1", "aio_write failed: Input/output error\n", "");
+        assertEquals(DiffTester.Kind.DIFFER, v.kind());
+    }
 }

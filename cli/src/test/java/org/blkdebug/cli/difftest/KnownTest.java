@@ -205,6 +205,29 @@ class KnownTest {
         assertThat(Known.classify(c)).isNull();
     }
 
+    private static Known.Case writethroughWriteAfterPoolRead(String format) {
+        // scenario 351 (seed 20300000 session 14053): QEMU's write goes on past its failed RMW read,
+        // writes the block and fails at its FUA flush on a rule pwritev armed, after the aio_read's
+        // report; ours ends it at the read, reports it first and leaves the image as it was
+        Session s = new Session(format, 1 << 20, "", "[inject-error]\n", List.of("-t", "writethrough"),
+                "json:{\"driver\":\"" + format + "\",\"file\":{\"driver\":\"blkdebug\",\"config\":\"rules.conf\",\"align\":\"4k\"}}",
+                List.of("aio_read 262654 512", "aio_write -P 0x86 74240 512", "aio_flush"), false, null);
+        String read = "read 512/512 bytes at offset 262654\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+        return new Known.Case(s, new Runner.Outcome(read + "aio_write failed: Invalid argument\n", 0, "be79fad4", false),
+                new Runner.Outcome("aio_write failed: Input/output error\n" + read, 0, "b6d81b36", false));
+    }
+
+    @Test
+    void aWriteReportedEarlierWhoseBlockQemuWroteIsD2OnRaw() {
+        assertThat(Known.classify(writethroughWriteAfterPoolRead("raw"))).startsWith("D2 (a write ends at its failed RMW read");
+    }
+
+    @Test
+    void theSameOnQcow2WithAnotherImageIsNew() {
+        // on qcow2 the image holds metadata too: another image there is not this difference
+        assertThat(Known.classify(writethroughWriteAfterPoolRead("qcow2"))).isNull();
+    }
+
     private static Known.Case truncateThenAlloc(String qemuAlloc) {
         // seed 20261203 session 18947: a read rule armed by write -f's flush fails the RMW read of
         // truncate's header write here; QEMU's truncate goes through and its next L2 read fails
