@@ -97,11 +97,22 @@ final class Known {
             // failed our read (seed 20261203 session 18947)
             new Kind("D2 (qcow2 truncate's header write: QEMU's succeeds and renews its caches, a later metadata read fails)",
                     Known::truncateHeaderRmwRead),
+            // D2 too: a breakpoint on pwritev or pwritev_done of the write whose RMW read failed:
+            // QEMU's write goes on and is suspended there, ours ends at the read, so nothing is
+            // suspended and the tag's resume (or wait_break) fails here (seed 20300000 session 9509)
+            new Kind("D2 (a break on pwritev/pwritev_done after a failed RMW read: QEMU's write reaches it, ours not)",
+                    Known::breakAfterFailedRmwRead),
             // Q5: two allocating qcow2 writes past the end of the file, whose zero-writes arm a rule:
             // QEMU's file-posix serialises those zero-writes, ours not, so the other write meets it
             // (seed 20261203 session 10110)
             new Kind("Q5 (which of two allocating qcow2 writes past the end of the file meets the rule their zero-writes arm)",
-                    Known::otherWriteMeetsZeroWriteRule));
+                    Known::otherWriteMeetsZeroWriteRule),
+            // Q5 too: a once rule armed by write_aio fails the first data write to fire it; QEMU's
+            // later write fires it only after the earlier write's zero-write past the end of the
+            // file, which its own zero-write waits for; ours' later write comes first (seed
+            // 20300000 session 6741)
+            new Kind("Q5 (a later allocating qcow2 write reaches a write_aio rule first: its zero-write did not wait)",
+                    Known::laterWriteReachesWriteAioRuleFirst));
 
     /**
      * D21: the same lines, exit status and image bytes, in another order (where an aio report or
@@ -278,25 +289,35 @@ final class Known {
      * ({@code inject-error.N.errno=-5}, {@code inject-error.N.iotype=block-status}).
      */
     static boolean negativeBlockStatusRule(Case c) {
+        return injectRuleWith(c, "errno\\s*=\\s*\"-\\d+\"", "iotype\\s*=\\s*\"[^\"]*block-status",
+                "errno=-\\d+", "iotype=[^,\"\\s]*block-status");
+    }
+
+    /**
+     * One inject-error rule with two keys: a section of the rule file that matches {@code fileA} and
+     * {@code fileB}, or options {@code inject-error.N.}{@code optA} and {@code inject-error.N.}{@code optB}
+     * with the same N (in the arguments, the file name or an {@code open} command).
+     */
+    private static boolean injectRuleWith(Case c, String fileA, String fileB, String optA, String optB) {
         String rules = c.session().rules();
         if (rules != null) {
             for (String section : rules.split("(?=\\[)")) {
-                if (section.startsWith("[inject-error]") && section.matches("(?s).*errno\\s*=\\s*\"-\\d+\".*")
-                        && section.matches("(?s).*iotype\\s*=\\s*\"[^\"]*block-status.*")) {
+                if (section.startsWith("[inject-error]") && section.matches("(?s).*" + fileA + ".*")
+                        && section.matches("(?s).*" + fileB + ".*")) {
                     return true;
                 }
             }
         }
-        java.util.regex.Pattern negative = java.util.regex.Pattern.compile("inject-error\\.(\\d+)\\.errno=-\\d+");
+        java.util.regex.Pattern first = java.util.regex.Pattern.compile("inject-error\\.(\\d+)\\." + optA);
         List<String> texts = new java.util.ArrayList<>(c.session().commands());
         texts.addAll(c.session().args());
         if (c.session().file() != null) {
             texts.add(c.session().file());
         }
         for (String t : texts) {
-            java.util.regex.Matcher m = negative.matcher(t);
+            java.util.regex.Matcher m = first.matcher(t);
             while (m.find()) {
-                if (t.matches("(?s).*inject-error\\." + m.group(1) + "\\.iotype=[^,\"\\s]*block-status.*")) {
+                if (t.matches("(?s).*inject-error\\." + m.group(1) + "\\." + optB + ".*")) {
                     return true;
                 }
             }
@@ -456,6 +477,114 @@ final class Known {
         return withoutWriteReports(c.qemu().output()).equals(withoutWriteReports(c.ours().output()))
                 && writeErrnos(c.qemu().output()).equals(writeErrnos(c.ours().output()))
                 && writesDone(c.qemu().output()) == writesDone(c.ours().output());
+    }
+
+    /**
+     * qcow2 with an inject-error rule on write_aio that fires once: the same outputs but for which
+     * writes failed (as in {@link #otherWriteMeetsZeroWriteRule}), and every write that succeeded
+     * only here is an aio_write given before every write that succeeded only in QEMU, with no
+     * flush, close or open between them (both in flight together): QEMU's later write waited.
+     */
+    static boolean laterWriteReachesWriteAioRuleFirst(Case c) {
+        boolean writeAioRule = onceRuleOn(c, "write_aio");
+        if (!c.session().format().equals("qcow2") || !writeAioRule || c.qemu().hung()
+                || writeFailures(c.qemu().output()) == 0
+                || !withoutWriteReports(c.qemu().output()).equals(withoutWriteReports(c.ours().output()))
+                || !writeErrnos(c.qemu().output()).equals(writeErrnos(c.ours().output()))
+                || writesDone(c.qemu().output()) != writesDone(c.ours().output())) {
+            return false;
+        }
+        List<String> qemuDone = doneWrites(c.qemu().output());
+        List<String> oursDone = doneWrites(c.ours().output());
+        List<String> oursOnly = new java.util.ArrayList<>(oursDone);
+        qemuDone.forEach(oursOnly::remove);
+        List<String> qemuOnly = new java.util.ArrayList<>(qemuDone);
+        oursDone.forEach(qemuOnly::remove);
+        if (oursOnly.isEmpty() || qemuOnly.isEmpty()) {
+            return false;
+        }
+        // the command index of each write by "length offset", and whether a flush came between
+        List<String> commands = c.session().commands();
+        int lastOursOnly = -1;
+        int firstQemuOnly = Integer.MAX_VALUE;
+        for (int i = 0; i < commands.size(); i++) {
+            java.util.regex.Matcher m = WRITE.matcher(commands.get(i));
+            if (!m.matches()) {
+                continue;
+            }
+            String key = m.group(3) + " " + m.group(2);
+            if (oursOnly.contains(key)) {
+                if (!m.group(1).equals("aio_write")) {
+                    return false;
+                }
+                lastOursOnly = Math.max(lastOursOnly, i);
+            }
+            if (qemuOnly.contains(key)) {
+                firstQemuOnly = Math.min(firstQemuOnly, i);
+            }
+        }
+        if (lastOursOnly < 0 || firstQemuOnly == Integer.MAX_VALUE || lastOursOnly >= firstQemuOnly) {
+            return false;
+        }
+        return commands.subList(lastOursOnly, firstQemuOnly).stream().noneMatch(cmd -> cmd.matches("aio_flush|flush|close|open .*"));
+    }
+
+    /** An inject-error rule on {@code event} with {@code once} on (in the rule file or in options). */
+    static boolean onceRuleOn(Case c, String event) {
+        return injectRuleWith(c, "event\\s*=\\s*\"" + event + "\"", "once\\s*=\\s*\"(on|true|yes)\"",
+                "event=" + event + "\\b", "once=(on|true|yes)\\b");
+    }
+
+    /** "LENGTH OFFSET" of each successful write report. */
+    private static List<String> doneWrites(String output) {
+        List<String> l = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("wrote (\\d+)/\\d+ bytes at offset (\\d+)").matcher(output);
+        while (m.find()) {
+            l.add(m.group(1) + " " + m.group(2));
+        }
+        return l;
+    }
+
+    /**
+     * With align set and a rule: a {@code break pwritev T} or {@code break pwritev_done T}; QEMU's
+     * output is ours once QEMU's "Suspended"/"Resuming" lines of T are taken out, and ours' failed
+     * {@code resume} or {@code wait_break} of T (nothing reached T here), with the errnos of failed
+     * writes masked, as multisets: ours' writes end at their reads, so their reports come earlier
+     * (seed 20300000 session 9509 before shrinking: both failed aio_writes report before
+     * {@code wait_break} here, after {@code resume} in QEMU). Ours has a failed write, the image is
+     * the same, ours' exit status is QEMU's or 1 (the failed resume).
+     */
+    static boolean breakAfterFailedRmwRead(Case c) {
+        if (!aligned(c) || !anyRule(c) || c.qemu().hung() || !c.qemu().md5().equals(c.ours().md5())
+                || writeFailures(c.ours().output()) == 0
+                || c.qemu().exit() != c.ours().exit() && c.ours().exit() != 1) {
+            return false;
+        }
+        java.util.regex.Pattern breakOnWrite = java.util.regex.Pattern.compile("break (pwritev|pwritev_done) (\\S+)");
+        for (String cmd : c.session().commands()) {
+            java.util.regex.Matcher b = breakOnWrite.matcher(cmd);
+            if (!b.matches()) {
+                continue;
+            }
+            String tag = java.util.regex.Pattern.quote(b.group(2));
+            List<String> q = promptFree(withoutWriteErrno(c.qemu().output()));
+            List<String> o = promptFree(withoutWriteErrno(c.ours().output()));
+            boolean suspendedInQemu = q.removeIf(l -> l.matches("blkdebug: (Suspended|Resuming) request '" + tag + "'"));
+            boolean suspendedHere = o.stream().anyMatch(l -> l.matches("blkdebug: Suspended request '" + tag + "'"));
+            o.removeIf(l -> l.equals("Could not resume request: No such file or directory")
+                    || l.matches("wait_break: no request in flight can reach '" + tag + "'"));
+            q.sort(null);
+            o.sort(null);
+            if (suspendedInQemu && !suspendedHere && q.equals(o)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The output's lines, stdin's prompts taken out (they share lines with the output). */
+    private static List<String> promptFree(String s) {
+        return new java.util.ArrayList<>(java.util.Arrays.stream(s.split("\n|qemu-io> ")).filter(l -> !l.isEmpty()).toList());
     }
 
     private static long writesDone(String output) {

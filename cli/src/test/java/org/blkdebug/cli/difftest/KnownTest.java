@@ -309,4 +309,88 @@ class KnownTest {
         Known.Case c = overlapping(List.of("write -z 901120 65536", "aio_write -P 1 903168 43008"), "bb");
         assertThat(Known.classify(c)).isNull();
     }
+
+    private static Known.Case laterWriteFirst(String rules, String qemu, String ours) {
+        // seed 20300000 session 6741, shrunk: A held at l2_alloc_write, resumed, then B; both zero
+        // fresh clusters past the end of the file
+        Session s = new Session("qcow2", 4 << 20, "", rules, List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.config=rules.conf,file.image.filename=t.qcow2",
+                List.of("break l2_alloc_write A", "aio_write -P 0x99 524288 4096", "wait_break A", "resume A",
+                        "aio_write -P 0xcf 1004032 65536"), false, null);
+        return new Known.Case(s, new Runner.Outcome(qemu, 0, "aa", false, "aa"), new Runner.Outcome(ours, 0, "bb", false, "bb"));
+    }
+
+    private static final String WRITE_AIO_ONCE = "[inject-error]\nevent = \"write_aio\"\nsector = \"-1\"\nonce = \"on\"\n"
+            + "immediately = \"on\"\n";
+    private static final String HELD = "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\naio_write failed: Input/output error\n";
+    private static final String B_DONE = HELD + "wrote 65536/65536 bytes at offset 1004032\n"
+            + "64 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+    private static final String A_DONE = HELD + "wrote 4096/4096 bytes at offset 524288\n"
+            + "4 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+
+    @Test
+    void theLaterAllocatingWriteReachingAOnceWriteAioRuleFirstHereIsQ5() {
+        Known.Case c = laterWriteFirst(WRITE_AIO_ONCE, B_DONE, A_DONE);
+        assertThat(Known.classify(c)).startsWith("Q5 (a later allocating");
+    }
+
+    @Test
+    void theEarlierWriteReachingTheRuleFirstHereIsNotQ5() {
+        // the other way round: QEMU's later write did not wait, ours' did; Q5 cannot explain that
+        Known.Case c = laterWriteFirst(WRITE_AIO_ONCE, A_DONE, B_DONE);
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aWriteAioRuleThatStaysArmedIsNotThatQ5() {
+        // once off fails every later write in both: which one fails first is no longer the question
+        Known.Case c = laterWriteFirst(WRITE_AIO_ONCE.replace("once = \"on\"", "once = \"off\""), B_DONE, A_DONE);
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void writesSeparatedByAFlushAreNotThatQ5() {
+        Known.Case c = laterWriteFirst(WRITE_AIO_ONCE, B_DONE, A_DONE);
+        List<String> commands = new java.util.ArrayList<>(c.session().commands());
+        commands.add(4, "aio_flush");
+        Known.Case flushed = new Known.Case(c.session().withCommands(commands), c.qemu(), c.ours());
+        assertThat(Known.classify(flushed)).isNull();
+    }
+
+    private static Known.Case breakOnPwritev(String breakEvent, String qemu, int qemuExit, String ours) {
+        // seed 20300000 session 9509: qcow2's data write under align=65536, whose head RMW read
+        // meets the rule its write_aio armed
+        Session s = new Session("qcow2", 2 << 20, "cluster_size=4096",
+                "[inject-error]\nevent = \"write_aio\"\nsector = \"16\"\nimmediately = \"on\"\n", List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.config=rules.conf,file.align=65536,file.opt-write-zero=65536,"
+                        + "file.image.filename=t.qcow2",
+                List.of("write -q -z 2096640 511", "break " + breakEvent + " A", "aio_write -P 0x28 0 65536", "resume A"),
+                false, null);
+        return new Known.Case(s, new Runner.Outcome(qemu, qemuExit, "aa", false, "aa"), new Runner.Outcome(ours, 1, "aa", false, "aa"));
+    }
+
+    private static final String QEMU_9509 = "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n"
+            + "aio_write failed: Input/output error\nqemu-io: Failed to flush the refcount block cache: Input/output error\n";
+    private static final String OURS_9509 = "Could not resume request: No such file or directory\n"
+            + "aio_write failed: Input/output error\nqemu-io: Failed to flush the refcount block cache: Input/output error\n";
+
+    @Test
+    void aBreakOnPwritevOnlyQemusWriteReachesAfterItsFailedRmwReadIsD2() {
+        Known.Case c = breakOnPwritev("pwritev", QEMU_9509, 0, OURS_9509);
+        assertThat(Known.classify(c)).startsWith("D2 (a break on pwritev");
+    }
+
+    @Test
+    void aBreakOnAnEventBeforeTheReadThatOnlyQemuReachesIsNew() {
+        // pwritev_rmw_head comes before the read: ours reaches it too, so missing it is no D2
+        Known.Case c = breakOnPwritev("pwritev_rmw_head", QEMU_9509, 0, OURS_9509);
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aBreakOnPwritevMissedHereWithAnotherLineDifferingIsNew() {
+        Known.Case c = breakOnPwritev("pwritev", QEMU_9509, 0,
+                OURS_9509.replace("qemu-io: Failed to flush the refcount block cache: Input/output error\n", ""));
+        assertThat(Known.classify(c)).isNull();
+    }
 }
