@@ -112,7 +112,19 @@ final class Known {
             // file, which its own zero-write waits for; ours' later write comes first (seed
             // 20300000 session 6741)
             new Kind("Q5 (a later allocating qcow2 write reaches a write_aio rule first: its zero-write did not wait)",
-                    Known::laterWriteReachesWriteAioRuleFirst));
+                    Known::laterWriteReachesWriteAioRuleFirst),
+            // Q5 too, the image's bytes: two allocating writes in flight together past the end of
+            // the file; QEMU's first waits behind the second's zero-write and data write, whose FUA
+            // flush arms a rule, and then fails; ours' first wrote its data before that, into a
+            // cluster past the image's counted ones (seed 20300000 session 12574, scenario 371)
+            new Kind("Q5 (a failed write's data past the image's counted clusters: QEMU's zero-write waited)",
+                    Known::dataPastCountedClusters),
+            // D2 too: a flush of qcow2 fires flush_to_os before qcow2 writes back its caches, so an
+            // inject rule there fails the writeback's padding read; QEMU writes the padding buffer
+            // over the block and the flush succeeds, ours' fails (qemu-io's flush fails silently;
+            // at close nothing shows) (seed 20300000 session 18451, scenario 370)
+            new Kind("D2 (a qcow2 cache writeback in a flush: its RMW read meets the flush_to_os rule)",
+                    Known::flushWritebackRmwRead));
 
     /**
      * D21: the same lines, exit status and image bytes, in another order (where an aio report or
@@ -585,6 +597,67 @@ final class Known {
     /** The output's lines, stdin's prompts taken out (they share lines with the output). */
     private static List<String> promptFree(String s) {
         return new java.util.ArrayList<>(java.util.Arrays.stream(s.split("\n|qemu-io> ")).filter(l -> !l.isEmpty()).toList());
+    }
+
+    /**
+     * qcow2 with a rule: the same output and exit status, a write failed, an aio_write was in
+     * flight with a later write, and the images differ only past the end of their counted
+     * clusters (both parse as qcow2 and agree up to there).
+     */
+    static boolean dataPastCountedClusters(Case c) {
+        String q = c.qemu().md5WithinQcow2End();
+        return c.session().format().equals("qcow2") && anyRule(c) && !c.qemu().hung()
+                && c.qemu().output().equals(c.ours().output()) && c.qemu().exit() == c.ours().exit()
+                && !c.qemu().md5().equals(c.ours().md5()) && q != null && q.equals(c.ours().md5WithinQcow2End())
+                && writeFailures(c.qemu().output()) > 0 && writesInFlightTogether(c.session().commands());
+    }
+
+    /**
+     * An {@code aio_write} and a later write (aio or not), with no {@code aio_flush}, {@code flush},
+     * {@code close} or {@code open} between them.
+     */
+    static boolean writesInFlightTogether(List<String> commands) {
+        boolean aio = false;
+        for (String cmd : commands) {
+            if (cmd.matches("aio_flush|flush|close|open .*")) {
+                aio = false;
+            } else if (WRITE.matcher(cmd).matches()) {
+                if (aio) {
+                    return true;
+                }
+                aio = cmd.startsWith("aio_write");
+            }
+        }
+        return false;
+    }
+
+    /**
+     * qcow2 with align set and an inject-error rule on flush_to_os: the same output, other image
+     * bytes, and the same exit status, or ours 1 where QEMU's is 0 in a session with a
+     * {@code flush} (the flush that failed here prints nothing).
+     */
+    static boolean flushWritebackRmwRead(Case c) {
+        if (!c.session().format().equals("qcow2") || !aligned(c) || !injectRuleOn(c, "flush_to_os") || c.qemu().hung()
+                || !c.qemu().output().equals(c.ours().output()) || c.qemu().md5().equals(c.ours().md5())) {
+            return false;
+        }
+        return c.qemu().exit() == c.ours().exit()
+                || c.qemu().exit() == 0 && c.ours().exit() == 1 && c.anyCommand("flush");
+    }
+
+    /** An inject-error rule on {@code event}: in the rule file, as options, or in a json: filename. */
+    static boolean injectRuleOn(Case c, String event) {
+        String rules = c.session().rules();
+        if (rules != null) {
+            for (String section : rules.split("(?=\\[)")) {
+                if (section.startsWith("[inject-error]") && section.matches("(?s).*event\\s*=\\s*\"" + event + "\".*")) {
+                    return true;
+                }
+            }
+        }
+        String option = ".*inject-error\\.\\d+\\.event=" + event + "\\b.*";
+        String json = "(?s).*\"inject-error\"\\s*:\\s*\\[[^\\]]*\"event\"\\s*:\\s*\"" + event + "\".*";
+        return c.anyArg(option) || c.anyCommand(option) || c.anyArg(json) || c.anyCommand(json);
     }
 
     private static long writesDone(String output) {

@@ -393,4 +393,88 @@ class KnownTest {
                 OURS_9509.replace("qemu-io: Failed to flush the refcount block cache: Input/output error\n", ""));
         assertThat(Known.classify(c)).isNull();
     }
+
+    private static final String FAILED_TWICE = "blkdebug: Suspended request 'B'\nblkdebug: Resuming request 'B'\n"
+            + "aio_write failed: Input/output error\naio_write failed: Input/output error\n";
+
+    private static Known.Case twoWritesPastTheEnd(List<String> commands, String ourWithinEnd) {
+        // seed 20300000 session 12574, shrunk: a flush_to_os rule the second write's FUA flush arms
+        Session s = new Session("qcow2", 4 << 20, "", null, List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.config=rules.conf,file.image.filename=t.qcow2", commands, false, null);
+        return new Known.Case(s.withRules("[inject-error]\nevent = \"flush_to_os\"\nerrno = \"5\"\n"),
+                new Runner.Outcome(FAILED_TWICE, 0, "aa", false, "aa", "same"),
+                new Runner.Outcome(FAILED_TWICE, 0, "bb", false, "bb", ourWithinEnd));
+    }
+
+    private static final List<String> SESSION_12574 = List.of("aio_write -P 0x54 606106 1024", "break cluster_alloc B",
+            "aio_write -P 0x54 851968 512", "wait_break B", "resume B");
+
+    @Test
+    void aFailedWritesDataPastTheCountedClustersIsQ5() {
+        assertThat(Known.classify(twoWritesPastTheEnd(SESSION_12574, "same"))).startsWith("Q5 (a failed write's data");
+    }
+
+    @Test
+    void imagesThatDifferBeforeTheirEndAreNew() {
+        assertThat(Known.classify(twoWritesPastTheEnd(SESSION_12574, "other"))).isNull();
+    }
+
+    @Test
+    void anImageThatIsNotQcow2IsNotQ5() {
+        assertThat(Known.classify(twoWritesPastTheEnd(SESSION_12574, null))).isNull();
+    }
+
+    @Test
+    void writesAnAioFlushSeparatesAreNotQ5() {
+        Known.Case c = twoWritesPastTheEnd(List.of("aio_write -P 0x54 606106 1024", "aio_flush", "aio_write -P 0x54 851968 512"),
+                "same");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    private static final String WROTE_512 = "wrote 512/512 bytes at offset 512\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+
+    private static Known.Case flushOfQcow2(String rules, List<String> commands, int oursExit) {
+        // seed 20300000 session 18451: QEMU's flush wrote the padding buffer whose read failed, ours failed
+        Session s = new Session("qcow2", 1 << 20, "cluster_size=4096", null, List.of("-t", "none", "--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.align=65536,file.image.driver=file,file.image.filename=t.qcow2," + rules,
+                commands, false, null);
+        return new Known.Case(s, new Runner.Outcome(WROTE_512, 0, "aa", false, "aa"), new Runner.Outcome(WROTE_512, oursExit, "bb", false, "bb"));
+    }
+
+    private static final String FLUSH_RULE = "file.inject-error.0.event=flush_to_os,file.inject-error.0.errno=28,file.inject-error.0.once=on";
+
+    @Test
+    void aFlushThatFailsHereOnItsWritebacksRmwReadIsD2() {
+        Known.Case c = flushOfQcow2(FLUSH_RULE, List.of("write -P 0xfb 512 512", "flush"), 1);
+        assertThat(Known.classify(c)).startsWith("D2 (a qcow2 cache writeback in a flush");
+    }
+
+    @Test
+    void theFlushAtCloseLeavesOnlyTheImageOtherIsD2() {
+        Known.Case c = flushOfQcow2(FLUSH_RULE, List.of("write -P 0xfb 512 512"), 0);
+        assertThat(Known.classify(c)).startsWith("D2 (a qcow2 cache writeback in a flush");
+    }
+
+    @Test
+    void anotherExitStatusWithoutAFlushCommandIsNew() {
+        Known.Case c = flushOfQcow2(FLUSH_RULE, List.of("write -P 0xfb 512 512"), 1);
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aSetStateOnFlushToOsIsNotAnInjectRuleThere() {
+        Known.Case c = flushOfQcow2("file.set-state.0.event=flush_to_os,file.set-state.0.new_state=2",
+                List.of("write -P 0xfb 512 512", "flush"), 1);
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aFlushToOsRuleInTheConfigFileCounts() {
+        Known.Case c = flushOfQcow2("file.config=rules.conf", List.of("write -P 0xfb 512 512", "flush"), 1);
+        assertThat(Known.classify(new Known.Case(c.session().withRules("[set-state]\nevent = \"flush_to_os\"\nnew_state = \"2\"\n"
+                + "[inject-error]\nevent = \"flush_to_os\"\nerrno = \"28\"\n"), c.qemu(), c.ours())))
+                .startsWith("D2 (a qcow2 cache writeback in a flush");
+        assertThat(Known.classify(new Known.Case(c.session().withRules("[inject-error]\nevent = \"read_aio\"\n"
+                + "[set-state]\nevent = \"flush_to_os\"\nnew_state = \"2\"\n"), c.qemu(), c.ours()))).isNull();
+    }
 }

@@ -38,13 +38,20 @@ import org.blkdebug.cli.report.Console;
 final class Runner {
     /**
      * What a run left: masked output, exit status (128+N for signal N), image md5, whether it
-     * hung, and the md5 of the image without its trailing zero bytes (two images that differ
-     * only in how far a tail of zeroes reaches have the same one).
+     * hung, the md5 of the image without its trailing zero bytes (two images that differ
+     * only in how far a tail of zeroes reaches have the same one), and for a qcow2 image the md5
+     * of its bytes before the end of its counted clusters ({@link Qcow2Extent}; null otherwise).
      */
-    record Outcome(String output, int exit, String md5, boolean hung, String md5WithoutZeroTail) {
+    record Outcome(String output, int exit, String md5, boolean hung, String md5WithoutZeroTail,
+            String md5WithinQcow2End) {
         /** An outcome whose image is known by its md5 only. */
         Outcome(String output, int exit, String md5, boolean hung) {
             this(output, exit, md5, hung, md5);
+        }
+
+        /** An outcome whose image is not known as qcow2. */
+        Outcome(String output, int exit, String md5, boolean hung, String md5WithoutZeroTail) {
+            this(output, exit, md5, hung, md5WithoutZeroTail, null);
         }
 
         boolean sameAs(Outcome o) {
@@ -122,7 +129,7 @@ final class Runner {
             case TIMEOUT -> "qemu: run (hung: timeout)";
         }, t);
         Path image = dir.resolve(s.imageName());
-        Outcome r = new Outcome(mask(text, dir), hung ? -1 : p.exitValue(), md5(image, false), hung, md5(image, true));
+        Outcome r = outcome(mask(text, dir), hung ? -1 : p.exitValue(), hung, image);
         timing.add("md5 + mask", t);
         return r;
     }
@@ -203,7 +210,7 @@ final class Runner {
         }
         t0 = timing.add(hung ? "ours: run (hung)" : "ours: run", t0);
         Path image = dir.resolve(s.imageName());
-        Outcome r = new Outcome(mask(text, dir), hung ? -1 : status[0], md5(image, false), hung, md5(image, true));
+        Outcome r = outcome(mask(text, dir), hung ? -1 : status[0], hung, image);
         timing.add("md5 + mask", t0);
         return r;
     }
@@ -295,18 +302,26 @@ final class Runner {
         return sb.toString();
     }
 
-    private static String md5(Path f, boolean withoutZeroTail) {
+    /** The outcome of a run, with the image's digests (one read of the image). */
+    private static Outcome outcome(String output, int exit, boolean hung, Path image) {
         try {
-            byte[] b = Files.exists(f) ? Files.readAllBytes(f) : new byte[0];
+            byte[] b = Files.exists(image) ? Files.readAllBytes(image) : new byte[0];
             int n = b.length;
-            while (withoutZeroTail && n > 0 && b[n - 1] == 0) {
+            while (n > 0 && b[n - 1] == 0) {
                 n--;
             }
+            long end = Qcow2Extent.end(b);
+            return new Outcome(output, exit, md5(b, b.length), hung, md5(b, n), end < 0 ? null : md5(b, (int) end));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String md5(byte[] b, int n) {
+        try {
             MessageDigest md = MessageDigest.getInstance("MD5");
             md.update(b, 0, n);
             return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
