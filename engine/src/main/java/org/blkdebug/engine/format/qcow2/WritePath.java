@@ -43,6 +43,11 @@ final class WritePath {
             offset += cur;
             qiovOffset += cur;
         }
+        // QEMU takes the lock once more after the loop (out_locked, nothing left to handle), even
+        // for a zero-length write: that write waits for an allocation in progress before its
+        // writethrough flush fires flush_to_os (difftest seed 31000000 session 7331, scenario 380)
+        s.lock.lock(r);
+        s.lock.unlock();
     }
 
     /** qcow2_co_pwritev_task: called unlocked; consumes {@code meta}. */
