@@ -91,12 +91,13 @@ final class Known {
             // errno, in another order
             new Kind("D2 (a write ends at its failed RMW read: its report comes earlier, with the read's errno)",
                     Known::failedRmwWriteReportsEarlier),
-            // D2 too: truncate's header write on qcow2 fails here at its RMW read; QEMU's goes
-            // through (the header gets the padding buffer's bytes) and the truncate renews qcow2's
-            // metadata caches (qcow2_update_options), so the next metadata read meets the rule that
-            // failed our read (seed 20261203 session 18947)
-            new Kind("D2 (qcow2 truncate's header write: QEMU's succeeds and renews its caches, a later metadata read fails)",
-                    Known::truncateHeaderRmwRead),
+            // D2 too: a metadata write of a qcow2 truncate (the header's size, or a shrinking
+            // truncate's refcount table) fails here at its RMW read; QEMU's goes through (with the
+            // padding buffer's bytes) and the truncate renews qcow2's metadata caches
+            // (qcow2_update_options), so the next metadata read meets the rule that failed our
+            // read (seed 20261203 session 18947; seed 31000000 session 1568)
+            new Kind("D2 (qcow2 truncate's metadata write: QEMU's succeeds and renews its caches, a later metadata read fails)",
+                    Known::truncateMetadataRmwRead),
             // D2 too: a breakpoint on pwritev or pwritev_done of the write whose RMW read failed:
             // QEMU's write goes on and is suspended there, ours ends at the read, so nothing is
             // suspended and the tag's resume (or wait_break) fails here (seed 20300000 session 9509)
@@ -449,24 +450,33 @@ final class Known {
     }
 
     /**
-     * qcow2 with align set: ours says "Failed to update the image size: E" where QEMU says nothing,
-     * the outputs agree before it, and QEMU's next line is a failure with the same errno E; the
-     * same exit status (the image may differ: QEMU's header holds the unread padding).
+     * qcow2 with align set: ours says "Failed to update the image size: E" or (a shrinking
+     * truncate's refcount table) "Failed to discard unused refblocks: E" where QEMU says nothing,
+     * the outputs agree before it, and QEMU's next line is a failure with the same errno E. The
+     * same exit status, or QEMU's 0 and ours 1 where that failure of QEMU's is an aio request's
+     * (or qcow2_free_clusters' report in its error path): ours' failed truncate is the only
+     * synchronous failure then. The image may differ (QEMU wrote the unread padding).
      */
-    static boolean truncateHeaderRmwRead(Case c) {
-        if (!c.session().format().equals("qcow2") || !aligned(c) || !anyRule(c) || c.qemu().hung()
-                || c.qemu().exit() != c.ours().exit()
-                || c.qemu().output().contains("Failed to update the image size")) {
+    static boolean truncateMetadataRmwRead(Case c) {
+        if (!c.session().format().equals("qcow2") || !aligned(c) || !anyRule(c) || c.qemu().hung()) {
             return false;
         }
         List<String> q = c.qemu().output().lines().toList();
         List<String> o = c.ours().output().lines().toList();
         for (int i = 0; i < o.size(); i++) {
             java.util.regex.Matcher m = java.util.regex.Pattern
-                    .compile("(qemu-io> )*qemu-io: Failed to update the image size: (.+)").matcher(o.get(i));
+                    .compile("(qemu-io> )*qemu-io: (Failed to (?:update the image size|discard unused refblocks)): (.+)")
+                    .matcher(o.get(i));
             if (m.matches()) {
-                return i < q.size() && q.subList(0, i).equals(o.subList(0, i))
-                        && q.get(i).matches("(qemu-io> )*\\w+ failed: " + java.util.regex.Pattern.quote(m.group(2)));
+                if (c.qemu().output().contains(m.group(2)) || i >= q.size() || !q.subList(0, i).equals(o.subList(0, i))) {
+                    return false;
+                }
+                String errno = java.util.regex.Pattern.quote(m.group(3));
+                if (c.qemu().exit() == c.ours().exit()) {
+                    return q.get(i).matches("(qemu-io> )*\\w+ failed: " + errno);
+                }
+                return c.qemu().exit() == 0 && c.ours().exit() == 1
+                        && q.get(i).matches("(qemu-io> )*(aio_\\w+|qcow2_free_clusters) failed: " + errno);
             }
         }
         return false;

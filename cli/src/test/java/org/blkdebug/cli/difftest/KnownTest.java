@@ -243,12 +243,53 @@ class KnownTest {
     @Test
     void aMetadataReadFailingAfterQemusTruncateIsD2() {
         Known.Case c = truncateThenAlloc("is_allocated failed: Input/output error\n");
-        assertThat(Known.classify(c)).startsWith("D2 (qcow2 truncate's header write");
+        assertThat(Known.classify(c)).startsWith("D2 (qcow2 truncate's metadata write");
     }
 
     @Test
     void aFailureWithAnotherErrnoAfterTheTruncateIsNew() {
         Known.Case c = truncateThenAlloc("is_allocated failed: Invalid argument\n");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    private static Known.Case shrinkAfterAioWrite(String align, String qemuLine) {
+        // seed 31000000 session 1568: a read rule armed by the aio_write's write_aio fails the RMW
+        // read of the shrinking truncate's refcount table write here; QEMU's truncate goes through,
+        // renews the caches, and the aio_write's L2 link reads its table again and fails
+        Session s = new Session("qcow2", 4 << 20, "", "[inject-error]\n", List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.config=rules.conf" + align + ",file.image.filename=t.qcow2",
+                List.of("break l2_update A", "aio_write -P 104 917504 131072", "wait_break A", "resume A",
+                        "truncate 4193792"), false, null);
+        String suspended = "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n";
+        return new Known.Case(s,
+                new Runner.Outcome(suspended + qemuLine + "aio_write failed: Operation not permitted\n", 0, "aa", false, "aa"),
+                new Runner.Outcome(suspended + "qemu-io: Failed to discard unused refblocks: Operation not permitted\n"
+                        + "aio_write failed: Operation not permitted\n"
+                        + "qemu-io: Failed to flush the refcount block cache: Operation not permitted\n", 1, "bb", false, "bb"));
+    }
+
+    @Test
+    void anAioWriteFailingAfterQemusShrinkingTruncateIsD2() {
+        Known.Case c = shrinkAfterAioWrite(",file.align=65536", "qcow2_free_clusters failed: Operation not permitted\n");
+        assertThat(Known.classify(c)).startsWith("D2 (qcow2 truncate's metadata write");
+    }
+
+    @Test
+    void anotherErrnoAfterTheShrinkingTruncateIsNew() {
+        Known.Case c = shrinkAfterAioWrite(",file.align=65536", "qcow2_free_clusters failed: Invalid argument\n");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aSynchronousFailureWhereOnlyOursExitsWithOneIsNotThatD2() {
+        // QEMU's line there a synchronous command's failure: its exit status would be 1 as well
+        Known.Case c = shrinkAfterAioWrite(",file.align=65536", "read failed: Operation not permitted\n");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void withoutAlignTheShrinkingTruncatesFailureIsNew() {
+        Known.Case c = shrinkAfterAioWrite("", "qcow2_free_clusters failed: Operation not permitted\n");
         assertThat(Known.classify(c)).isNull();
     }
 
