@@ -37,7 +37,7 @@ public final class BlkDebug {
         Backend backend = FileBackend.open(spec.filename(), options.readOnly() || options.snapshot());
         if (options.snapshot()) {
             try {
-                backend = new OverlayBackend(backend, true);
+                backend = OverlayBackend.snapshotOf(backend);
             } catch (BlockException e) {
                 closeQuietly(backend);
                 throw new OpenException("Could not open '" + spec.filename() + "': " + e.getMessage(), e);

@@ -29,6 +29,8 @@ public final class OverlayBackend implements Backend {
     private final Backend base;
     /** Close the base with the overlay ({@code -s}: the overlay is its only user). */
     private final boolean ownsBase;
+    /** {@code -s}: QEMU's overlay is a qcow2 image, whose length is whole 512-byte sectors. */
+    private final boolean sectorLengths;
     private final ReentrantReadWriteLock resize = new ReentrantReadWriteLock();
     private final ConcurrentHashMap<Long, byte[]> pages = new ConcurrentHashMap<>();
     private volatile long length;
@@ -42,10 +44,24 @@ public final class OverlayBackend implements Backend {
 
     /** @param ownsBase close {@code base} when the overlay closes */
     public OverlayBackend(Backend base, boolean ownsBase) throws BlockException {
+        this(base, ownsBase, false);
+    }
+
+    private OverlayBackend(Backend base, boolean ownsBase, boolean sectorLengths) throws BlockException {
         this.base = base;
         this.ownsBase = ownsBase;
+        this.sectorLengths = sectorLengths;
         this.length = base.length();
         this.baseEnd = length;
+    }
+
+    /**
+     * qemu-io's {@code -s}: an overlay that owns {@code base} and, like the temporary qcow2 image
+     * QEMU puts on top, refuses a truncate to a length that is not whole sectors
+     * ({@code qcow2_co_truncate}).
+     */
+    public static OverlayBackend snapshotOf(Backend base) throws BlockException {
+        return new OverlayBackend(base, true, true);
     }
 
     /** Bytes of the base this overlay still shows, for a page that was never written. */
@@ -181,6 +197,9 @@ public final class OverlayBackend implements Backend {
     public void truncate(long newLength) throws BlockException {
         if (newLength < 0) {
             throw new BlockException(Errno.EINVAL);
+        }
+        if (sectorLengths && newLength % 512 != 0) {
+            throw new BlockException(Errno.EINVAL, "The new size must be a multiple of 512");
         }
         resize.writeLock().lock();
         try {
