@@ -265,11 +265,11 @@ public final class Request {
         }
         PHASE.setRelease(this, in ? Phase.BACKEND_IO : Phase.RUNNING);
         if (in) {
-            yielding();
-            if (pacer != null) {
+            if (pacer != null) { // submitted before those it wakes by yielding (they run after)
                 ioStamp = pacer.stamp();
                 ioBurst = pacer.burst();
             }
+            yielding();
             yielded = true;
             ioRounds++;
             lastIoFlush = false;

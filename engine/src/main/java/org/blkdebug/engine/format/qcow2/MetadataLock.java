@@ -9,7 +9,13 @@ import org.blkdebug.engine.request.Waiter;
 
 /**
  * qcow2's metadata lock (QEMU's {@code s->lock}, a CoMutex): not reentrant, waiters are served
- * in the order they came, and unlock hands the lock straight to the first of them.
+ * in the order they came, and unlock hands the lock straight to the first of them; that one runs
+ * once the unlocking request next yields (its next backend call, park or end), as
+ * {@code qemu_co_mutex_unlock} wakes it with {@code aio_co_wake}, which from a coroutine only
+ * queues it until that coroutine yields. Until then the unlocker goes on alone: an aio_write that
+ * unlocks after its L2 allocation fires its write-zeroes' {@code pwritev_zero} before a
+ * zero-length writethrough write it handed the lock to reaches its flush (difftest seed 31000000
+ * session 7331, scenario 380).
  *
  * <p><b>It may be held across a park</b> (a breakpoint on an event fired under it suspends the
  * holder, as in QEMU): waiters then park on their own {@link Waiter} in phase
@@ -21,6 +27,8 @@ final class MetadataLock {
     private final ReentrantLock guard = new ReentrantLock();
     /** Guarded by guard. */
     private boolean locked;
+    /** Guarded by guard: the request holding the lock (null when free, or for a holder of no request). */
+    private Request owner;
     /** Guarded by guard: the requests waiting for the lock, first come first. */
     private final ArrayDeque<Queued> waiters = new ArrayDeque<>();
 
@@ -37,6 +45,7 @@ final class MetadataLock {
         try {
             if (!locked) {
                 locked = true;
+                owner = r;
                 return;
             }
             w = new Waiter(r, Phase.WAITING, null);
@@ -47,23 +56,34 @@ final class MetadataLock {
         w.park(); // when it returns, unlock has handed the lock to us
     }
 
+    /** On the holder's thread. */
     void unlock() {
         Queued next;
+        Request by;
         guard.lock();
         try {
+            by = owner;
             next = waiters.pollFirst();
-            if (next == null) {
-                locked = false;
-            }
+            locked = next != null;
+            owner = next == null ? null : next.waiter().request();
         } finally {
             guard.unlock();
         }
-        if (next != null) {
-            if (next.by() != null) {
-                next.waiter().release(next.by());
-            } else {
-                next.waiter().releaseKeepingReleaser(); // a restarted request stays after its restarter
-            }
+        if (next == null) {
+            return;
+        }
+        if (by == null) {
+            wake(next);
+        } else {
+            by.onNextYield(() -> wake(next));
+        }
+    }
+
+    private static void wake(Queued next) {
+        if (next.by() != null) {
+            next.waiter().release(next.by());
+        } else {
+            next.waiter().releaseKeepingReleaser(); // a restarted request stays after its restarter
         }
     }
 
@@ -89,6 +109,7 @@ final class MetadataLock {
             if (!locked) {
                 first = waiters.pollFirst();
                 locked = first != null;
+                owner = first == null ? null : first.waiter().request();
             }
         } finally {
             guard.unlock();

@@ -33,6 +33,12 @@ class MetadataLockTest {
         });
     }
 
+    /** The test, acting for {@code r}, makes a backend call: {@code r} yields. */
+    private static void yieldOf(Request r) {
+        r.backendIo(true);
+        r.backendIo(false);
+    }
+
     private static void awaitPhase(Request r, Phase p) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (r.phase() != p) {
@@ -53,9 +59,32 @@ class MetadataLockTest {
         awaitPhase(c, Phase.WAITING);
         assertThat(order).isEmpty();
         lock.unlock();
+        yieldOf(holder);
         tb.join(WAIT);
         tc.join(WAIT);
         assertThat(order).containsExactly("B", "C");
+        tracker.end(holder);
+        assertThat(tracker.awaitIdle(WAIT)).isTrue();
+    }
+
+    @Test
+    void theWaiterHandedTheLockRunsOnlyOnceTheUnlockerYields() throws Exception {
+        // qemu_co_mutex_unlock hands the lock on with aio_co_wake, which from a coroutine queues
+        // the waiter until the unlocker yields: the unlocker's next event comes first (difftest
+        // seed 31000000 session 7331)
+        Request holder = tracker.begin(Operation.WRITE, 0, 0, null);
+        lock.lock(holder);
+        Request b = tracker.begin(Operation.WRITE, 0, 0, null);
+        Thread tb = contender("B", b);
+        awaitPhase(b, Phase.WAITING);
+        lock.unlock();
+        Thread.sleep(50); // were B woken now, it would have run by the time we look
+        order.add("H");
+        assertThat(b.phase()).as("woken before its unlocker yielded").isEqualTo(Phase.WAITING);
+        lock.lock(holder); // the lock is B's now: the unlocker queues behind it
+        assertThat(order).containsExactly("H", "B");
+        lock.unlock();
+        tb.join(WAIT);
         tracker.end(holder);
         assertThat(tracker.awaitIdle(WAIT)).isTrue();
     }
@@ -101,7 +130,7 @@ class MetadataLockTest {
         lock.lock(holder);
         List<Waiter> dependents = Collections.synchronizedList(new ArrayList<>());
         Request d = tracker.begin(Operation.WRITE, 0, 0, null);
-        Thread td = dependent(d, dependents);
+        Thread td = dependent(holder, d, dependents);
         lock.lock(holder);
         Request w = tracker.begin(Operation.WRITE, 0, 0, null);
         Thread tw = contender("W", w);
@@ -125,7 +154,7 @@ class MetadataLockTest {
         lock.lock(holder);
         List<Waiter> dependents = Collections.synchronizedList(new ArrayList<>());
         Request d = tracker.begin(Operation.WRITE, 0, 0, null);
-        Thread td = dependent(d, dependents);
+        Thread td = dependent(holder, d, dependents);
         lock.lock(holder);
         lock.enqueue(List.copyOf(dependents), holder);
         dependents.clear();
@@ -145,7 +174,7 @@ class MetadataLockTest {
      * unlocks and then waits on {@code dependents} for an allocation, as handle_dependencies does
      * (it adds "D" to the order when it gets the lock back).
      */
-    private Thread dependent(Request d, List<Waiter> dependents) throws InterruptedException {
+    private Thread dependent(Request holderOfTheTest, Request d, List<Waiter> dependents) throws InterruptedException {
         Thread td = Thread.ofVirtual().start(() -> {
             lock.lock(d);
             lock.await(d, dependents);
@@ -154,7 +183,8 @@ class MetadataLockTest {
             tracker.end(d);
         });
         awaitPhase(d, Phase.WAITING);
-        lock.unlock(); // d gets it, registers as dependent and parks
+        lock.unlock(); // d gets it once the test's request yields, registers as dependent and parks
+        yieldOf(holderOfTheTest);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (dependents.isEmpty()) {
             assertThat(System.nanoTime()).isLessThan(deadline);
