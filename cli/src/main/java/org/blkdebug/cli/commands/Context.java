@@ -16,6 +16,11 @@ public interface Context {
 
     boolean readOnly();
 
+    /** Opened with {@code -s} (or {@code open -s}): writes go to a temporary overlay. */
+    default boolean snapshot() {
+        return false;
+    }
+
     /** The top of the open stack (raw, probed raw, or blkdebug itself). */
     org.blkdebug.engine.DeviceSpec.Format format();
 

@@ -56,9 +56,11 @@ final class DeviceCommands {
 
     static int info(Context ctx, List<String> argv) {
         Console out = ctx.console();
-        Device.FormatInfo fi = ctx.device().formatInfo();
+        Device.FormatInfo fi = ctx.snapshot() ? snapshotOverlayInfo(ctx.device()) : ctx.device().formatInfo();
         boolean blkdebugOnTop = ctx.format() == DeviceSpec.Format.NONE && ctx.device().hasBlkDebug();
-        if (blkdebugOnTop) {
+        if (ctx.snapshot()) {
+            out.println("format name: " + fi.formatName());
+        } else if (blkdebugOnTop) {
             // blkdebug is both the format and the protocol name of the top node
             out.println("format name: blkdebug");
             out.println("format name: blkdebug");
@@ -76,6 +78,24 @@ final class DeviceCommands {
             }
         }
         return ShellCommand.OK;
+    }
+
+    /**
+     * Under {@code -s} QEMU's top node is the temporary qcow2 overlay it created with qcow2's
+     * defaults (bdrv_append_temp_snapshot), the image's length, so {@code info} describes that:
+     * 64 KiB clusters, the VM state after the last L1 entry's reach (512 MiB each), version 3.
+     */
+    private static Device.FormatInfo snapshotOverlayInfo(Device d) {
+        long l1Reach = 1L << 29; // a 64 KiB cluster of 8-byte L2 entries, each a 64 KiB cluster
+        long length;
+        try {
+            length = d.length();
+        } catch (BlockException e) {
+            length = 0;
+        }
+        return new Device.FormatInfo("qcow2", 64 * 1024, (length + l1Reach - 1) / l1Reach * l1Reach,
+                List.of("compat: 1.1", "compression type: zlib", "lazy refcounts: false", "refcount bits: 16",
+                        "corrupt: false", "extended l2: false"));
     }
 
     /** {@code map}: runs of allocated and unallocated bytes (qemu-io's map_is_allocated loop). */

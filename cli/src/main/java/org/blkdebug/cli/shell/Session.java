@@ -33,6 +33,7 @@ public final class Session {
     private final Opener opener;
     private volatile Device device;
     private DeviceSpec.Format format = DeviceSpec.Format.RAW;
+    private boolean snapshot;
     private boolean readOnly;
     /** The open device does O_DIRECT I/O (cache.direct: -t none, directsync, -n). */
     private boolean direct;
@@ -87,6 +88,11 @@ public final class Session {
 
     boolean readOnly() {
         return readOnly;
+    }
+
+    /** Opened with {@code -s}: writes go to a temporary overlay. */
+    boolean snapshot() {
+        return snapshot;
     }
 
     boolean direct() {
@@ -168,6 +174,7 @@ public final class Session {
         }
         format = spec.format();
         readOnly = r.readOnly();
+        snapshot = r.snapshot();
         direct = cache.direct();
         if (spec.format() == DeviceSpec.Format.PROBE && device.formatInfo().formatName().equals("raw") && !readOnly
                 && !r.snapshot()) {

@@ -312,6 +312,11 @@ public final class Shell implements Context {
     }
 
     @Override
+    public boolean snapshot() {
+        return session.snapshot();
+    }
+
+    @Override
     public DeviceSpec.Format format() {
         return session.format();
     }
