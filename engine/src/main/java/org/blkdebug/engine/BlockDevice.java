@@ -241,14 +241,29 @@ final class BlockDevice implements Device {
         f.get();
     }
 
-    /** blk_check_byte_request: requests must lie inside the image. */
+    /**
+     * blk_check_byte_request (block/block-backend.c), its checks in its order: a negative length,
+     * then the medium (a qcow2 node a fatal corruption left without its driver: ENOMEDIUM even for
+     * a request past the end), then a negative offset and the image's end.
+     */
     private void checkRange(long offset, long bytes) throws BlockException {
-        if (offset < 0 || bytes < 0) {
+        if (bytes < 0) {
+            throw new BlockException(Errno.EIO);
+        }
+        checkAvailable();
+        if (offset < 0) {
             throw new BlockException(Errno.EIO);
         }
         long len = top.length();
         if (offset > len || len - offset < bytes) {
             throw new BlockException(Errno.EIO);
+        }
+    }
+
+    /** blk_is_available: every node of the tree still has its driver (bdrv_is_inserted). */
+    private void checkAvailable() throws BlockException {
+        if (!top.available()) {
+            throw new BlockException(Errno.ENOMEDIUM);
         }
     }
 
@@ -333,7 +348,10 @@ final class BlockDevice implements Device {
     }
 
     private CompletableFuture<Void> flushRequest(Object att, boolean report) {
-        return submit(Operation.FLUSH, 0, 0, att, report, r -> BlockIo.flush(top, r));
+        return submit(Operation.FLUSH, 0, 0, att, report, r -> {
+            checkAvailable(); // blk_co_do_flush; bdrv_co_flush itself would skip such a node and succeed
+            BlockIo.flush(top, r);
+        });
     }
 
     // ---- sync I/O --------------------------------------------------------------------------------------
@@ -378,6 +396,7 @@ final class BlockDevice implements Device {
         if (isClosed()) {
             throw new BlockException(Errno.ENOMEDIUM);
         }
+        checkAvailable(); // blk_getlength
         return top.length();
     }
 
@@ -409,7 +428,12 @@ final class BlockDevice implements Device {
         if (length < 0) {
             throw new BlockException(Errno.EINVAL);
         }
-        await(submit(Operation.TRUNCATE, length, 0, null, false, r -> BlockIo.truncate(top, r, length, prealloc)));
+        await(submit(Operation.TRUNCATE, length, 0, null, false, r -> {
+            if (!top.available()) { // blk_co_truncate says so in its own words
+                throw new BlockException(Errno.ENOMEDIUM, "No medium inserted");
+            }
+            BlockIo.truncate(top, r, length, prealloc);
+        }));
     }
 
     @Override
@@ -431,9 +455,13 @@ final class BlockDevice implements Device {
 
     @Override
     public FormatInfo formatInfo() {
+        String name = top.hasDriver() ? top.formatName() : null;
+        if (!top.infoAvailable()) {
+            return new FormatInfo(name, Errno.ENOMEDIUM, 0, 0, List.of());
+        }
         org.blkdebug.engine.block.ImageInfo i = top.info();
         List<String> specific = top instanceof org.blkdebug.engine.format.qcow2.Qcow2Node q ? q.specificInfo() : List.of();
-        return new FormatInfo(top.formatName(), i == null ? 0 : i.clusterSize(), i == null ? 0 : i.vmStateOffset(),
+        return new FormatInfo(name, 0, i == null ? 0 : i.clusterSize(), i == null ? 0 : i.vmStateOffset(),
                 specific);
     }
 

@@ -101,15 +101,22 @@ public interface Device extends AutoCloseable {
         return isAllocated(offset, length);
     }
 
-    /** What qemu-io's {@code info} reports: the top node's driver and its geometry. */
-    record FormatInfo(String formatName, long clusterSize, long vmStateOffset, List<String> specific) {
+    /**
+     * What qemu-io's {@code info} reports: the top node's driver and its geometry.
+     *
+     * @param formatName null where the top node has lost its driver (a fatal qcow2 corruption):
+     *                   qemu-io prints no format name then
+     * @param errno      0, or bdrv_get_info's errno (ENOMEDIUM for such a node, or one a filter
+     *                   on top passes the question to), after which qemu-io prints nothing more
+     */
+    record FormatInfo(String formatName, int errno, long clusterSize, long vmStateOffset, List<String> specific) {
         public FormatInfo {
             specific = List.copyOf(specific);
         }
     }
 
     default FormatInfo formatInfo() {
-        return new FormatInfo("raw", 0, 0, List.of());
+        return new FormatInfo("raw", 0, 0, 0, List.of());
     }
 
     /** {@code write -c}: whole clusters, compressed (ENOTSUP where the format cannot). */

@@ -66,8 +66,11 @@ final class DeviceCommands {
             out.println("format name: blkdebug");
         } else if (ctx.format() == DeviceSpec.Format.NONE) {
             out.println("format name: file");
-        } else {
+        } else if (fi.formatName() != null) {
             out.println("format name: " + fi.formatName());
+        }
+        if (fi.errno() != 0) {
+            return ShellCommand.FAILED; // info_f returns bdrv_get_info's error without a word
         }
         out.println("cluster size: " + Sizes.cvtstr(fi.clusterSize()));
         out.println("vm state offset: " + Sizes.cvtstr(fi.vmStateOffset()));

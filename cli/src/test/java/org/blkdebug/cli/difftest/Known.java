@@ -378,7 +378,22 @@ final class Known {
         boolean writeFailedInBothWithAnotherErrno = first < q.size() && first < o.size()
                 && writeFailures(o.get(first)) > 0 && writeFailures(q.get(first)) > 0
                 && withoutWriteErrno(q.get(first)).equals(withoutWriteErrno(o.get(first)));
-        return writeFailures(String.join("\n", o.subList(0, first))) > 0 || writeFailedInBothWithAnotherErrno;
+        return writeFailures(String.join("\n", o.subList(0, first))) > 0 || writeFailedInBothWithAnotherErrno
+                || headerWriteFailedInBothWithAnotherErrno(c, q, o, first);
+    }
+
+    private static final String IMAGE_SIZE_FAILED = "(qemu-io> )*qemu-io: Failed to update the image size: .+";
+
+    /**
+     * The same as a write failing in both with another errno, for qcow2 truncate's header write
+     * (its size: 8 bytes at offset 24, padded to {@code align}): QEMU's read fails, is ignored, and
+     * the write's {@code pwritev} arms the rule that fails it; ours fails at the read (seed
+     * 50000000 session 5289: 'Invalid argument' in QEMU, 'Input/output error' here; at close ours'
+     * cache flushes then meet the read's rule, still armed here).
+     */
+    private static boolean headerWriteFailedInBothWithAnotherErrno(Case c, List<String> q, List<String> o, int first) {
+        return c.session().format().equals("qcow2") && !c.qemu().hung() && first < q.size() && first < o.size()
+                && q.get(first).matches(IMAGE_SIZE_FAILED) && o.get(first).matches(IMAGE_SIZE_FAILED);
     }
 
     /**

@@ -128,6 +128,54 @@ class KnownTest {
         assertThat(Known.classify(c)).isNull();
     }
 
+    private static Known.Case truncateHeaderUnder(String rules, String qemuErrno) {
+        // seed 50000000 session 5289: truncate's header write (8 bytes at 24) pads to 512; its
+        // merged read fires pwritev_rmw_head (state 1 -> 3) and pwritev_rmw_tail (arms errno 5,
+        // which fails the read); QEMU ignores that, fires pwritev, whose state-3 rule (errno 22)
+        // fails the write; ours fails at the read, and at close the still-armed rule fails the
+        // cache flushes here
+        Session s = new Session("qcow2", 2 << 20, "", rules, List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.config=rules.conf,file.align=512,file.max-transfer=65536,"
+                        + "file.image.driver=file,file.image.filename=t.qcow2",
+                List.of("truncate 2097664", "aio_read 65024 86528", "readv 324096 100", "close"), true, null);
+        String reads = "qemu-io> qemu-io> read 86528/86528 bytes at offset 65024\n"
+                + "84.500 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n"
+                + "read 100/100 bytes at offset 324096\n100 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+        return new Known.Case(s,
+                new Runner.Outcome("qemu-io> qemu-io: Failed to update the image size: " + qemuErrno + "\n" + reads
+                        + "qemu-io> qemu-io> ", 1, "aa", false, "aa"),
+                new Runner.Outcome("qemu-io> qemu-io: Failed to update the image size: Input/output error\n" + reads
+                        + "qemu-io> qemu-io: Failed to flush the L2 table cache: Input/output error\n"
+                        + "qemu-io: Failed to flush the refcount block cache: Input/output error\nqemu-io> ", 1, "aa", false, "aa"));
+    }
+
+    private static final String RULES_5289 = "[inject-error]\nevent = \"pwritev\"\nerrno = \"22\"\nonce = \"on\"\nstate = \"3\"\n"
+            + "[inject-error]\nevent = \"pwritev_rmw_tail\"\nerrno = \"5\"\n"
+            + "[set-state]\nevent = \"pwritev_rmw_head\"\nstate = \"1\"\nnew_state = \"3\"\n";
+
+    @Test
+    void truncatesHeaderWriteFailingWithThePwritevRulesErrnoInQemuIsD2() {
+        Known.Case c = truncateHeaderUnder(RULES_5289, "Invalid argument");
+        assertThat(Known.classify(c)).startsWith("D2 (after a failed RMW read");
+    }
+
+    @Test
+    void truncatesHeaderWriteFailingWithAnotherErrnoWithoutAPwritevRuleIsNew() {
+        // no rule on pwritev or pwritev_done could have failed QEMU's header write: not D2
+        Known.Case c = truncateHeaderUnder(RULES_5289.replace("\"pwritev\"", "\"pwritev_zero\""), "Invalid argument");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void truncatesHeaderWriteFailingWithoutAlignIsNew() {
+        Session s = new Session("qcow2", 2 << 20, "", RULES_5289, List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.config=rules.conf,file.image.filename=t.qcow2",
+                List.of("truncate 2097664"), true, null);
+        Known.Case aligned = truncateHeaderUnder(RULES_5289, "Invalid argument");
+        Known.Case c = new Known.Case(s, aligned.qemu(), aligned.ours());
+        assertThat(Known.classify(c)).isNull();
+    }
+
     @Test
     void aReadFailingWithAnotherErrnoFirstIsNew() {
         // the first line that differs is no write's: the kind asks for a failed write before it

@@ -442,6 +442,9 @@ public final class BlockIo {
      */
     public static BlockStatus blockStatus(Node bs, Request r, boolean wantZero, long offset, long bytes)
             throws BlockException {
+        if (!bs.inserted()) {
+            throw new BlockException(Errno.ENOMEDIUM); // bdrv_getlength of a node without its driver, before the EOF check
+        }
         long total = bs.length();
         if (offset >= total) {
             return new BlockStatus(BlockStatus.EOF, 0, 0, null);

@@ -213,6 +213,23 @@ public abstract class Node {
         return inserted();
     }
 
+    /**
+     * bdrv_is_inserted (block.c): this node and every node below it (its child and its backing
+     * node) still have their drivers; blk_is_available asks it of the top node before anything
+     * else of a request. A data file is raw and never loses its driver, so it is not walked.
+     */
+    public final boolean available() {
+        return inserted() && (child == null || child.available()) && (backing() == null || backing().available());
+    }
+
+    /**
+     * bdrv_get_info's answer is not ENOMEDIUM: this node has its driver and so has the node it
+     * filters, whom a filter (blkdebug, which has no bdrv_get_info) asks in its place.
+     */
+    public final boolean infoAvailable() {
+        return inserted() && (!isFilter() || child.infoAvailable());
+    }
+
     /** The driver's name as qemu-io's {@code info} prints it ("format name: ..."). */
     public String formatName() {
         return "file";
