@@ -96,7 +96,7 @@ final class DeviceCommands {
         } catch (BlockException e) {
             length = 0;
         }
-        return new Device.FormatInfo("qcow2", 64 * 1024, (length + l1Reach - 1) / l1Reach * l1Reach,
+        return new Device.FormatInfo("qcow2", 0, 64 * 1024, (length + l1Reach - 1) / l1Reach * l1Reach,
                 List.of("compat: 1.1", "compression type: zlib", "lazy refcounts: false", "refcount bits: 16",
                         "corrupt: false", "extended l2: false"));
     }
