@@ -27,14 +27,6 @@ final class Known {
     }
 
     static final List<Kind> KINDS = List.of(
-            // Q5: QEMU's file-posix makes a write-zeroes past the end of the image file serialising
-            // (its XFS workaround), ours does not; where qcow2's zero-writes of fresh clusters past
-            // the end race with a rule, the file ends elsewhere: the same output and exit status,
-            // images that differ only in how far their tail of zeroes reaches
-            new Kind("Q5 (a write-zeroes past the end of the file is not serialising: the file ends elsewhere)",
-                    c -> c.session().format().equals("qcow2") && c.qemu().output().equals(c.ours().output())
-                            && c.qemu().exit() == c.ours().exit() && !c.qemu().md5().equals(c.ours().md5())
-                            && c.qemu().md5WithoutZeroTail().equals(c.ours().md5WithoutZeroTail())),
             // D15: -s is QEMU's temporary qcow2 overlay on top of the graph (partial writes read the
             // rest of their cluster through blkdebug, writes never reach it); ours in memory below it
             new Kind("D15 (-s: QEMU's qcow2 overlay above blkdebug, ours in memory below it)",
@@ -102,23 +94,6 @@ final class Known {
             // suspended and the tag's resume (or wait_break) fails here (seed 20300000 session 9509)
             new Kind("D2 (a break on pwritev/pwritev_done after a failed RMW read: QEMU's write reaches it, ours not)",
                     Known::breakAfterFailedRmwRead),
-            // Q5: two allocating qcow2 writes past the end of the file, whose zero-writes arm a rule:
-            // QEMU's file-posix serialises those zero-writes, ours not, so the other write meets it
-            // (seed 20261203 session 10110)
-            new Kind("Q5 (which of two allocating qcow2 writes past the end of the file meets the rule their zero-writes arm)",
-                    Known::otherWriteMeetsZeroWriteRule),
-            // Q5 too: a once rule armed by write_aio fails the first data write to fire it; QEMU's
-            // later write fires it only after the earlier write's zero-write past the end of the
-            // file, which its own zero-write waits for; ours' later write comes first (seed
-            // 20300000 session 6741)
-            new Kind("Q5 (a later allocating qcow2 write reaches a write_aio rule first: its zero-write did not wait)",
-                    Known::laterWriteReachesWriteAioRuleFirst),
-            // Q5 too, the image's bytes: two allocating writes in flight together past the end of
-            // the file; QEMU's first waits behind the second's zero-write and data write, whose FUA
-            // flush arms a rule, and then fails; ours' first wrote its data before that, into a
-            // cluster past the image's counted ones (seed 20300000 session 12574, scenario 371)
-            new Kind("Q5 (a failed write's data past the image's counted clusters: QEMU's zero-write waited)",
-                    Known::dataPastCountedClusters),
             // D2 too: a flush of qcow2 fires flush_to_os before qcow2 writes back its caches, so an
             // inject rule there fails the writeback's padding read; QEMU writes the padding buffer
             // over the block and the flush succeeds, ours' fails (qemu-io's flush fails silently;
@@ -497,91 +472,6 @@ final class Known {
     }
 
     /**
-     * qcow2 with an inject-error rule on pwritev_zero or cluster_alloc_space: the outputs are the
-     * same once every write's report (success or failure) is taken out, and as many writes failed,
-     * with the same errnos, and as many succeeded; which write failed (and so exit status and
-     * image) may differ.
-     */
-    static boolean otherWriteMeetsZeroWriteRule(Case c) {
-        String rule = "(?s).*(event[\\s=\"':]+|inject-error\\.\\d+\\.event=)(pwritev_zero|cluster_alloc_space)\\b.*";
-        boolean zeroRule = c.session().rules() != null && c.session().rules().matches(rule)
-                || c.anyArg(rule) || c.anyCommand(rule);
-        if (!c.session().format().equals("qcow2") || !zeroRule || c.qemu().hung()
-                || writeFailures(c.qemu().output()) == 0) {
-            return false;
-        }
-        return withoutWriteReports(c.qemu().output()).equals(withoutWriteReports(c.ours().output()))
-                && writeErrnos(c.qemu().output()).equals(writeErrnos(c.ours().output()))
-                && writesDone(c.qemu().output()) == writesDone(c.ours().output());
-    }
-
-    /**
-     * qcow2 with an inject-error rule on write_aio that fires once: the same outputs but for which
-     * writes failed (as in {@link #otherWriteMeetsZeroWriteRule}), and every write that succeeded
-     * only here is an aio_write given before every write that succeeded only in QEMU, with no
-     * flush, close or open between them (both in flight together): QEMU's later write waited.
-     */
-    static boolean laterWriteReachesWriteAioRuleFirst(Case c) {
-        boolean writeAioRule = onceRuleOn(c, "write_aio");
-        if (!c.session().format().equals("qcow2") || !writeAioRule || c.qemu().hung()
-                || writeFailures(c.qemu().output()) == 0
-                || !withoutWriteReports(c.qemu().output()).equals(withoutWriteReports(c.ours().output()))
-                || !writeErrnos(c.qemu().output()).equals(writeErrnos(c.ours().output()))
-                || writesDone(c.qemu().output()) != writesDone(c.ours().output())) {
-            return false;
-        }
-        List<String> qemuDone = doneWrites(c.qemu().output());
-        List<String> oursDone = doneWrites(c.ours().output());
-        List<String> oursOnly = new java.util.ArrayList<>(oursDone);
-        qemuDone.forEach(oursOnly::remove);
-        List<String> qemuOnly = new java.util.ArrayList<>(qemuDone);
-        oursDone.forEach(qemuOnly::remove);
-        if (oursOnly.isEmpty() || qemuOnly.isEmpty()) {
-            return false;
-        }
-        // the command index of each write by "length offset", and whether a flush came between
-        List<String> commands = c.session().commands();
-        int lastOursOnly = -1;
-        int firstQemuOnly = Integer.MAX_VALUE;
-        for (int i = 0; i < commands.size(); i++) {
-            java.util.regex.Matcher m = WRITE.matcher(commands.get(i));
-            if (!m.matches()) {
-                continue;
-            }
-            String key = m.group(3) + " " + m.group(2);
-            if (oursOnly.contains(key)) {
-                if (!m.group(1).equals("aio_write")) {
-                    return false;
-                }
-                lastOursOnly = Math.max(lastOursOnly, i);
-            }
-            if (qemuOnly.contains(key)) {
-                firstQemuOnly = Math.min(firstQemuOnly, i);
-            }
-        }
-        if (lastOursOnly < 0 || firstQemuOnly == Integer.MAX_VALUE || lastOursOnly >= firstQemuOnly) {
-            return false;
-        }
-        return commands.subList(lastOursOnly, firstQemuOnly).stream().noneMatch(cmd -> cmd.matches("aio_flush|flush|close|open .*"));
-    }
-
-    /** An inject-error rule on {@code event} with {@code once} on (in the rule file or in options). */
-    static boolean onceRuleOn(Case c, String event) {
-        return injectRuleWith(c, "event\\s*=\\s*\"" + event + "\"", "once\\s*=\\s*\"(on|true|yes)\"",
-                "event=" + event + "\\b", "once=(on|true|yes)\\b");
-    }
-
-    /** "LENGTH OFFSET" of each successful write report. */
-    private static List<String> doneWrites(String output) {
-        List<String> l = new java.util.ArrayList<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("wrote (\\d+)/\\d+ bytes at offset (\\d+)").matcher(output);
-        while (m.find()) {
-            l.add(m.group(1) + " " + m.group(2));
-        }
-        return l;
-    }
-
-    /**
      * With align set and a rule: a {@code break pwritev T} or {@code break pwritev_done T}; QEMU's
      * output is ours once QEMU's "Suspended"/"Resuming" lines of T are taken out, and ours' failed
      * {@code resume} or {@code wait_break} of T (nothing reached T here), with the errnos of failed
@@ -624,38 +514,6 @@ final class Known {
     }
 
     /**
-     * qcow2 with a rule: the same output and exit status, a write failed, an aio_write was in
-     * flight with a later write, and the images differ only past the end of their counted
-     * clusters (both parse as qcow2 and agree up to there).
-     */
-    static boolean dataPastCountedClusters(Case c) {
-        String q = c.qemu().md5WithinQcow2End();
-        return c.session().format().equals("qcow2") && anyRule(c) && !c.qemu().hung()
-                && c.qemu().output().equals(c.ours().output()) && c.qemu().exit() == c.ours().exit()
-                && !c.qemu().md5().equals(c.ours().md5()) && q != null && q.equals(c.ours().md5WithinQcow2End())
-                && writeFailures(c.qemu().output()) > 0 && writesInFlightTogether(c.session().commands());
-    }
-
-    /**
-     * An {@code aio_write} and a later write (aio or not), with no {@code aio_flush}, {@code flush},
-     * {@code close} or {@code open} between them.
-     */
-    static boolean writesInFlightTogether(List<String> commands) {
-        boolean aio = false;
-        for (String cmd : commands) {
-            if (cmd.matches("aio_flush|flush|close|open .*")) {
-                aio = false;
-            } else if (WRITE.matcher(cmd).matches()) {
-                if (aio) {
-                    return true;
-                }
-                aio = cmd.startsWith("aio_write");
-            }
-        }
-        return false;
-    }
-
-    /**
      * qcow2 with align set and an inject-error rule on flush_to_os: the same output, other image
      * bytes, and the same exit status, or ours 1 where QEMU's is 0 in a session with a
      * {@code flush} (the flush that failed here prints nothing).
@@ -682,25 +540,6 @@ final class Known {
         String option = ".*inject-error\\.\\d+\\.event=" + event + "\\b.*";
         String json = "(?s).*\"inject-error\"\\s*:\\s*\\[[^\\]]*\"event\"\\s*:\\s*\"" + event + "\".*";
         return c.anyArg(option) || c.anyCommand(option) || c.anyArg(json) || c.anyCommand(json);
-    }
-
-    private static long writesDone(String output) {
-        return output.lines().filter(l -> l.matches("(qemu-io> )*wrote \\d+/\\d+ bytes at offset \\d+")).count();
-    }
-
-    private static String withoutWriteReports(String output) {
-        return output.replaceAll("\\b(aio_write|writev?) failed: [^\\n]*\\n?", "")
-                .replaceAll("wrote \\d+/\\d+ bytes at offset \\d+\\n[^\\n]*ops;[^\\n]*\\n?", "");
-    }
-
-    private static List<String> writeErrnos(String output) {
-        List<String> l = new java.util.ArrayList<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(?:aio_write|writev?) failed: ([^\\n]*)").matcher(output);
-        while (m.find()) {
-            l.add(m.group(1));
-        }
-        java.util.Collections.sort(l);
-        return l;
     }
 
     private static String withoutWriteErrno(String output) {

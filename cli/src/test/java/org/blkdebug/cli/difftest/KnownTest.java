@@ -15,25 +15,12 @@ class KnownTest {
     }
 
     @Test
-    void q5IsAQcow2ImageThatDiffersOnlyInHowFarItsTailOfZeroesReaches() {
-        // scenario 263: QEMU's file ends 56 KiB earlier, the bytes before are the same
-        Known.Case c = qcow2(new Runner.Outcome(OUTPUT, 1, "aa", false, "same"),
-                new Runner.Outcome(OUTPUT, 1, "bb", false, "same"));
-        assertThat(Known.classify(c)).startsWith("Q5 ");
-    }
-
-    @Test
-    void otherImageBytesAreNotQ5() {
-        // the same output and exit, but the images differ before their zero tails: a new difference
-        Known.Case c = qcow2(new Runner.Outcome(OUTPUT, 1, "aa", false, "one"),
-                new Runner.Outcome(OUTPUT, 1, "bb", false, "other"));
-        assertThat(Known.classify(c)).isNull();
-    }
-
-    @Test
-    void anotherExitStatusIsNotQ5() {
-        Known.Case c = qcow2(new Runner.Outcome(OUTPUT, 1, "aa", false, "same"),
-                new Runner.Outcome(OUTPUT, 0, "bb", false, "same"));
+    void aQcow2FileThatEndsElsewhereIsNew() {
+        // once Q5 (scenario 263): the file ended 56 KiB later here, in zeroes. The file node now
+        // serialises a write-zeroes past its end as QEMU's does, so a file that ends elsewhere,
+        // with the same output and exit status, is a new difference
+        Known.Case c = qcow2(new Runner.Outcome(OUTPUT, 1, "aa", false),
+                new Runner.Outcome(OUTPUT, 1, "bb", false));
         assertThat(Known.classify(c)).isNull();
     }
 
@@ -44,8 +31,8 @@ class KnownTest {
                 null, List.of("open -o driver=qcow2,file.align=4096 blkdebug:rules.conf:t.qcow2", "aio_write -f 4096 511"),
                 false, null);
         Known.Case c = new Known.Case(s.withRules("[inject-error]\n"),
-                new Runner.Outcome("wrote 511/511 bytes at offset 4096\n", 0, "aa", false, "aa"),
-                new Runner.Outcome("aio_write failed: Permission denied\n", 0, "bb", false, "bb"));
+                new Runner.Outcome("wrote 511/511 bytes at offset 4096\n", 0, "aa", false),
+                new Runner.Outcome("aio_write failed: Permission denied\n", 0, "bb", false));
         assertThat(Known.classify(c)).startsWith("D2 ");
     }
 
@@ -53,8 +40,8 @@ class KnownTest {
         Session s = new Session("raw", 1 << 20, "", null, List.of(), "blkdebug:rules.conf:t.raw",
                 List.of("flush", "aio_write -P 71 253239 1024"), false, null);
         String warning = "WARNING: Image format was not specified for 'blkdebug:rules.conf:t.raw' and probing guessed raw.\n";
-        return new Known.Case(s.withRules("[inject-error]\n"), new Runner.Outcome(warning + qemu, 1, "aa", false, "aa"),
-                new Runner.Outcome(warning + ours, 1, "aa", false, "aa"));
+        return new Known.Case(s.withRules("[inject-error]\n"), new Runner.Outcome(warning + qemu, 1, "aa", false),
+                new Runner.Outcome(warning + ours, 1, "aa", false));
     }
 
     @Test
@@ -79,8 +66,8 @@ class KnownTest {
                 "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=65536,file.image.filename=t.raw",
                 List.of("aio_write -P 20 4608 1", "aio_flush", "read -C 494592 4096"), false, null);
         return new Known.Case(s,
-                new Runner.Outcome("aio_write failed: Input/output error\n" + qemuRead, 1, "aa", false, "aa"),
-                new Runner.Outcome("aio_write failed: Input/output error\nread failed: Input/output error\n", 1, "aa", false, "aa"));
+                new Runner.Outcome("aio_write failed: Input/output error\n" + qemuRead, 1, "aa", false),
+                new Runner.Outcome("aio_write failed: Input/output error\nread failed: Input/output error\n", 1, "aa", false));
     }
 
     @Test
@@ -107,8 +94,8 @@ class KnownTest {
                 "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=4096,file.image.filename=t.raw",
                 List.of("aio_write -P 0x17 246272 512", "aio_flush", "read -C 230912 5120"), false, null);
         return new Known.Case(s,
-                new Runner.Outcome("aio_write failed: " + qemuErrno + "\nread failed: " + qemuErrno + "\n", 1, "aa", false, "aa"),
-                new Runner.Outcome("aio_write failed: " + oursErrno + "\nread failed: " + oursErrno + "\n", 1, "aa", false, "aa"));
+                new Runner.Outcome("aio_write failed: " + qemuErrno + "\nread failed: " + qemuErrno + "\n", 1, "aa", false),
+                new Runner.Outcome("aio_write failed: " + oursErrno + "\nread failed: " + oursErrno + "\n", 1, "aa", false));
     }
 
     private static final String RMW_HEAD_AND_PWRITEV = "[inject-error]\nevent = \"pwritev\"\nerrno = \"95\"\nonce = \"off\"\n"
@@ -143,10 +130,10 @@ class KnownTest {
                 + "read 100/100 bytes at offset 324096\n100 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
         return new Known.Case(s,
                 new Runner.Outcome("qemu-io> qemu-io: Failed to update the image size: " + qemuErrno + "\n" + reads
-                        + "qemu-io> qemu-io> ", 1, "aa", false, "aa"),
+                        + "qemu-io> qemu-io> ", 1, "aa", false),
                 new Runner.Outcome("qemu-io> qemu-io: Failed to update the image size: Input/output error\n" + reads
                         + "qemu-io> qemu-io: Failed to flush the L2 table cache: Input/output error\n"
-                        + "qemu-io: Failed to flush the refcount block cache: Input/output error\nqemu-io> ", 1, "aa", false, "aa"));
+                        + "qemu-io: Failed to flush the refcount block cache: Input/output error\nqemu-io> ", 1, "aa", false));
     }
 
     private static final String RULES_5289 = "[inject-error]\nevent = \"pwritev\"\nerrno = \"22\"\nonce = \"on\"\nstate = \"3\"\n"
@@ -183,8 +170,8 @@ class KnownTest {
                 "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=4096,file.image.filename=t.raw",
                 List.of("read -C 230912 5120", "aio_write -P 0x17 246272 512", "aio_flush"), false, null);
         Known.Case c = new Known.Case(s,
-                new Runner.Outcome("read failed: Operation not supported\naio_write failed: Operation not supported\n", 1, "aa", false, "aa"),
-                new Runner.Outcome("read failed: Operation not permitted\naio_write failed: Operation not supported\n", 1, "aa", false, "aa"));
+                new Runner.Outcome("read failed: Operation not supported\naio_write failed: Operation not supported\n", 1, "aa", false),
+                new Runner.Outcome("read failed: Operation not permitted\naio_write failed: Operation not supported\n", 1, "aa", false));
         assertThat(Known.classify(c)).isNull();
     }
 
@@ -195,8 +182,8 @@ class KnownTest {
         // seed 47000 session 204: map under a block-status rule with errno -5
         Session s = new Session("raw", 1 << 20, "", rules, List.of(), null,
                 List.of("open -t none -o driver=raw blkdebug:rules.conf:t.raw", "map"), false, null);
-        return new Known.Case(s, new Runner.Outcome(ASSERTION, 134, "aa", false, "aa"),
-                new Runner.Outcome("1 MiB (0x100000) bytes     allocated at offset 0 bytes (0x0)\n", 0, "aa", false, "aa"));
+        return new Known.Case(s, new Runner.Outcome(ASSERTION, 134, "aa", false),
+                new Runner.Outcome("1 MiB (0x100000) bytes     allocated at offset 0 bytes (0x0)\n", 0, "aa", false));
     }
 
     @Test
@@ -224,8 +211,8 @@ class KnownTest {
         Session s = new Session("raw", 1 << 20, "", null, List.of(), null, List.of(
                 "open -o driver=raw,file.inject-error.0.event=read_aio,file.inject-error.0.errno=-5,"
                         + "file.inject-error.0.iotype=block-status blkdebug::t.raw", "map"), false, null);
-        Known.Case c = new Known.Case(s, new Runner.Outcome(ASSERTION, 134, "aa", false, "aa"),
-                new Runner.Outcome("1 MiB (0x100000) bytes     allocated at offset 0 bytes (0x0)\n", 0, "aa", false, "aa"));
+        Known.Case c = new Known.Case(s, new Runner.Outcome(ASSERTION, 134, "aa", false),
+                new Runner.Outcome("1 MiB (0x100000) bytes     allocated at offset 0 bytes (0x0)\n", 0, "aa", false));
         assertThat(Known.classify(c)).startsWith("D22 ");
     }
 
@@ -236,8 +223,8 @@ class KnownTest {
                 "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=4k,file.image.filename=t.raw",
                 List.of("aio_write -f -P 81 300032 512", "aio_read -P 235 1024 100"), false, null);
         return new Known.Case(s,
-                new Runner.Outcome("readv failed: Input/output error\naio_write failed: Input/output error\n", 0, "aa", false, "aa"),
-                new Runner.Outcome(ours, 0, "aa", false, "aa"));
+                new Runner.Outcome("readv failed: Input/output error\naio_write failed: Input/output error\n", 0, "aa", false),
+                new Runner.Outcome(ours, 0, "aa", false));
     }
 
     @Test
@@ -283,9 +270,9 @@ class KnownTest {
                 "driver=qcow2,file.driver=blkdebug,file.config=rules.conf,file.align=512,file.image.filename=t.qcow2",
                 List.of("write -f -P 0x49 869888 512", "truncate 1049088", "alloc 65536 8192"), false, null);
         String wrote = "wrote 512/512 bytes at offset 869888\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
-        return new Known.Case(s, new Runner.Outcome(wrote + qemuAlloc, 1, "aa", false, "aa"),
+        return new Known.Case(s, new Runner.Outcome(wrote + qemuAlloc, 1, "aa", false),
                 new Runner.Outcome(wrote + "qemu-io: Failed to update the image size: Input/output error\n"
-                        + "0/8192 bytes allocated at offset 64 KiB\n", 1, "bb", false, "bb"));
+                        + "0/8192 bytes allocated at offset 64 KiB\n", 1, "bb", false));
     }
 
     @Test
@@ -310,10 +297,10 @@ class KnownTest {
                         "truncate 4193792"), false, null);
         String suspended = "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n";
         return new Known.Case(s,
-                new Runner.Outcome(suspended + qemuLine + "aio_write failed: Operation not permitted\n", 0, "aa", false, "aa"),
+                new Runner.Outcome(suspended + qemuLine + "aio_write failed: Operation not permitted\n", 0, "aa", false),
                 new Runner.Outcome(suspended + "qemu-io: Failed to discard unused refblocks: Operation not permitted\n"
                         + "aio_write failed: Operation not permitted\n"
-                        + "qemu-io: Failed to flush the refcount block cache: Operation not permitted\n", 1, "bb", false, "bb"));
+                        + "qemu-io: Failed to flush the refcount block cache: Operation not permitted\n", 1, "bb", false));
     }
 
     @Test
@@ -346,7 +333,7 @@ class KnownTest {
         Session s = new Session("qcow2", 1 << 20, "", null, List.of("--image-opts"),
                 "driver=qcow2,file.driver=blkdebug,file.image.filename=t.qcow2," + rule,
                 List.of("aio_write -P 166 262144 512", "writev 0 1024"), false, null);
-        return new Known.Case(s, new Runner.Outcome(qemu, 0, "aa", false, "aa"), new Runner.Outcome(ours, 1, "bb", false, "bb"));
+        return new Known.Case(s, new Runner.Outcome(qemu, 0, "aa", false), new Runner.Outcome(ours, 1, "bb", false));
     }
 
     private static final String QEMU_10110 = "aio_write failed: Operation not supported\nwrote 1024/1024 bytes at offset 0\n"
@@ -355,22 +342,17 @@ class KnownTest {
             + "512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
 
     @Test
-    void theOtherAllocatingWriteMeetingAZeroWriteRuleIsQ5() {
+    void theOtherAllocatingWriteMeetingAZeroWriteRuleIsNew() {
+        // once Q5: the second write's zero-write now waits for the first's, as in QEMU, so the
+        // first write's data write meets the rule in both (the session agrees now)
         Known.Case c = twoAllocatingWrites("file.inject-error.0.event=pwritev_zero,file.inject-error.0.errno=95,"
                 + "file.inject-error.0.once=on,file.inject-error.0.iotype=write", QEMU_10110, OURS_10110);
-        assertThat(Known.classify(c)).startsWith("Q5 (which of two allocating");
-    }
-
-    @Test
-    void withoutAZeroWriteRuleTheOtherWriteFailingIsNew() {
-        Known.Case c = twoAllocatingWrites("file.inject-error.0.event=pwritev,file.inject-error.0.errno=95,"
-                + "file.inject-error.0.once=on", QEMU_10110, OURS_10110);
         assertThat(Known.classify(c)).isNull();
     }
 
     private static Known.Case overlapping(List<String> commands, String ourMd5) {
         Session s = new Session("raw", 1 << 20, "", null, List.of("-t", "directsync"), "t.raw", commands, false, null);
-        return new Known.Case(s, new Runner.Outcome("", 0, "aa", false, "aa"), new Runner.Outcome("", 0, ourMd5, false, ourMd5));
+        return new Known.Case(s, new Runner.Outcome("", 0, "aa", false), new Runner.Outcome("", 0, ourMd5, false));
     }
 
     @Test
@@ -406,7 +388,7 @@ class KnownTest {
                 "driver=qcow2,file.driver=blkdebug,file.config=rules.conf,file.image.filename=t.qcow2",
                 List.of("break l2_alloc_write A", "aio_write -P 0x99 524288 4096", "wait_break A", "resume A",
                         "aio_write -P 0xcf 1004032 65536"), false, null);
-        return new Known.Case(s, new Runner.Outcome(qemu, 0, "aa", false, "aa"), new Runner.Outcome(ours, 0, "bb", false, "bb"));
+        return new Known.Case(s, new Runner.Outcome(qemu, 0, "aa", false), new Runner.Outcome(ours, 0, "bb", false));
     }
 
     private static final String WRITE_AIO_ONCE = "[inject-error]\nevent = \"write_aio\"\nsector = \"-1\"\nonce = \"on\"\n"
@@ -418,32 +400,10 @@ class KnownTest {
             + "4 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
 
     @Test
-    void theLaterAllocatingWriteReachingAOnceWriteAioRuleFirstHereIsQ5() {
+    void theLaterAllocatingWriteReachingAOnceWriteAioRuleFirstHereIsNew() {
+        // once Q5 (scenario 361): the later write's zero-write waits for the earlier one's now
         Known.Case c = laterWriteFirst(WRITE_AIO_ONCE, B_DONE, A_DONE);
-        assertThat(Known.classify(c)).startsWith("Q5 (a later allocating");
-    }
-
-    @Test
-    void theEarlierWriteReachingTheRuleFirstHereIsNotQ5() {
-        // the other way round: QEMU's later write did not wait, ours' did; Q5 cannot explain that
-        Known.Case c = laterWriteFirst(WRITE_AIO_ONCE, A_DONE, B_DONE);
         assertThat(Known.classify(c)).isNull();
-    }
-
-    @Test
-    void aWriteAioRuleThatStaysArmedIsNotThatQ5() {
-        // once off fails every later write in both: which one fails first is no longer the question
-        Known.Case c = laterWriteFirst(WRITE_AIO_ONCE.replace("once = \"on\"", "once = \"off\""), B_DONE, A_DONE);
-        assertThat(Known.classify(c)).isNull();
-    }
-
-    @Test
-    void writesSeparatedByAFlushAreNotThatQ5() {
-        Known.Case c = laterWriteFirst(WRITE_AIO_ONCE, B_DONE, A_DONE);
-        List<String> commands = new java.util.ArrayList<>(c.session().commands());
-        commands.add(4, "aio_flush");
-        Known.Case flushed = new Known.Case(c.session().withCommands(commands), c.qemu(), c.ours());
-        assertThat(Known.classify(flushed)).isNull();
     }
 
     private static Known.Case breakOnPwritev(String breakEvent, String qemu, int qemuExit, String ours) {
@@ -455,7 +415,7 @@ class KnownTest {
                         + "file.image.filename=t.qcow2",
                 List.of("write -q -z 2096640 511", "break " + breakEvent + " A", "aio_write -P 0x28 0 65536", "resume A"),
                 false, null);
-        return new Known.Case(s, new Runner.Outcome(qemu, qemuExit, "aa", false, "aa"), new Runner.Outcome(ours, 1, "aa", false, "aa"));
+        return new Known.Case(s, new Runner.Outcome(qemu, qemuExit, "aa", false), new Runner.Outcome(ours, 1, "aa", false));
     }
 
     private static final String QEMU_9509 = "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n"
@@ -486,38 +446,23 @@ class KnownTest {
     private static final String FAILED_TWICE = "blkdebug: Suspended request 'B'\nblkdebug: Resuming request 'B'\n"
             + "aio_write failed: Input/output error\naio_write failed: Input/output error\n";
 
-    private static Known.Case twoWritesPastTheEnd(List<String> commands, String ourWithinEnd) {
+    private static Known.Case twoWritesPastTheEnd(List<String> commands) {
         // seed 20300000 session 12574, shrunk: a flush_to_os rule the second write's FUA flush arms
         Session s = new Session("qcow2", 4 << 20, "", null, List.of("--image-opts"),
                 "driver=qcow2,file.driver=blkdebug,file.config=rules.conf,file.image.filename=t.qcow2", commands, false, null);
         return new Known.Case(s.withRules("[inject-error]\nevent = \"flush_to_os\"\nerrno = \"5\"\n"),
-                new Runner.Outcome(FAILED_TWICE, 0, "aa", false, "aa", "same"),
-                new Runner.Outcome(FAILED_TWICE, 0, "bb", false, "bb", ourWithinEnd));
+                new Runner.Outcome(FAILED_TWICE, 0, "aa", false),
+                new Runner.Outcome(FAILED_TWICE, 0, "bb", false));
     }
 
     private static final List<String> SESSION_12574 = List.of("aio_write -P 0x54 606106 1024", "break cluster_alloc B",
             "aio_write -P 0x54 851968 512", "wait_break B", "resume B");
 
     @Test
-    void aFailedWritesDataPastTheCountedClustersIsQ5() {
-        assertThat(Known.classify(twoWritesPastTheEnd(SESSION_12574, "same"))).startsWith("Q5 (a failed write's data");
-    }
-
-    @Test
-    void imagesThatDifferBeforeTheirEndAreNew() {
-        assertThat(Known.classify(twoWritesPastTheEnd(SESSION_12574, "other"))).isNull();
-    }
-
-    @Test
-    void anImageThatIsNotQcow2IsNotQ5() {
-        assertThat(Known.classify(twoWritesPastTheEnd(SESSION_12574, null))).isNull();
-    }
-
-    @Test
-    void writesAnAioFlushSeparatesAreNotQ5() {
-        Known.Case c = twoWritesPastTheEnd(List.of("aio_write -P 0x54 606106 1024", "aio_flush", "aio_write -P 0x54 851968 512"),
-                "same");
-        assertThat(Known.classify(c)).isNull();
+    void aFailedWritesDataPastTheCountedClustersIsNew() {
+        // once Q5 (scenario 371): the first write's zero-write now waits behind the second's and
+        // its data write, as QEMU's, so its data no longer lands before the rule is armed
+        assertThat(Known.classify(twoWritesPastTheEnd(SESSION_12574))).isNull();
     }
 
     private static final String WROTE_512 = "wrote 512/512 bytes at offset 512\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
@@ -527,7 +472,7 @@ class KnownTest {
         Session s = new Session("qcow2", 1 << 20, "cluster_size=4096", null, List.of("-t", "none", "--image-opts"),
                 "driver=qcow2,file.driver=blkdebug,file.align=65536,file.image.driver=file,file.image.filename=t.qcow2," + rules,
                 commands, false, null);
-        return new Known.Case(s, new Runner.Outcome(WROTE_512, 0, "aa", false, "aa"), new Runner.Outcome(WROTE_512, oursExit, "bb", false, "bb"));
+        return new Known.Case(s, new Runner.Outcome(WROTE_512, 0, "aa", false), new Runner.Outcome(WROTE_512, oursExit, "bb", false));
     }
 
     private static final String FLUSH_RULE = "file.inject-error.0.event=flush_to_os,file.inject-error.0.errno=28,file.inject-error.0.once=on";

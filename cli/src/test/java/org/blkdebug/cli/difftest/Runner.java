@@ -36,24 +36,8 @@ import org.blkdebug.cli.report.Console;
  * masked as run-scenario.sh masks it.
  */
 final class Runner {
-    /**
-     * What a run left: masked output, exit status (128+N for signal N), image md5, whether it
-     * hung, the md5 of the image without its trailing zero bytes (two images that differ
-     * only in how far a tail of zeroes reaches have the same one), and for a qcow2 image the md5
-     * of its bytes before the end of its counted clusters ({@link Qcow2Extent}; null otherwise).
-     */
-    record Outcome(String output, int exit, String md5, boolean hung, String md5WithoutZeroTail,
-            String md5WithinQcow2End) {
-        /** An outcome whose image is known by its md5 only. */
-        Outcome(String output, int exit, String md5, boolean hung) {
-            this(output, exit, md5, hung, md5);
-        }
-
-        /** An outcome whose image is not known as qcow2. */
-        Outcome(String output, int exit, String md5, boolean hung, String md5WithoutZeroTail) {
-            this(output, exit, md5, hung, md5WithoutZeroTail, null);
-        }
-
+    /** What a run left: masked output, exit status (128+N for signal N), image md5, whether it hung. */
+    record Outcome(String output, int exit, String md5, boolean hung) {
         boolean sameAs(Outcome o) {
             return output.equals(o.output) && exit == o.exit && md5.equals(o.md5) && hung == o.hung;
         }
@@ -302,16 +286,11 @@ final class Runner {
         return sb.toString();
     }
 
-    /** The outcome of a run, with the image's digests (one read of the image). */
+    /** The outcome of a run, with the image's md5. */
     private static Outcome outcome(String output, int exit, boolean hung, Path image) {
         try {
             byte[] b = Files.exists(image) ? Files.readAllBytes(image) : new byte[0];
-            int n = b.length;
-            while (n > 0 && b[n - 1] == 0) {
-                n--;
-            }
-            long end = Qcow2Extent.end(b);
-            return new Outcome(output, exit, md5(b, b.length), hung, md5(b, n), end < 0 ? null : md5(b, (int) end));
+            return new Outcome(output, exit, md5(b, b.length), hung);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -191,7 +191,7 @@ public final class BlockIo {
             writeReqPrepare(bs, t);
             if ((flags & Node.REQ_ZERO_WRITE) != 0) {
                 bs.debugEvent(r, Event.PWRITEV_ZERO);
-                doPwriteZeroes(bs, r, offset, bytes, flags);
+                doPwriteZeroes(bs, t, r, offset, bytes, flags);
             } else if (bytes <= maxTransfer) {
                 bs.debugEvent(r, Event.PWRITEV);
                 driverPwritev(bs, r, offset, bytes, qiov, flags);
@@ -280,7 +280,7 @@ public final class BlockIo {
     }
 
     /** bdrv_co_do_pwrite_zeroes: the driver's write-zeroes in aligned pieces, else zero buffers. */
-    static void doPwriteZeroes(Node bs, Request r, long offset, long bytes, int flags)
+    static void doPwriteZeroes(Node bs, Node.Tracked t, Request r, long offset, long bytes, int flags)
             throws BlockException {
         long maxWriteZeroes = minNonZero(bs.limits.maxPwriteZeroes(), Long.MAX_VALUE);
         long alignment = Math.max(bs.limits.pwriteZeroesAlignment(), bs.limits.requestAlignment());
@@ -305,6 +305,7 @@ public final class BlockIo {
             }
             boolean unsupported;
             try {
+                bs.beforeWriteZeroes(t, offset, num);
                 bs.pwriteZeroes(r, offset, num, flags & bs.supportedZeroFlags);
                 unsupported = false;
                 if ((flags & Node.REQ_FUA) != 0 && (bs.supportedZeroFlags & Node.REQ_FUA) == 0) {

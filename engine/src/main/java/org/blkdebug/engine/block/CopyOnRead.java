@@ -75,7 +75,7 @@ final class CopyOnRead {
                 bs.preadv(r, clusterOffset, pnum, local);
                 bs.event(r, Event.COR_WRITE);
                 if (isZero(bounce, (int) pnum)) {
-                    BlockIo.doPwriteZeroes(bs, r, clusterOffset, pnum, 0);
+                    BlockIo.doPwriteZeroes(bs, Node.UNTRACKED, r, clusterOffset, pnum, 0); // inside the node
                 } else {
                     BlockIo.driverPwritev(bs, r, clusterOffset, pnum, local, 0); // no flush needed
                 }

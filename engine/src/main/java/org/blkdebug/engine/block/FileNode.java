@@ -1,5 +1,6 @@
 package org.blkdebug.engine.block;
 
+import java.util.concurrent.atomic.AtomicLong;
 import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.request.Request;
 
@@ -62,6 +63,29 @@ public final class FileNode extends Node {
             backend.write(offset, qiov, r.fua());
         } finally {
             r.backendIo(false);
+        }
+    }
+
+    /** A write-zeroes past the end of the file becomes serialising ({@link #beforeWriteZeroes}). */
+    @Override
+    boolean tracksOnDemand() {
+        return true;
+    }
+
+    /**
+     * file-posix's raw_do_pwrite_zeroes: a write-zeroes that reaches past the end of the file (as
+     * the node knows it: {@link #totalBytes()}) stretches its tracked range to the end of all
+     * offsets and becomes serialising, waiting for the overlapping requests in flight; every
+     * later request from its offset on waits for it (a workaround for an XFS bug QEMU applies on
+     * every file system). qcow2 meets it zeroing a fresh cluster at the end of the file
+     * (cluster_alloc_space): a second allocating write's zero-write waits for the first's, and
+     * its events and rules at blkdebug, above this node, fire before the wait (scenarios 263,
+     * 361, 371).
+     */
+    @Override
+    void beforeWriteZeroes(Tracked t, long offset, long bytes) throws BlockException {
+        if (t != UNTRACKED && offset + bytes > totalBytes()) {
+            makeSerialisingToEnd(t);
         }
     }
 
@@ -173,6 +197,35 @@ public final class FileNode extends Node {
         } finally {
             r.backendIo(false);
         }
+    }
+
+    /**
+     * QEMU's total_sectors of the file node, in bytes: the file's length as at open, then grown
+     * by each write as it finishes (bdrv_co_write_req_finish) and set by a truncate; not the
+     * file's own length, which a write in flight has grown already. -1 until first needed.
+     */
+    private final AtomicLong totalBytes = new AtomicLong(-1);
+
+    private long totalBytes() throws BlockException {
+        long n = totalBytes.get();
+        if (n >= 0) {
+            return n;
+        }
+        long file = Node.roundUp(backend.length(), SECTOR);
+        return totalBytes.compareAndSet(-1, file) ? file : totalBytes.get();
+    }
+
+    @Override
+    protected void writeFinished(long end) throws BlockException {
+        long grown = Node.roundUp(end, SECTOR);
+        if (grown > totalBytes()) {
+            totalBytes.accumulateAndGet(grown, Math::max);
+        }
+    }
+
+    @Override
+    protected void truncated(long length) {
+        totalBytes.set(Node.roundUp(length, SECTOR));
     }
 
     @Override

@@ -311,10 +311,14 @@ public abstract class Node {
         Tracked waitingFor;
         /** Where this request is parked while waitingFor is set. */
         Waiter parked;
-        /** Requests waiting for this one; null once it has ended. */
-        List<Tracked> waitQueue = new ArrayList<>(0);
+        /** Requests waiting for this one; {@link #NO_WAITERS} until one comes, null once it has ended. */
+        List<Tracked> waitQueue = NO_WAITERS;
         /** Where it was tracked: larger is newer. */
         long order;
+        /** In the node's tracked list (written by the request's own thread, under reqsLock). */
+        boolean linked;
+        /** For a request only published in its {@link Request} (tracksOnDemand): the node. */
+        Node owner;
         /** Links in the node's tracked list and, while serialising, its serialising list. */
         Tracked prev;
         Tracked next;
@@ -334,16 +338,42 @@ public abstract class Node {
         }
     }
 
+    /** The wait queue of a request nobody waits for (most): no list allocated per request. */
+    private static final List<Tracked> NO_WAITERS = List.of();
+
     /**
      * What {@link #trackedBegin} returns on a node that can never have a serialising request: only
-     * padding makes a request serialising, and a node of request alignment 1 never pads. Skipping
-     * the bookkeeping there keeps two lock round trips per node off every request.
+     * padding makes a request serialising, and a node of request alignment 1 never pads (but for
+     * the file node's write-zeroes past its end: {@link #tracksOnDemand}). Skipping the
+     * bookkeeping there keeps two lock round trips per node off every request.
      */
     static final Tracked UNTRACKED = new Tracked(null, 0, 0);
 
+    /** Guarded by reqsLock: {@code w} waits for {@code c}. */
+    private static void queue(Tracked c, Tracked w) {
+        if (c.waitQueue == NO_WAITERS) {
+            c.waitQueue = new ArrayList<>(1);
+        }
+        c.waitQueue.add(w);
+    }
+
     Tracked trackedBegin(Request r, long offset, long bytes) {
         if (limits.requestAlignment() == 1) {
-            return UNTRACKED;
+            if (!tracksOnDemand()) {
+                return UNTRACKED;
+            }
+            if (serialisingInFlight.get() == 0) {
+                // Published in the request, then the count looked at again: a request that
+                // becomes serialising raises the count before it looks for these (findConflict),
+                // so of the two at least one sees the other (both are volatile: a Dekker pair)
+                Tracked t = new Tracked(r, offset, bytes);
+                t.owner = this;
+                r.untracked(t);
+                if (serialisingInFlight.get() == 0) {
+                    return t;
+                }
+                untrackedEnd(t); // one became serialising meanwhile: be tracked after all
+            }
         }
         Tracked t = new Tracked(r, offset, bytes);
         reqsLock.lock();
@@ -373,20 +403,65 @@ public abstract class Node {
         return t;
     }
 
+    /**
+     * True for a node of request alignment 1 where a request can still become serialising (the
+     * file node: a write-zeroes past its end, file-posix's raw_do_pwrite_zeroes). Its requests
+     * are then tracked only while a serialising one is in flight; until then each is only
+     * published in its {@link Request} ({@link Tracked#owner}), where a request becoming
+     * serialising finds those it must wait for.
+     */
+    boolean tracksOnDemand() {
+        return false;
+    }
+
+    /** The end of a request {@link #trackedBegin} left untracked (published in its request only). */
+    private void untrackedEnd(Tracked t) {
+        t.request.untracked(null);
+        if (serialisingInFlight.get() != 0) { // else none became serialising since: none found it
+            end(t);
+        }
+    }
+
     void trackedEnd(Tracked t) {
         if (t == UNTRACKED) {
             return;
         }
-        List<Waiter> wake = new ArrayList<>();
+        if (t.linked) {
+            end(t);
+        } else {
+            untrackedEnd(t);
+        }
+    }
+
+    /** Out of the lists (if in them), and its waiters restarted once it yields. */
+    private void end(Tracked t) {
+        List<Tracked> woken;
         reqsLock.lock();
         try {
             if (t.serialising) {
                 serialisingInFlight.decrementAndGet();
                 unlinkSerialising(t);
             }
-            unlink(t);
-            List<Tracked> woken = t.waitQueue;
+            if (t.linked) {
+                unlink(t);
+            }
+            woken = t.waitQueue;
             t.waitQueue = null;
+        } finally {
+            reqsLock.unlock();
+        }
+        if (!woken.isEmpty()) {
+            // QEMU's qemu_co_queue_restart_all from a coroutine enters the waiters only once this
+            // request yields: until then it goes on alone (its next write is tracked before they
+            // look again) and they still count as waiting
+            t.request.onNextYield(() -> restart(t, woken));
+        }
+    }
+
+    private void restart(Tracked t, List<Tracked> woken) {
+        List<Waiter> wake = new ArrayList<>();
+        reqsLock.lock();
+        try {
             for (Tracked w : woken) {
                 // QEMU's qemu_co_queue_restart_all runs the waiters one after another once this
                 // request yields, each to its next yield, and a waiter clears its waiting_for only
@@ -401,7 +476,7 @@ public abstract class Node {
                 Tracked c = findConflict(w);
                 if (c != null) {
                     w.waitingFor = c; // stays parked: it would only look and wait again
-                    c.waitQueue.add(w);
+                    queue(c, w);
                 } else {
                     wake.add(w.parked);
                     w.parked = null;
@@ -417,6 +492,7 @@ public abstract class Node {
 
     /** Guarded by reqsLock: at the head of the tracked list. */
     private void link(Tracked t) {
+        t.linked = true;
         t.order = ++trackOrder;
         t.next = trackedHead;
         if (trackedHead != null) {
@@ -487,7 +563,7 @@ public abstract class Node {
                     return t;
                 }
             }
-            return null;
+            return tracksOnDemand() ? findUntracked(self) : null;
         }
         for (Tracked t = serialisingHead; t != null; t = t.serNext) {
             if (t.overlaps(self.overlapOffset, self.overlapBytes) && t.waitingFor == null) {
@@ -497,6 +573,23 @@ public abstract class Node {
         return null;
     }
 
+    /**
+     * Guarded by reqsLock: the first request in flight here that went by untracked and overlaps
+     * {@code self} (serialising). Rare (a write-zeroes past the end of the file), so a walk of
+     * the device's requests; their stripe locks are never held across a park.
+     */
+    private Tracked findUntracked(Tracked self) {
+        Tracked[] found = new Tracked[1];
+        self.request.forEachInFlight(q -> {
+            if (found[0] == null && q.untracked() instanceof Tracked u && u.owner == this && u != self
+                    && u.waitQueue != null && u.waitingFor == null
+                    && u.overlaps(self.overlapOffset, self.overlapBytes)) {
+                found[0] = u;
+            }
+        });
+        return found[0];
+    }
+
     /** Called with reqsLock held; returns with it held. Parks with it released. */
     private void waitSerialisingLocked(Tracked self) {
         Tracked c;
@@ -504,7 +597,7 @@ public abstract class Node {
             Waiter w = new Waiter(self.request, Phase.WAITING, null);
             self.waitingFor = c;
             self.parked = w;
-            c.waitQueue.add(self);
+            queue(c, self);
             reqsLock.unlock();
             try {
                 w.park();
@@ -524,6 +617,37 @@ public abstract class Node {
         } finally {
             reqsLock.unlock();
         }
+    }
+
+    /**
+     * file-posix's raw_do_pwrite_zeroes past the end of the file: the request's tracked range
+     * reaches to the end of all offsets and it becomes serialising.
+     */
+    void makeSerialisingToEnd(Tracked self) {
+        reqsLock.lock();
+        try {
+            if (!self.linked) { // went by untracked so far: tracked from now on
+                self.request.untracked(null);
+                link(self);
+            }
+            if (!self.serialising) {
+                serialisingInFlight.incrementAndGet();
+                self.serialising = true;
+                linkSerialising(self);
+            }
+            self.overlapOffset = Math.min(self.overlapOffset, self.offset);
+            self.overlapBytes = Long.MAX_VALUE - self.overlapOffset;
+            waitSerialisingLocked(self);
+        } finally {
+            reqsLock.unlock();
+        }
+    }
+
+    /**
+     * Before the driver's write-zeroes of {@code [offset, offset + bytes)} under {@code t} (its
+     * tracked request here, or {@link #UNTRACKED}): where the driver makes it serialising.
+     */
+    void beforeWriteZeroes(Tracked t, long offset, long bytes) throws BlockException {
     }
 
     void makeSerialising(Tracked self, long align) {

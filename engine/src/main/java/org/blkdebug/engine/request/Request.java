@@ -86,6 +86,8 @@ public final class Request {
     private long ioBurst;
     /** See {@link #rescheduledSinceIo()}. Own thread, or its releaser before it runs again. */
     private boolean rescheduledSinceIo;
+    /** See {@link #untracked()}. Written by the request's own thread. */
+    private volatile Object untracked;
 
     Request(RequestTracker tracker, long id, Operation op, long offset, long length, String origin,
             long sequence, long startNanos) {
@@ -307,6 +309,25 @@ public final class Request {
     void done() {
         yielding();
         PHASE.setRelease(this, Phase.DONE);
+    }
+
+    /**
+     * Own thread: what this request has in flight on a node that tracks it only when asked
+     * (the file node, for a write-zeroes past its end: org.blkdebug.engine.block.Node), or null.
+     * Volatile both ways: the node pairs it with its count of serialising requests so that a
+     * request going by untracked and a request becoming serialising always see one another.
+     */
+    public void untracked(Object what) {
+        untracked = what;
+    }
+
+    public Object untracked() {
+        return untracked;
+    }
+
+    /** Visits every request in flight on this request's device (the caller holds no lock that parks). */
+    public void forEachInFlight(java.util.function.Consumer<Request> visitor) {
+        tracker.forEachInFlight(visitor);
     }
 
     public RequestInfo info() {

@@ -132,6 +132,10 @@ public final class RequestTracker {
         }
     }
 
+    void forEachInFlight(java.util.function.Consumer<Request> visitor) {
+        inFlight.forEach(visitor);
+    }
+
     /** Snapshot of the in-flight requests, oldest first. */
     public List<RequestInfo> snapshot() {
         List<RequestInfo> list = new ArrayList<>();

@@ -4,12 +4,11 @@
 # unlocks qcow2's lock (waking B) and zeroes its cluster past the end of the file
 # (cluster_alloc_space). B (64 KiB over two fresh clusters, unaligned) maps its clusters and zeroes
 # them past the end too. QEMU's file-posix makes a write-zeroes past the end of the file
-# serialising (raw_do_pwrite_zeroes, Q5), so B's zero-write waits for A's; A goes on to its data
-# write first, fires write_aio and fails at once; B succeeds. Ours does not serialise the two
-# zero-writes: B's, begun last, ends first in the round (the pool's newest-first order), so B fires
-# write_aio and fails, and A succeeds: the same lines but for which write's report is the failure,
-# and other image bytes (difftest seed 20300000 session 6741, qemu-io the same in 25 of 25 runs).
-# difference: Q5
+# serialising (raw_do_pwrite_zeroes), so B's zero-write waits for A's; A goes on to its data
+# write first, fires write_aio and fails at once; B succeeds. Without the serialisation B's
+# zero-write, begun last, ends first in the round (the pool's newest-first order), so B fires
+# write_aio and fails and A succeeds (difftest seed 20300000 session 6741, qemu-io the same in
+# 25 of 25 runs).
 # image-format: qcow2
 # image-size: 4194304
 printf '[inject-error]\nevent = "write_aio"\nsector = "-1"\nonce = "on"\nimmediately = "on"\n' > "$TEST_DIR/rules.conf"

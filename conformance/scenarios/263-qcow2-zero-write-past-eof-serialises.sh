@@ -1,14 +1,12 @@
 # Two allocating writes whose clusters lie past the end of the image file: each first writes
 # zeroes over its new cluster (cluster_alloc_space), which blkdebug's max-write-zero splits into
 # 8 KiB pieces. QEMU's file-posix makes a write-zeroes past the end of the file serialising up
-# to the end of all offsets (a workaround for an XFS bug), so the second write's pieces wait
-# until the first write's are done; its data write then fires write_aio, which arms an
-# immediately=on error that fails the second write's next piece: its cluster is zeroed 8 KiB
-# deep and the file ends there. Ours does not serialise them: the pieces interleave and the
-# second write's zeroes are all written before the error is armed, so the file ends 56 KiB
-# later. Output and qcow2 content are the same (qemu-img check agrees); the file's length
-# differs (difftest seed 60000 session 1581).
-# difference: Q5
+# to the end of all offsets (raw_do_pwrite_zeroes, a workaround for an XFS bug), so the second
+# write's pieces wait until the first write's are done; its data write then fires write_aio,
+# which arms an immediately=on error that fails the second write's next piece: its cluster is
+# zeroed 8 KiB deep and the file ends there (401408). Without the serialisation the pieces
+# interleave, the second write's zeroes are all written before the error is armed and the file
+# ends 56 KiB later (difftest seed 60000 session 1581).
 # image-format: qcow2
 # image-size: 4M
 printf '[inject-error]\nevent = "write_aio"\nerrno = "95"\nonce = "off"\nimmediately = "on"\n' > "$TEST_DIR/rules.conf"
