@@ -51,6 +51,12 @@ final class CompletionPrinter {
         ALL,
         /** Until the last synchronous request (attachment {@code sync}) is done. */
         SYNC,
+        /**
+         * As {@link #SYNC}, but for a request qemu-io waits for with {@code main_loop_wait}
+         * ({@code readv}, {@code writev}): one that finished without blocking still runs one
+         * quick turn ({@link #FAST}), as its completion is a bottom half of that turn.
+         */
+        LOOP,
         /** Until the "Suspended" line of {@link #target} is printed. */
         TAG,
         /** One round: a synchronous operation with one backend call of its own ({@code truncate}). */
@@ -171,8 +177,11 @@ final class CompletionPrinter {
     /** Runs the loop as a poll of {@code kind} would; {@code tag} for {@link Poll#TAG}. */
     void poll(Device device, Poll kind, String tag) {
         collect(device);
-        if (kind == Poll.SYNC && syncDoneWithoutBlocking()) {
-            return; // BDRV_POLL_WHILE finds it done and does not poll
+        if ((kind == Poll.SYNC || kind == Poll.LOOP) && syncDoneWithoutBlocking()) {
+            if (kind == Poll.SYNC) {
+                return; // BDRV_POLL_WHILE finds it done and does not poll
+            }
+            kind = Poll.FAST; // main_loop_wait runs the turn whose bottom halves complete it
         }
         target = tag;
         targetSeen = false;
@@ -255,7 +264,7 @@ final class CompletionPrinter {
 
     private boolean done(Poll kind) {
         return switch (kind) {
-            case SYNC -> syncSeen;
+            case SYNC, LOOP -> syncSeen;
             case TAG -> targetSeen;
             default -> false;
         };
@@ -264,15 +273,38 @@ final class CompletionPrinter {
     /** The last synchronous request finished with no backend call and no wait since its submission. */
     private boolean syncDoneWithoutBlocking() {
         for (Run r : runs.values()) {
-            for (Item i : r.items) {
-                if (i.isCompletion() && isSync(i.completion()) && r.releasedBy == 0 && i.rounds() == 0 && !i.blocked()) {
-                    r.items.remove(i);
-                    drop(r, i);
-                    return true;
-                }
+            Item i = unblockedSync(r);
+            if (i != null) {
+                r.items.remove(i);
+                drop(r, i);
+                return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the last synchronous request finished without blocking (as
+     * {@link #syncDoneWithoutBlocking}, which a poll then consumes): the shell lets the engine's
+     * bottom halves run for a {@link Poll#LOOP} then.
+     */
+    boolean syncUnblocked(Device device) {
+        collect(device);
+        for (Run r : runs.values()) {
+            if (unblockedSync(r) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Item unblockedSync(Run r) {
+        for (Item i : r.items) {
+            if (i.isCompletion() && isSync(i.completion()) && r.releasedBy == 0 && i.rounds() == 0 && !i.blocked()) {
+                return i;
+            }
+        }
+        return null;
     }
 
     /** The bottom halves scheduled so far: never-blocked reports newest first, rescheduled ones in order. */

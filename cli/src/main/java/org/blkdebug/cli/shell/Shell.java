@@ -397,6 +397,19 @@ public final class Shell implements Context {
     }
 
     @Override
+    public void afterLoopRequest() throws InterruptedException {
+        Device d = session.device();
+        if (d == null) {
+            return;
+        }
+        settle();
+        if (completions.syncUnblocked(d)) {
+            quickPoll(); // the turn of the loop runs the bottom halves scheduled so far
+        }
+        completions.poll(d, CompletionPrinter.Poll.LOOP);
+    }
+
+    @Override
     public void afterFlush() throws InterruptedException {
         Device d = session.device();
         if (d == null) {
