@@ -59,6 +59,8 @@ public final class Request {
      * request's own thread; volatile for an end reported from another thread.
      */
     private volatile Runnable onYield;
+    /** Set on its own thread as it ends, before {@link #onYield} runs (see {@link #ending()}). */
+    private volatile boolean ending;
     /** Whether the request ever blocked (QEMU: yielded). Written by the request's own thread. */
     private boolean yielded;
     /** Whether it blocked since it was submitted or last released; see {@link #yieldedSinceRelease()}. */
@@ -152,6 +154,14 @@ public final class Request {
         return draws++;
     }
 
+
+    /**
+     * True once the request is ending: an {@link #onNextYield} action that sees it runs at the
+     * request's end (its completion comes next), not at a backend call or a park.
+     */
+    public boolean ending() {
+        return ending;
+    }
 
     public boolean yielded() {
         return yielded;
@@ -305,6 +315,7 @@ public final class Request {
 
 
     void done() {
+        ending = true; // before the actions: a lock handed on now is handed on by this end
         yielding();
         PHASE.setRelease(this, Phase.DONE);
     }
