@@ -83,6 +83,8 @@ final class CompletionPrinter {
         long base = -1;
         /** Its report waits for a bottom half (see {@link #printReady(Run, boolean)}). */
         boolean rescheduled;
+        /** The bottom halves run for it so far: its report needs one per reschedule. */
+        int passes;
         /** Submission order of its backend call in flight (see {@link #roundOrder}). */
         long stamp;
         /** {@link Console#writes()} when that call was submitted (see {@link #roundOrder}). */
@@ -205,6 +207,9 @@ final class CompletionPrinter {
                 }
             }
             if (active.isEmpty()) {
+                if (rescheduledPending()) {
+                    continue; // a bottom half scheduled by the last one runs first (its next turn)
+                }
                 if (!resolveOrphans()) {
                     break;
                 }
@@ -378,7 +383,11 @@ final class CompletionPrinter {
     private void printReady(Run r, boolean bottomHalf) {
         while (!r.items.isEmpty() && r.items.getFirst().rounds() <= round - r.base) {
             Item first = r.items.getFirst();
-            if (!bottomHalf && first.isCompletion() && first.completion().rescheduled()) {
+            if (first.isCompletion() && first.completion().rescheduled()
+                    && (!bottomHalf || ++r.passes < first.completion().reschedules())) {
+                // QEMU's co_schedule_bh enters only the coroutines scheduled before it ran: one
+                // rescheduled again (a writethrough write failed at its write, then at its flush)
+                // waits for the next turn
                 r.rescheduled = true;
                 return;
             }
@@ -510,8 +519,10 @@ final class CompletionPrinter {
         for (Run r : created) {
             Item head = r.items.getFirst();
             if (head.isCompletion() && head.completion().rescheduled() && dueNow.contains(head.id())) {
-                // held for a bottom half since an earlier poll: what came before it is done
+                // held for a bottom half since an earlier poll: what came before it is done, and
+                // the engine's turn at the start of this poll was its last
                 r.base = Math.max(0, round - head.rounds());
+                r.passes = head.completion().reschedules() - 1;
                 r.stamp = ++clock;
                 r.burst = console.writes();
                 continue;

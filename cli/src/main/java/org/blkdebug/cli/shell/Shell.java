@@ -366,9 +366,14 @@ public final class Shell implements Context {
     }
 
     private void bottomHalves(org.blkdebug.engine.Lockstep l) throws InterruptedException {
-        List<Long> ran = l.bottomHalves();
+        List<Long> ran = new java.util.ArrayList<>(l.bottomHalves());
         if (!ran.isEmpty()) {
             settle();
+            // only those that ended in this turn: one rescheduled again, or that went on to wait
+            // (a flush queue), reports from a later one
+            for (org.blkdebug.engine.RequestInfo r : session.device().requests()) {
+                ran.remove(Long.valueOf(r.id()));
+            }
             completions.rescheduledDue(ran);
         }
     }

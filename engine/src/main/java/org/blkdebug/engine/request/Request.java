@@ -86,8 +86,8 @@ public final class Request {
     /** Under lockstep, the backend call in progress: its place in the round that ends it. */
     private long ioStamp;
     private long ioBurst;
-    /** See {@link #rescheduledSinceIo()}. Own thread, or its releaser before it runs again. */
-    private boolean rescheduledSinceIo;
+    /** See {@link #reschedulesSinceIo()}. Own thread, or its releaser before it runs again. */
+    private int reschedulesSinceIo;
 
     Request(RequestTracker tracker, long id, Operation op, long offset, long length, String origin,
             long sequence, long startNanos) {
@@ -192,7 +192,7 @@ public final class Request {
     public void markYielded() {
         yielded = true;
         yieldedSinceRelease = true;
-        rescheduledSinceIo = true;
+        reschedulesSinceIo++;
     }
 
     /**
@@ -213,7 +213,17 @@ public final class Request {
      * or release: QEMU's coroutine then goes on only from a bottom half, in a later poll.
      */
     public boolean rescheduledSinceIo() {
-        return rescheduledSinceIo;
+        return reschedulesSinceIo > 0;
+    }
+
+    /**
+     * How many times the request was rescheduled ({@link #markYielded}) since its last backend
+     * call or release: a writethrough write that an {@code immediately=off} rule fails (or lets
+     * "succeed" without I/O) at its write and again at its flush needs two turns of the loop,
+     * as QEMU's {@code co_schedule_bh} runs only the coroutines scheduled before it ran.
+     */
+    public int reschedulesSinceIo() {
+        return reschedulesSinceIo;
     }
 
     /**
@@ -284,7 +294,7 @@ public final class Request {
             ioRounds++;
             lastIoFlush = false;
             lastIoMetadata = false;
-            rescheduledSinceIo = false;
+            reschedulesSinceIo = 0;
             YIELDED_SINCE_RELEASE.setRelease(this, true);
         }
     }
@@ -309,7 +319,7 @@ public final class Request {
         yieldedSinceRelease = false;
         ioRounds = 0;
         lastIoFlush = false;
-        rescheduledSinceIo = false;
+        reschedulesSinceIo = 0;
         sequence = tracker.nextSequence();
     }
 
