@@ -27,29 +27,34 @@ package org.blkdebug.engine;
  *                   after the release
  * @param afterFlush whether the last of those backend calls was a flush (see
  *                   {@link org.blkdebug.engine.request.Request#lastIoWasFlush()})
- * @param rescheduled whether an {@code immediately=off} error rescheduled the request after those
- *                   backend calls (see {@link org.blkdebug.engine.request.Request#rescheduledSinceIo()}):
+ * @param reschedules how many times an {@code immediately=off} error rescheduled the request after
+ *                   those backend calls (see {@link org.blkdebug.engine.request.Request#reschedulesSinceIo()}):
  *                   QEMU then finishes it from a bottom half, in the poll after the one that
- *                   ran it there
+ *                   ran it there, one turn of the loop per reschedule
  * @param startNanos {@link System#nanoTime()} at submission
  * @param endNanos   {@link System#nanoTime()} at completion
  * @param attachment whatever the submitter attached (e.g. the shell's command), or null
  */
 public record Completion(long id, Operation op, long offset, long length, int errno, boolean yielded,
                          boolean yieldedSinceRelease, long sequence, long releasedBy, int ioRounds, boolean afterFlush,
-                         boolean rescheduled, long startNanos, long endNanos, Object attachment) {
+                         int reschedules, long startNanos, long endNanos, Object attachment) {
     /** A report without a count of backend calls: one when it blocked since its last release. */
     public Completion(long id, Operation op, long offset, long length, int errno, boolean yielded,
                       boolean yieldedSinceRelease, long sequence, long releasedBy, long startNanos, long endNanos,
                       Object attachment) {
         this(id, op, offset, length, errno, yielded, yieldedSinceRelease, sequence, releasedBy,
-                yieldedSinceRelease ? 1 : 0, false, false, startNanos, endNanos, attachment);
+                yieldedSinceRelease ? 1 : 0, false, 0, startNanos, endNanos, attachment);
     }
 
     /** A report whose request blocked since its last release exactly when it ever blocked. */
     public Completion(long id, Operation op, long offset, long length, int errno, boolean yielded, long sequence,
                       long releasedBy, long startNanos, long endNanos, Object attachment) {
         this(id, op, offset, length, errno, yielded, yielded, sequence, releasedBy, startNanos, endNanos, attachment);
+    }
+
+    /** Whether an {@code immediately=off} error rescheduled it after its last backend call (see {@code reschedules}). */
+    public boolean rescheduled() {
+        return reschedules > 0;
     }
 
     public boolean failed() {

@@ -60,6 +60,17 @@ public interface Context {
     }
 
     /**
+     * After {@code readv} or {@code writev}: qemu-io 7.2 submits them as aio requests and runs
+     * {@code main_loop_wait} until their callback ran, not {@code BDRV_POLL_WHILE}. So even one
+     * that finished without blocking (its completion a bottom half) runs a turn of the loop, and
+     * with it the bottom halves scheduled before (reports of aio requests that failed at once,
+     * requests an {@code immediately=off} error rescheduled) before its own line.
+     */
+    default void afterLoopRequest() throws InterruptedException {
+        afterSyncRequest();
+    }
+
+    /**
      * After {@code flush}: qemu-io polls until it is done. On raw its one fdatasync ends the poll
      * before the aio requests in flight report (observed-events §4), unless it first queued behind
      * another request's flush, which then finishes and reports during the poll; qcow2's flush

@@ -42,7 +42,7 @@ final class ReadvCommand extends GetoptCommand {
         long t1 = System.nanoTime();
         int errno = Requests.await(ctx, ctx.device().readAsync(v.offset(), v.buffers(), Requests.SYNC));
         long t2 = System.nanoTime();
-        ctx.afterSyncRequest(); // qemu-io polls until its own request is done
+        ctx.afterLoopRequest(); // qemu-io runs its main loop until its own request is done
         if (errno != 0) {
             out.println("readv failed: " + Errno.message(errno));
             return FAILED;

@@ -43,7 +43,7 @@ final class WritevCommand extends GetoptCommand {
         long t1 = System.nanoTime();
         int errno = Requests.await(ctx, ctx.device().writeAsync(v.offset(), v.buffers(), Requests.SYNC, flags));
         long t2 = System.nanoTime();
-        ctx.afterSyncRequest(); // qemu-io polls until its own request is done
+        ctx.afterLoopRequest(); // qemu-io runs its main loop until its own request is done
         if (errno != 0) {
             out.println("writev failed: " + Errno.message(errno));
             return FAILED;

@@ -51,6 +51,12 @@ final class CompletionPrinter {
         ALL,
         /** Until the last synchronous request (attachment {@code sync}) is done. */
         SYNC,
+        /**
+         * As {@link #SYNC}, but for a request qemu-io waits for with {@code main_loop_wait}
+         * ({@code readv}, {@code writev}): one that finished without blocking still runs one
+         * quick turn ({@link #FAST}), as its completion is a bottom half of that turn.
+         */
+        LOOP,
         /** Until the "Suspended" line of {@link #target} is printed. */
         TAG,
         /** One round: a synchronous operation with one backend call of its own ({@code truncate}). */
@@ -77,6 +83,8 @@ final class CompletionPrinter {
         long base = -1;
         /** Its report waits for a bottom half (see {@link #printReady(Run, boolean)}). */
         boolean rescheduled;
+        /** The bottom halves run for it so far: its report needs one per reschedule. */
+        int passes;
         /** Submission order of its backend call in flight (see {@link #roundOrder}). */
         long stamp;
         /** {@link Console#writes()} when that call was submitted (see {@link #roundOrder}). */
@@ -171,8 +179,11 @@ final class CompletionPrinter {
     /** Runs the loop as a poll of {@code kind} would; {@code tag} for {@link Poll#TAG}. */
     void poll(Device device, Poll kind, String tag) {
         collect(device);
-        if (kind == Poll.SYNC && syncDoneWithoutBlocking()) {
-            return; // BDRV_POLL_WHILE finds it done and does not poll
+        if ((kind == Poll.SYNC || kind == Poll.LOOP) && syncDoneWithoutBlocking()) {
+            if (kind == Poll.SYNC) {
+                return; // BDRV_POLL_WHILE finds it done and does not poll
+            }
+            kind = Poll.FAST; // main_loop_wait runs the turn whose bottom halves complete it
         }
         target = tag;
         targetSeen = false;
@@ -196,6 +207,9 @@ final class CompletionPrinter {
                 }
             }
             if (active.isEmpty()) {
+                if (rescheduledPending()) {
+                    continue; // a bottom half scheduled by the last one runs first (its next turn)
+                }
                 if (!resolveOrphans()) {
                     break;
                 }
@@ -255,7 +269,7 @@ final class CompletionPrinter {
 
     private boolean done(Poll kind) {
         return switch (kind) {
-            case SYNC -> syncSeen;
+            case SYNC, LOOP -> syncSeen;
             case TAG -> targetSeen;
             default -> false;
         };
@@ -264,15 +278,45 @@ final class CompletionPrinter {
     /** The last synchronous request finished with no backend call and no wait since its submission. */
     private boolean syncDoneWithoutBlocking() {
         for (Run r : runs.values()) {
-            for (Item i : r.items) {
-                if (i.isCompletion() && isSync(i.completion()) && r.releasedBy == 0 && i.rounds() == 0 && !i.blocked()) {
-                    r.items.remove(i);
-                    drop(r, i);
-                    return true;
-                }
+            Item i = unblockedSync(r);
+            if (i != null) {
+                r.items.remove(i);
+                drop(r, i);
+                return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the last synchronous request finished without blocking (as
+     * {@link #syncDoneWithoutBlocking}, which a poll then consumes): the shell lets the engine's
+     * bottom halves run for a {@link Poll#LOOP} then.
+     */
+    boolean syncUnblocked(Device device) {
+        collect(device);
+        for (Run r : runs.values()) {
+            if (unblockedSync(r) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The synchronous request's report if it never blocked at all. One that waited (qcow2's lock,
+     * handed on by another request's yield) was polled for by BDRV_POLL_WHILE even though nothing
+     * but a caller's hand-off released it: what the hand-off let run first prints before its line
+     * (scenario 411).
+     */
+    private static Item unblockedSync(Run r) {
+        for (Item i : r.items) {
+            if (i.isCompletion() && isSync(i.completion()) && r.releasedBy == 0 && i.rounds() == 0 && !i.blocked()
+                    && !i.completion().yielded()) {
+                return i;
+            }
+        }
+        return null;
     }
 
     /** The bottom halves scheduled so far: never-blocked reports newest first, rescheduled ones in order. */
@@ -339,7 +383,11 @@ final class CompletionPrinter {
     private void printReady(Run r, boolean bottomHalf) {
         while (!r.items.isEmpty() && r.items.getFirst().rounds() <= round - r.base) {
             Item first = r.items.getFirst();
-            if (!bottomHalf && first.isCompletion() && first.completion().rescheduled()) {
+            if (first.isCompletion() && first.completion().rescheduled()
+                    && (!bottomHalf || ++r.passes < first.completion().reschedules())) {
+                // QEMU's co_schedule_bh enters only the coroutines scheduled before it ran: one
+                // rescheduled again (a writethrough write failed at its write, then at its flush)
+                // waits for the next turn
                 r.rescheduled = true;
                 return;
             }
@@ -471,8 +519,10 @@ final class CompletionPrinter {
         for (Run r : created) {
             Item head = r.items.getFirst();
             if (head.isCompletion() && head.completion().rescheduled() && dueNow.contains(head.id())) {
-                // held for a bottom half since an earlier poll: what came before it is done
+                // held for a bottom half since an earlier poll: what came before it is done, and
+                // the engine's turn at the start of this poll was its last
                 r.base = Math.max(0, round - head.rounds());
+                r.passes = head.completion().reschedules() - 1;
                 r.stamp = ++clock;
                 r.burst = console.writes();
                 continue;

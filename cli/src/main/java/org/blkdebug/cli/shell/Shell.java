@@ -371,9 +371,14 @@ public final class Shell implements Context {
     }
 
     private void bottomHalves(org.blkdebug.engine.Lockstep l) throws InterruptedException {
-        List<Long> ran = l.bottomHalves();
+        List<Long> ran = new java.util.ArrayList<>(l.bottomHalves());
         if (!ran.isEmpty()) {
             settle();
+            // only those that ended in this turn: one rescheduled again, or that went on to wait
+            // (a flush queue), reports from a later one
+            for (org.blkdebug.engine.RequestInfo r : session.device().requests()) {
+                ran.remove(Long.valueOf(r.id()));
+            }
             completions.rescheduledDue(ran);
         }
     }
@@ -399,6 +404,19 @@ public final class Shell implements Context {
     @Override
     public void afterSyncRequest() throws InterruptedException {
         poll(CompletionPrinter.Poll.SYNC);
+    }
+
+    @Override
+    public void afterLoopRequest() throws InterruptedException {
+        Device d = session.device();
+        if (d == null) {
+            return;
+        }
+        settle();
+        if (completions.syncUnblocked(d)) {
+            quickPoll(); // the turn of the loop runs the bottom halves scheduled so far
+        }
+        completions.poll(d, CompletionPrinter.Poll.LOOP);
     }
 
     @Override

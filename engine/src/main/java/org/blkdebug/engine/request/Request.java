@@ -59,6 +59,8 @@ public final class Request {
      * request's own thread; volatile for an end reported from another thread.
      */
     private volatile Runnable onYield;
+    /** Set on its own thread as it ends, before {@link #onYield} runs (see {@link #ending()}). */
+    private volatile boolean ending;
     /** Whether the request ever blocked (QEMU: yielded). Written by the request's own thread. */
     private boolean yielded;
     /** Whether it blocked since it was submitted or last released; see {@link #yieldedSinceRelease()}. */
@@ -84,8 +86,8 @@ public final class Request {
     /** Under lockstep, the backend call in progress: its place in the round that ends it. */
     private long ioStamp;
     private long ioBurst;
-    /** See {@link #rescheduledSinceIo()}. Own thread, or its releaser before it runs again. */
-    private boolean rescheduledSinceIo;
+    /** See {@link #reschedulesSinceIo()}. Own thread, or its releaser before it runs again. */
+    private int reschedulesSinceIo;
     /** See {@link #untracked()}. Written by the request's own thread. */
     private volatile Object untracked;
 
@@ -155,6 +157,14 @@ public final class Request {
     }
 
 
+    /**
+     * True once the request is ending: an {@link #onNextYield} action that sees it runs at the
+     * request's end (its completion comes next), not at a backend call or a park.
+     */
+    public boolean ending() {
+        return ending;
+    }
+
     public boolean yielded() {
         return yielded;
     }
@@ -184,7 +194,7 @@ public final class Request {
     public void markYielded() {
         yielded = true;
         yieldedSinceRelease = true;
-        rescheduledSinceIo = true;
+        reschedulesSinceIo++;
     }
 
     /**
@@ -205,7 +215,17 @@ public final class Request {
      * or release: QEMU's coroutine then goes on only from a bottom half, in a later poll.
      */
     public boolean rescheduledSinceIo() {
-        return rescheduledSinceIo;
+        return reschedulesSinceIo > 0;
+    }
+
+    /**
+     * How many times the request was rescheduled ({@link #markYielded}) since its last backend
+     * call or release: a writethrough write that an {@code immediately=off} rule fails (or lets
+     * "succeed" without I/O) at its write and again at its flush needs two turns of the loop,
+     * as QEMU's {@code co_schedule_bh} runs only the coroutines scheduled before it ran.
+     */
+    public int reschedulesSinceIo() {
+        return reschedulesSinceIo;
     }
 
     /**
@@ -276,7 +296,7 @@ public final class Request {
             ioRounds++;
             lastIoFlush = false;
             lastIoMetadata = false;
-            rescheduledSinceIo = false;
+            reschedulesSinceIo = 0;
             YIELDED_SINCE_RELEASE.setRelease(this, true);
         }
     }
@@ -301,12 +321,13 @@ public final class Request {
         yieldedSinceRelease = false;
         ioRounds = 0;
         lastIoFlush = false;
-        rescheduledSinceIo = false;
+        reschedulesSinceIo = 0;
         sequence = tracker.nextSequence();
     }
 
 
     void done() {
+        ending = true; // before the actions: a lock handed on now is handed on by this end
         yielding();
         PHASE.setRelease(this, Phase.DONE);
     }
