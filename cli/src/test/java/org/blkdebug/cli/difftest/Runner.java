@@ -40,10 +40,12 @@ final class Runner {
      * What a run left: masked output, exit status (128+N for signal N), image md5, whether it
      * hung, the md5 of the image without its trailing zero bytes (two images that differ
      * only in how far a tail of zeroes reaches have the same one), and for a qcow2 image the md5
-     * of its bytes before the end of its counted clusters ({@link Qcow2Extent}; null otherwise).
+     * of its bytes before the end of its counted clusters ({@link Qcow2Extent}; null otherwise)
+     * and the digest of what its guest reads and how many clusters it counts
+     * ({@link Qcow2Extent#guest}; null otherwise).
      */
     record Outcome(String output, int exit, String md5, boolean hung, String md5WithoutZeroTail,
-            String md5WithinQcow2End) {
+            String md5WithinQcow2End, String qcow2Guest) {
         /** An outcome whose image is known by its md5 only. */
         Outcome(String output, int exit, String md5, boolean hung) {
             this(output, exit, md5, hung, md5);
@@ -52,6 +54,11 @@ final class Runner {
         /** An outcome whose image is not known as qcow2. */
         Outcome(String output, int exit, String md5, boolean hung, String md5WithoutZeroTail) {
             this(output, exit, md5, hung, md5WithoutZeroTail, null);
+        }
+
+        /** An outcome whose guest content is not known. */
+        Outcome(String output, int exit, String md5, boolean hung, String md5WithoutZeroTail, String md5WithinQcow2End) {
+            this(output, exit, md5, hung, md5WithoutZeroTail, md5WithinQcow2End, null);
         }
 
         boolean sameAs(Outcome o) {
@@ -311,7 +318,8 @@ final class Runner {
                 n--;
             }
             long end = Qcow2Extent.end(b);
-            return new Outcome(output, exit, md5(b, b.length), hung, md5(b, n), end < 0 ? null : md5(b, (int) end));
+            return new Outcome(output, exit, md5(b, b.length), hung, md5(b, n), end < 0 ? null : md5(b, (int) end),
+                    Qcow2Extent.guest(b));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
