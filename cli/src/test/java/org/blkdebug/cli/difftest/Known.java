@@ -94,6 +94,13 @@ final class Known {
             // suspended and the tag's resume (or wait_break) fails here (seed 20300000 session 9509)
             new Kind("D2 (a break on pwritev/pwritev_done after a failed RMW read: QEMU's write reaches it, ours not)",
                     Known::breakAfterFailedRmwRead),
+            // Q2: a qcow2 aio_write over clusters that are not contiguous in the file runs as
+            // pieces; QEMU maps every piece before the command returns, ours a later piece only
+            // after the earlier one's I/O, so a write issued meanwhile allocates its cluster first.
+            // Same output and exit status, the same guest data in as many clusters, other host
+            // offsets (seed 50000000 session 7784, scenario 430)
+            new Kind("Q2 (a later piece of a qcow2 aio_write allocates after a later write: other host offsets, same data)",
+                    Known::laterPieceAllocatesAfterLaterWrite),
             // D2 too: a flush of qcow2 fires flush_to_os before qcow2 writes back its caches, so an
             // inject rule there fails the writeback's padding read; QEMU writes the padding buffer
             // over the block and the flush succeeds, ours' fails (qemu-io's flush fails silently;
@@ -226,6 +233,39 @@ final class Known {
             if (m.group(1).equals("aio_write")) {
                 inFlight.add(new long[] {off, end});
             }
+        }
+        return false;
+    }
+
+    /**
+     * Q2: a qcow2 session with the same output and exit status whose images differ in bytes but
+     * not in what the guest reads nor in how many clusters they count ({@link Qcow2Extent#guest}),
+     * where an {@code aio_write} spanning clusters is followed by another write with no flush,
+     * {@code close} or {@code open} between them.
+     */
+    static boolean laterPieceAllocatesAfterLaterWrite(Case c) {
+        if (!c.session().format().equals("qcow2") || !c.qemu().output().equals(c.ours().output())
+                || c.qemu().exit() != c.ours().exit() || c.qemu().md5().equals(c.ours().md5())
+                || c.qemu().qcow2Guest() == null || !c.qemu().qcow2Guest().equals(c.ours().qcow2Guest())) {
+            return false;
+        }
+        long cluster = c.session().qcow2Opts().contains("cluster_size=4096") ? 4096 : 65536;
+        boolean spanning = false;
+        for (String cmd : c.session().commands()) {
+            if (cmd.matches("aio_flush|flush|close|open .*")) {
+                spanning = false;
+                continue;
+            }
+            java.util.regex.Matcher m = WRITE.matcher(cmd);
+            if (!m.matches()) {
+                continue;
+            }
+            if (spanning) {
+                return true;
+            }
+            long off = Long.parseLong(m.group(2));
+            long len = Long.parseLong(m.group(3));
+            spanning = m.group(1).equals("aio_write") && len > 0 && off / cluster != (off + len - 1) / cluster;
         }
         return false;
     }

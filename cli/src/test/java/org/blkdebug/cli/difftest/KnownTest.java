@@ -24,6 +24,34 @@ class KnownTest {
         assertThat(Known.classify(c)).isNull();
     }
 
+    /** Seed 50000000 session 7784's commands (scenario 430), with {@code between} after the resume. */
+    private static Known.Case laterPiece(String between, String qemuGuest, String oursGuest) {
+        Session s = new Session("qcow2", 4 << 20, "", null, List.of(), null, List.of(
+                "open -t directsync -o driver=qcow2,file.align=65536 blkdebug::t.qcow2",
+                "write -P 0x51 954880 95232", "break write_aio B", "aio_write -P 0xce 196608 131072",
+                "wait_break B", "length", "resume B", between, "writev -q -P 0xe3 4096 512 1024 3584",
+                "aio_flush", "write -q -P 30 65536 100"), true, null);
+        return new Known.Case(s, new Runner.Outcome(OUTPUT, 1, "1ccd", false, qemuGuest),
+                new Runner.Outcome(OUTPUT, 1, "6625", false, oursGuest));
+    }
+
+    @Test
+    void q2IsTheSameGuestDataAtOtherHostOffsetsAfterASpanningAioWriteAndALaterWrite() {
+        assertThat(Known.classify(laterPiece("length", "g/8", "g/8"))).startsWith("Q2 ");
+    }
+
+    @Test
+    void otherGuestDataOrAnotherClusterCountIsNotQ2() {
+        assertThat(Known.classify(laterPiece("length", "g/8", "h/8"))).isNull();
+        assertThat(Known.classify(laterPiece("length", "g/8", "g/9"))).isNull();
+        assertThat(Known.classify(laterPiece("length", null, null))).isNull();
+    }
+
+    @Test
+    void aSpanningAioWriteFlushedBeforeTheNextWriteIsNotQ2() {
+        assertThat(Known.classify(laterPiece("aio_flush", "g/8", "g/8"))).isNull();
+    }
+
     @Test
     void aFailedAioWriteCountsForD2() {
         // seed 50001 session 3375: QEMU ignores the failed padding read of an aio_write, ours fails it

@@ -36,8 +36,17 @@ import org.blkdebug.cli.report.Console;
  * masked as run-scenario.sh masks it.
  */
 final class Runner {
-    /** What a run left: masked output, exit status (128+N for signal N), image md5, whether it hung. */
-    record Outcome(String output, int exit, String md5, boolean hung) {
+    /**
+     * What a run left: masked output, exit status (128+N for signal N), image md5, whether it
+     * hung, and for a qcow2 image the digest of what its guest reads and how many clusters it
+     * counts ({@link Qcow2Extent#guest}; null otherwise).
+     */
+    record Outcome(String output, int exit, String md5, boolean hung, String qcow2Guest) {
+        /** An outcome whose guest content is not known. */
+        Outcome(String output, int exit, String md5, boolean hung) {
+            this(output, exit, md5, hung, null);
+        }
+
         boolean sameAs(Outcome o) {
             return output.equals(o.output) && exit == o.exit && md5.equals(o.md5) && hung == o.hung;
         }
@@ -290,7 +299,7 @@ final class Runner {
     private static Outcome outcome(String output, int exit, boolean hung, Path image) {
         try {
             byte[] b = Files.exists(image) ? Files.readAllBytes(image) : new byte[0];
-            return new Outcome(output, exit, md5(b, b.length), hung);
+            return new Outcome(output, exit, md5(b, b.length), hung, Qcow2Extent.guest(b));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
