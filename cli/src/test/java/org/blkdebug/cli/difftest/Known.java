@@ -50,6 +50,13 @@ final class Known {
                     c -> c.qemu().exit() == 134
                             && c.qemu().output().contains("bdrv_co_block_status: Assertion `*pnum && QEMU_IS_ALIGNED(*pnum, align)")
                             && negativeBlockStatusRule(c)),
+            // D22 too: under copy-on-read a read rule with a negative errno makes qcow2 take an
+            // unread L2 table as read, and bdrv_co_do_copy_on_readv's assertion aborts qemu-io
+            // (seed 70000000 session 13764); ours' read fails
+            new Kind("D22 (a negative errno on a read rule under copy-on-read: qemu-io aborts)",
+                    c -> c.qemu().exit() == 134
+                            && c.qemu().output().contains("bdrv_co_do_copy_on_readv: Assertion `skip_bytes < pnum' failed.")
+                            && (c.anyArg("-C") || c.anyCommand("open .*-C .*")) && negativeErrnoRule(c)),
             // D7 too: qemu-io 7.2 aborts on an assertion or a failed request check (exit 134)
             new Kind("D7 (qemu-io aborts: an assertion or a request check of its own)",
                     c -> c.qemu().exit() == 134 && c.qemu().output().lines().anyMatch(l -> l.matches(
@@ -315,6 +322,18 @@ final class Known {
      * file ({@code errno = "-5"} and {@code iotype = "block-status"} in one section) or in options
      * ({@code inject-error.N.errno=-5}, {@code inject-error.N.iotype=block-status}).
      */
+    /** An inject-error rule with a negative errno: in the rule file, as options, or in a json: filename. */
+    static boolean negativeErrnoRule(Case c) {
+        String rules = c.session().rules();
+        if (rules != null && java.util.Arrays.stream(rules.split("(?=\\[)"))
+                .anyMatch(r -> r.startsWith("[inject-error]") && r.matches("(?s).*errno\\s*=\\s*\"-\\d+\".*"))) {
+            return true;
+        }
+        String option = ".*inject-error\\.\\d+\\.errno=-\\d+\\b.*";
+        String json = "(?s).*\"inject-error\"\\s*:\\s*\\[[^\\]]*\"errno\"\\s*:\\s*\"-\\d+\".*";
+        return c.anyArg(option) || c.anyCommand(option) || c.anyArg(json) || c.anyCommand(json);
+    }
+
     static boolean negativeBlockStatusRule(Case c) {
         return injectRuleWith(c, "errno\\s*=\\s*\"-\\d+\"", "iotype\\s*=\\s*\"[^\"]*block-status",
                 "errno=-\\d+", "iotype=[^,\"\\s]*block-status");

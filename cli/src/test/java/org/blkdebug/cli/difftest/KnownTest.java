@@ -227,6 +227,30 @@ class KnownTest {
         assertThat(Known.classify(c)).isNull();
     }
 
+    private static Known.Case copyOnRead(String errno, List<String> args) {
+        // seed 70000000 session 13764: a json: filename's rule armed by the first write's RMW, -C
+        Session s = new Session("qcow2", 1 << 20, "", null, args,
+                "json:{\"driver\":\"qcow2\",\"file\":{\"driver\":\"blkdebug\",\"image\":{\"driver\":\"file\","
+                        + "\"filename\":\"t.qcow2\"},\"inject-error\":[{\"event\":\"pwritev_rmw_after_head\",\"errno\":\""
+                        + errno + "\",\"immediately\":\"on\"}]}}",
+                List.of("write -C -P 107 4096 8192", "read -P 0x19 761856 4096"), false, null);
+        String written = "8192,X,XX:XX:XX.X,XXX,XXX\n";
+        return new Known.Case(s, new Runner.Outcome(written
+                + "qemu-io: ../../block/io.c:1388: bdrv_co_do_copy_on_readv: Assertion `skip_bytes < pnum' failed.\n",
+                134, "aa", false), new Runner.Outcome(written + "read failed: Input/output error\n", 1, "bb", false));
+    }
+
+    @Test
+    void qemuAbortingInCopyOnReadUnderANegativeErrnoRuleCountsForD22() {
+        assertThat(Known.classify(copyOnRead("-5", List.of("-C", "-t", "unsafe")))).startsWith("D22 (a negative errno on a read rule");
+    }
+
+    @Test
+    void thatAbortWithoutCopyOnReadOrWithAPositiveErrnoIsNew() {
+        assertThat(Known.classify(copyOnRead("-5", List.of("-t", "unsafe")))).isNull();
+        assertThat(Known.classify(copyOnRead("5", List.of("-C", "-t", "unsafe")))).isNull();
+    }
+
     @Test
     void extraFailedMetadataWritesAreD2() {
         // seed 90000 session 559: QEMU ignored the failed padding read of qcow2's header write
