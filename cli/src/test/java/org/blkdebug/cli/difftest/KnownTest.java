@@ -563,4 +563,47 @@ class KnownTest {
         assertThat(Known.classify(new Known.Case(c.session().withRules("[inject-error]\nevent = \"read_aio\"\n"
                 + "[set-state]\nevent = \"flush_to_os\"\nnew_state = \"2\"\n"), c.qemu(), c.ours()))).isNull();
     }
+
+    private static final String ZERO_WRITE_RULES = "[inject-error]\nevent = \"write_aio\"\nonce = \"on\"\n%s"
+            + "[inject-error]\nevent = \"pwritev_done\"\nerrno = \"95\"\n";
+
+    /** Seed 70000000 session 19766 shrunk (scenario 450), its write_aio rule with {@code iotype}, under {@code align}. */
+    private static Known.Case zeroWriteFallback(String iotype, String align, String oursFirst) {
+        Session s = new Session("raw", 1 << 20, "", null, List.of("-t", "writeback", "--image-opts",
+                "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=" + align
+                        + ",file.image.driver=file,file.image.filename=t.raw"),
+                null, List.of("write -z 536576 75264", "write -C -z 804864 100"), false, null);
+        return new Known.Case(s.withRules(ZERO_WRITE_RULES.formatted(iotype)),
+                new Runner.Outcome("wrote 75264/75264 bytes at offset 536576\n73.500 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n"
+                        + "write failed: Operation not supported\n", 1, "aa", false),
+                new Runner.Outcome(oursFirst + "\n100,X,XX:XX:XX.X,XXX,XXX\n", 1, "aa", false));
+    }
+
+    @Test
+    void aWriteQemuCompletesPastItsFailedRmwReadIsD2() {
+        // the write-zeroes' fallback write at the raw node: its write_aio rule fails the padding read
+        assertThat(Known.classify(zeroWriteFallback("", "4096", "write failed: Input/output error")))
+                .startsWith("D2 (a write QEMU completes past its failed RMW read");
+        // seed 70000000 session 14327: qcow2's data write, the rule in the file, an option rule on flush only
+        Session s = new Session("qcow2", 4 << 20, "", null, List.of(), null, List.of(
+                "open -t writethrough -o driver=qcow2,file.align=4k,file.inject-error.0.event=pwritev_rmw_after_tail,"
+                        + "file.inject-error.0.once=on,file.inject-error.0.iotype=flush blkdebug:rules.conf:t.qcow2",
+                "aio_write -P 45 444725 33280", "aio_flush", "write -P 0xce 693760 53248"), false, null);
+        Known.Case c = new Known.Case(s.withRules("[inject-error]\nevent = \"write_aio\"\nerrno = \"13\"\nonce = \"on\"\n"),
+                new Runner.Outcome("wrote 33280/33280 bytes at offset 444725\n32.500 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n"
+                        + "write failed: Input/output error\n", 1, "aa", false),
+                new Runner.Outcome("aio_write failed: Permission denied\nwrote 53248/53248 bytes at offset 693760\n"
+                        + "52 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n", 0, "bb", false));
+        assertThat(Known.classify(c)).startsWith("D2 (a write QEMU completes past its failed RMW read");
+    }
+
+    @Test
+    void aWriteFailedHereByNoRuleThatReadsOrUnpaddedIsNew() {
+        // the write_aio rule cannot fail a read: no padding read failed
+        assertThat(Known.classify(zeroWriteFallback("iotype = \"write\"\n", "4096", "write failed: Input/output error"))).isNull();
+        // an errno no read-failing rule has
+        assertThat(Known.classify(zeroWriteFallback("", "4096", "write failed: No space left on device"))).isNull();
+        // no align: blkdebug pads nothing
+        assertThat(Known.classify(zeroWriteFallback("", "1", "write failed: Input/output error"))).isNull();
+    }
 }
