@@ -113,7 +113,14 @@ final class Known {
             // Same output and exit status, the same guest data in as many clusters, other host
             // offsets (seed 50000000 session 7784, scenario 430)
             new Kind("Q2 (a later piece of a qcow2 aio_write allocates after a later write: other host offsets, same data)",
-                    Known::laterPieceAllocatesAfterLaterWrite),
+                    c -> laterPieceAfterLaterRequest(c, false)),
+            // Q2 too: QEMU's later piece has zeroed its fresh cluster (handle_alloc_space) before
+            // a read issued after the aio_write fires an event whose inject rule then fails it;
+            // ours' zeroing comes after the read and meets the rule. Same output, exit status,
+            // guest data and clusters; QEMU's file holds the zeroed cluster past the end of ours
+            // (seed 70000000 session 9464, scenario 440)
+            new Kind("Q2 (a later piece of a qcow2 aio_write zeroes its cluster after a later read armed a rule: same data)",
+                    c -> injectRule(c) && laterPieceAfterLaterRequest(c, true)),
             // D2 too: a flush of qcow2 fires flush_to_os before qcow2 writes back its caches, so an
             // inject rule there fails the writeback's padding read; QEMU writes the padding buffer
             // over the block and the flush succeeds, ours' fails (qemu-io's flush fails silently;
@@ -217,6 +224,9 @@ final class Known {
             "reftable_grow", "reftable_load", "reftable_update", "l1_grow_alloc_table", "l1_grow_write_table",
             "l1_grow_activate_table", "l1_update");
 
+    private static final java.util.regex.Pattern READ = java.util.regex.Pattern.compile(
+            "(aio_read|read|readv)(?: -[A-Za-z]+(?: (?:0x)?[0-9a-fA-F]+)?)* (\\d+) (\\d+)(?: .*)?");
+
     private static final java.util.regex.Pattern WRITE = java.util.regex.Pattern.compile(
             "(aio_write|write|writev)(?: -[A-Za-z]+(?: (?:0x)?[0-9a-fA-F]+)?)* (\\d+) (\\d+)(?: .*)?");
 
@@ -253,10 +263,10 @@ final class Known {
     /**
      * Q2: a qcow2 session with the same output and exit status whose images differ in bytes but
      * not in what the guest reads nor in how many clusters they count ({@link Qcow2Extent#guest}),
-     * where an {@code aio_write} spanning clusters is followed by another write with no flush,
-     * {@code close} or {@code open} between them.
+     * where an {@code aio_write} spanning clusters is followed by another write (with
+     * {@code reads}: by a read instead) with no flush, {@code close} or {@code open} between them.
      */
-    static boolean laterPieceAllocatesAfterLaterWrite(Case c) {
+    static boolean laterPieceAfterLaterRequest(Case c, boolean reads) {
         if (!c.session().format().equals("qcow2") || !c.qemu().output().equals(c.ours().output())
                 || c.qemu().exit() != c.ours().exit() || c.qemu().md5().equals(c.ours().md5())
                 || c.qemu().qcow2Guest() == null || !c.qemu().qcow2Guest().equals(c.ours().qcow2Guest())) {
@@ -269,11 +279,14 @@ final class Known {
                 spanning = false;
                 continue;
             }
+            if (reads && spanning && READ.matcher(cmd).matches()) {
+                return true;
+            }
             java.util.regex.Matcher m = WRITE.matcher(cmd);
             if (!m.matches()) {
                 continue;
             }
-            if (spanning) {
+            if (spanning && !reads) {
                 return true;
             }
             long off = Long.parseLong(m.group(2));
@@ -530,6 +543,12 @@ final class Known {
     private static boolean aligned(Case c) {
         return c.anyArg(".*align[=\\\\\":]+(512|4096|4k|65536).*")
                 || c.anyCommand("open .*align=(512|4096|4k|65536).*");
+    }
+
+    /** An inject-error rule: a section of the rule file, or options (arguments or an {@code open}). */
+    private static boolean injectRule(Case c) {
+        return c.session().rules() != null && c.session().rules().contains("[inject-error]")
+                || c.anyArg(".*inject-error.*") || c.anyCommand("open .*inject-error.*");
     }
 
     private static boolean anyRule(Case c) {

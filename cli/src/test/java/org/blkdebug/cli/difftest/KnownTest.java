@@ -52,6 +52,33 @@ class KnownTest {
         assertThat(Known.classify(laterPiece("aio_flush", "g/8", "g/8"))).isNull();
     }
 
+    /** Seed 70000000 session 9464's commands (scenario 440), shrunk, with {@code between} before the read. */
+    private static Known.Case laterPieceBeforeRead(String options, String between, String oursGuest) {
+        Session s = new Session("qcow2", 4 << 20, "", null, List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.image.driver=file,file.image.filename=t.qcow2" + options,
+                List.of("aio_write -C 1024 1024", "aio_flush", "writev -P 231 610816 512",
+                        "aio_write -f -P 0xea 57856 65536", between, "read -P 73 4608 4096"), false, null);
+        String out = "wrote 512/512 bytes at offset 610816\nread failed: Disk quota exceeded\n"
+                + "aio_write failed: Disk quota exceeded\n";
+        return new Known.Case(s, new Runner.Outcome(out, 1, "4688", false, "c144/7"),
+                new Runner.Outcome(out, 1, "7542", false, oursGuest));
+    }
+
+    private static final String READ_AIO_RULE = ",file.inject-error.0.event=read_aio,file.inject-error.0.errno=122";
+
+    @Test
+    void q2IsALaterPiecesZeroingAfterAReadThatArmedARuleWithTheSameGuestData() {
+        assertThat(Known.classify(laterPieceBeforeRead(READ_AIO_RULE, "length", "c144/7")))
+                .startsWith("Q2 (a later piece of a qcow2 aio_write zeroes its cluster after a later read");
+    }
+
+    @Test
+    void aReadAfterASpanningAioWriteIsNotQ2WithoutARuleOrOnceFlushedOrWithOtherGuestData() {
+        assertThat(Known.classify(laterPieceBeforeRead("", "length", "c144/7"))).isNull();
+        assertThat(Known.classify(laterPieceBeforeRead(READ_AIO_RULE, "aio_flush", "c144/7"))).isNull();
+        assertThat(Known.classify(laterPieceBeforeRead(READ_AIO_RULE, "length", "c144/8"))).isNull();
+    }
+
     @Test
     void aFailedAioWriteCountsForD2() {
         // seed 50001 session 3375: QEMU ignores the failed padding read of an aio_write, ours fails it
