@@ -354,8 +354,13 @@ final class Known {
     }
 
     static boolean negativeBlockStatusRule(Case c) {
+        // a json: filename's rule: one {...} object of the inject-error array with both keys
+        String json = "(?s).*\"inject-error\"\\s*:\\s*\\[[^\\]]*\\{[^}]*(\"errno\"\\s*:\\s*\"-\\d+\"[^}]*"
+                + "\"iotype\"\\s*:\\s*\"[^\"]*block-status|\"iotype\"\\s*:\\s*\"[^\"]*block-status[^}]*"
+                + "\"errno\"\\s*:\\s*\"-\\d+\").*";
         return injectRuleWith(c, "errno\\s*=\\s*\"-\\d+\"", "iotype\\s*=\\s*\"[^\"]*block-status",
-                "errno=-\\d+", "iotype=[^,\"\\s]*block-status");
+                "errno=-\\d+", "iotype=[^,\"\\s]*block-status")
+                || c.anyArg(json) || c.anyCommand(json);
     }
 
     /**

@@ -295,6 +295,30 @@ class KnownTest {
         assertThat(Known.classify(c)).startsWith("D22 ");
     }
 
+    private static Known.Case mapUnderJson(String rule) {
+        // seed 80000000 session 10419: the rules in a json: filename
+        Session s = new Session("raw", 1 << 20, "", null, List.of("-t", "writeback"),
+                "json:{\"driver\":\"raw\",\"file\":{\"driver\":\"blkdebug\",\"image\":{\"driver\":\"file\","
+                        + "\"filename\":\"t.raw\"},\"inject-error\":[" + rule
+                        + ",{\"event\":\"write_aio\",\"sector\":\"8\",\"once\":\"off\"}]}}",
+                List.of("alloc 491008"), false, null);
+        return new Known.Case(s, new Runner.Outcome(ASSERTION, 134, "aa", false),
+                new Runner.Outcome("512/512 bytes allocated at offset 479.500 KiB\n", 0, "aa", false));
+    }
+
+    @Test
+    void aNegativeBlockStatusErrnoInAJsonFilenameCountsForD22() {
+        Known.Case c = mapUnderJson("{\"event\":\"none\",\"errno\":\"-5\",\"iotype\":\"block-status\"}");
+        assertThat(Known.classify(c)).startsWith("D22 ");
+    }
+
+    @Test
+    void inAJsonFilenameTheNegativeErrnoAndTheBlockStatusTypeMustBeOneRule() {
+        Known.Case c = mapUnderJson("{\"event\":\"none\",\"errno\":\"-5\"},{\"event\":\"none\",\"iotype\":\"block-status\"}");
+        assertThat(Known.classify(c)).isNull();
+        assertThat(Known.classify(mapUnderJson("{\"event\":\"none\",\"errno\":\"5\",\"iotype\":\"block-status\"}"))).isNull();
+    }
+
     private static Known.Case readAfterFailedRmwWrite(String ours) {
         // seed 20261203 session 14757: an aio_write whose RMW read an ENOTSUP rule fails, then an
         // aio_read whose read_aio rule (EIO) replaces the armed one before QEMU's write reaches it
