@@ -65,6 +65,11 @@ final class Known {
             // qemu-io 7.2 dies of SIGFPE (exit 136) on a discard unaligned to align
             new Kind("D7 (discard unaligned to align: qemu-io crashes)",
                     c -> c.qemu().exit() == 136 && c.anyCommand("discard.*")),
+            // D7 too: a shrinking qcow2 truncate discards the freed clusters, which are smaller than
+            // align, and qemu-io dies of the same SIGFPE (seed 80000000 session 15274)
+            new Kind("D7 (a shrinking qcow2 truncate discards clusters unaligned to align: qemu-io crashes)",
+                    c -> c.qemu().exit() == 136 && c.session().format().equals("qcow2") && aligned(c)
+                            && c.anyCommand("truncate .*")),
             // D2: an RMW read failed by a rule; QEMU writes the padded block anyway
             new Kind("D2 (failed RMW read of an unaligned write)",
                     c -> anyRule(c) && rmwReadFailed(c)),

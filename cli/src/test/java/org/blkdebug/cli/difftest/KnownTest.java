@@ -295,6 +295,24 @@ class KnownTest {
         assertThat(Known.classify(c)).startsWith("D22 ");
     }
 
+    private static Known.Case shrinkUnder(String options) {
+        // seed 80000000 session 15274, shrunk: 4 KiB clusters, blkdebug align=65536
+        Session s = new Session("qcow2", 4 << 20, "cluster_size=4096", null, List.of("-t", "writeback", "--image-opts"),
+                "driver=qcow2,file.driver=blkdebug" + options + ",file.image.driver=file,file.image.filename=t.qcow2",
+                List.of("truncate -m off 2097152", "length"), false, null);
+        return new Known.Case(s, new Runner.Outcome("", 136, "aa", false), new Runner.Outcome("2 MiB\n", 0, "bb", false));
+    }
+
+    @Test
+    void qemuDyingOfSigfpeOnAShrinkingQcow2TruncateUnderAlignIsD7() {
+        assertThat(Known.classify(shrinkUnder(",file.align=65536"))).startsWith("D7 (a shrinking qcow2 truncate");
+    }
+
+    @Test
+    void thatCrashWithoutAlignIsNew() {
+        assertThat(Known.classify(shrinkUnder(""))).isNull();
+    }
+
     private static Known.Case mapUnderJson(String rule) {
         // seed 80000000 session 10419: the rules in a json: filename
         Session s = new Session("raw", 1 << 20, "", null, List.of("-t", "writeback"),
