@@ -348,14 +348,7 @@ final class Known {
      */
     /** An inject-error rule with a negative errno: in the rule file, as options, or in a json: filename. */
     static boolean negativeErrnoRule(Case c) {
-        String rules = c.session().rules();
-        if (rules != null && java.util.Arrays.stream(rules.split("(?=\\[)"))
-                .anyMatch(r -> r.startsWith("[inject-error]") && r.matches("(?s).*errno\\s*=\\s*\"-\\d+\".*"))) {
-            return true;
-        }
-        String option = ".*inject-error\\.\\d+\\.errno=-\\d+\\b.*";
-        String json = "(?s).*\"inject-error\"\\s*:\\s*\\[[^\\]]*\"errno\"\\s*:\\s*\"-\\d+\".*";
-        return c.anyArg(option) || c.anyCommand(option) || c.anyArg(json) || c.anyCommand(json);
+        return injectRuleKey(c, "errno", "-\\d+");
     }
 
     static boolean negativeBlockStatusRule(Case c) {
@@ -694,16 +687,21 @@ final class Known {
 
     /** An inject-error rule on {@code event}: in the rule file, as options, or in a json: filename. */
     static boolean injectRuleOn(Case c, String event) {
+        return injectRuleKey(c, "event", java.util.regex.Pattern.quote(event));
+    }
+
+    /**
+     * An inject-error rule whose {@code key} has a value matching {@code value}: a section of the
+     * rule file, options {@code inject-error.N.key=}, or a {@code json:} filename's inject-error array.
+     */
+    private static boolean injectRuleKey(Case c, String key, String value) {
         String rules = c.session().rules();
-        if (rules != null) {
-            for (String section : rules.split("(?=\\[)")) {
-                if (section.startsWith("[inject-error]") && section.matches("(?s).*event\\s*=\\s*\"" + event + "\".*")) {
-                    return true;
-                }
-            }
+        if (rules != null && java.util.Arrays.stream(rules.split("(?=\\[)")).anyMatch(r -> r.startsWith("[inject-error]")
+                && r.matches("(?s).*" + key + "\\s*=\\s*\"" + value + "\".*"))) {
+            return true;
         }
-        String option = ".*inject-error\\.\\d+\\.event=" + event + "\\b.*";
-        String json = "(?s).*\"inject-error\"\\s*:\\s*\\[[^\\]]*\"event\"\\s*:\\s*\"" + event + "\".*";
+        String option = ".*inject-error\\.\\d+\\." + key + "=" + value + "\\b.*";
+        String json = "(?s).*\"inject-error\"\\s*:\\s*\\[[^\\]]*\"" + key + "\"\\s*:\\s*\"" + value + "\".*";
         return c.anyArg(option) || c.anyCommand(option) || c.anyArg(json) || c.anyCommand(json);
     }
 

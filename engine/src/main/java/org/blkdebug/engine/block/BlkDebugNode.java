@@ -1,6 +1,5 @@
 package org.blkdebug.engine.block;
 
-import java.util.concurrent.atomic.AtomicLong;
 import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.Event;
@@ -93,43 +92,30 @@ public final class BlkDebugNode extends Node {
     }
 
     /**
-     * QEMU's total_sectors of this node, in bytes (-1 until first asked: the file's then, as at
-     * open). blkdebug has no variable length, so bdrv_getlength never asks its file again: the
-     * length changes only by a truncate through it and by the writes through it, each growing it
-     * to its end rounded up to a sector (bdrv_co_write_req_finish), not to the end of the
-     * padding an O_DIRECT file node below adds (difftest seed 20261203 session 7880).
+     * QEMU's total_sectors of this node: blkdebug has no variable length, so bdrv_getlength never
+     * asks its file again; truncates and writes through it change it, not the padding an O_DIRECT
+     * file node below adds (difftest seed 20261203 session 7880).
      */
-    private final AtomicLong totalBytes = new AtomicLong(-1);
+    private final TotalSectors totalSectors = new TotalSectors(() -> child.length());
 
     @Override
     public long length() throws BlockException {
         if (lengthGranularity() == 1) {
             return child.length(); // a Java door's file (D18): its length as it is, whoever grew it
         }
-        long n = totalBytes.get();
-        if (n >= 0) {
-            return n;
-        }
-        long file = Node.roundUp(child.length(), 512);
-        return totalBytes.compareAndSet(-1, file) ? file : totalBytes.get();
+        return totalSectors.get();
     }
 
     @Override
     protected void writeFinished(long end) throws BlockException {
-        if (lengthGranularity() == 1) {
-            return; // length() asks the file each time: nothing kept, nothing to grow
-        }
-        long grown = Node.roundUp(end, 512);
-        // every write passes here: most end inside the length, and then only read it (no CAS,
-        // and no question to the file once the length is known)
-        if (grown > length()) {
-            totalBytes.accumulateAndGet(grown, Math::max);
+        if (lengthGranularity() != 1) { // else length() asks the file each time: nothing kept
+            totalSectors.written(end);
         }
     }
 
     @Override
     protected void truncated(long length) {
-        totalBytes.set(Node.roundUp(length, 512));
+        totalSectors.truncated(length);
     }
 
     @Override

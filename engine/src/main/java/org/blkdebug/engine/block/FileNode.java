@@ -1,6 +1,5 @@
 package org.blkdebug.engine.block;
 
-import java.util.concurrent.atomic.AtomicLong;
 import org.blkdebug.engine.BlockException;
 import org.blkdebug.engine.request.Request;
 
@@ -29,6 +28,7 @@ public final class FileNode extends Node {
         this.backend = backend;
         this.readOnly = readOnly;
         this.byteLength = byteLength;
+        this.totalSectors = new TotalSectors(backend::length);
         supportedWriteFlags = 0; // QEMU 7.2's file-posix has no FUA: the layers above emulate it
         supportedZeroFlags = REQ_MAY_UNMAP | REQ_NO_FALLBACK;
     }
@@ -74,7 +74,7 @@ public final class FileNode extends Node {
 
     /**
      * file-posix's raw_do_pwrite_zeroes: a write-zeroes that reaches past the end of the file (as
-     * the node knows it: {@link #totalBytes()}) stretches its tracked range to the end of all
+     * the node knows it: {@link TotalSectors}) stretches its tracked range to the end of all
      * offsets and becomes serialising, waiting for the overlapping requests in flight; every
      * later request from its offset on waits for it (a workaround for an XFS bug QEMU applies on
      * every file system). qcow2 meets it zeroing a fresh cluster at the end of the file
@@ -84,7 +84,7 @@ public final class FileNode extends Node {
      */
     @Override
     void beforeWriteZeroes(Tracked t, long offset, long bytes) throws BlockException {
-        if (t != UNTRACKED && offset + bytes > totalBytes()) {
+        if (t != UNTRACKED && offset + bytes > totalSectors.get()) {
             makeSerialisingToEnd(t);
         }
     }
@@ -199,33 +199,17 @@ public final class FileNode extends Node {
         }
     }
 
-    /**
-     * QEMU's total_sectors of the file node, in bytes: the file's length as at open, then grown
-     * by each write as it finishes (bdrv_co_write_req_finish) and set by a truncate; not the
-     * file's own length, which a write in flight has grown already. -1 until first needed.
-     */
-    private final AtomicLong totalBytes = new AtomicLong(-1);
-
-    private long totalBytes() throws BlockException {
-        long n = totalBytes.get();
-        if (n >= 0) {
-            return n;
-        }
-        long file = Node.roundUp(backend.length(), SECTOR);
-        return totalBytes.compareAndSet(-1, file) ? file : totalBytes.get();
-    }
+    /** QEMU's total_sectors of the file node: what "past the end" means to a write-zeroes. */
+    private final TotalSectors totalSectors;
 
     @Override
     protected void writeFinished(long end) throws BlockException {
-        long grown = Node.roundUp(end, SECTOR);
-        if (grown > totalBytes()) {
-            totalBytes.accumulateAndGet(grown, Math::max);
-        }
+        totalSectors.written(end);
     }
 
     @Override
     protected void truncated(long length) {
-        totalBytes.set(Node.roundUp(length, SECTOR));
+        totalSectors.truncated(length);
     }
 
     @Override
