@@ -137,6 +137,13 @@ public final class DiffTester {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
+                    } catch (RuntimeException e) {
+                        // a fault of the tester's own is a finding of its session (never a skip),
+                        // and the run goes on so its summary and coverage still come out
+                        log.printf("session %d (seed %d): DIFFERENCE the tester failed: %s%n", i, seed + i, e);
+                        e.printStackTrace(log);
+                        Session s = new Generator(seed + i, new Coverage()).session();
+                        findings.add(new Finding(i, s, s, "the tester failed: " + e));
                     }
                     int d = done.incrementAndGet();
                     if (d % 1000 == 0) {

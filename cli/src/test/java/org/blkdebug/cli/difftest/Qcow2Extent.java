@@ -118,7 +118,9 @@ final class Qcow2Extent {
                 } else {
                     // a cluster reaching past the end of the file reads zeroes there
                     int have = (int) Math.max(0, Math.min(n, b.length - host));
-                    md.update(b, (int) host, have);
+                    if (have > 0) { // a cluster wholly past the end has no bytes to give
+                        md.update(b, (int) host, have);
+                    }
                     md.update(zeroes, 0, n - have);
                 }
             }

@@ -42,6 +42,14 @@ class Qcow2ExtentTest {
     }
 
     @Test
+    void aClusterMappedWhollyPastTheEndOfTheFileReadsAsZeroes() {
+        // seed 90000000: a failed write left an L2 entry pointing past the file's end
+        byte[] past = mapped(5, 6, (byte) 0);
+        ByteBuffer.wrap(past).putLong(4 * 512 + 8, 0x8000000000000000L | 20 * 512);
+        assertThat(Qcow2Extent.guest(past)).isNotNull().isEqualTo(Qcow2Extent.guest(mapped(5, 6, (byte) 0)));
+    }
+
+    @Test
     void theEndIsPastTheLastClusterWithARefcount() {
         ByteBuffer b = image(4096, 4);
         b.putShort(1024, (short) 1).putShort(1026, (short) 1).putShort(1028, (short) 1);
