@@ -3,6 +3,7 @@ package org.blkdebug.cli.serve;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.Charset;
 
@@ -28,6 +29,10 @@ public final class ServeMain {
         Console console = new Console(new FileOutputStream(FileDescriptor.out), err, Charset.defaultCharset());
         ServeSession session = new ServeSession(console);
         boolean terminal = org.blkdebug.cli.Main.isTerminal();
+        // a background job of the terminal on stdin does not read it (qemu-nbd's way: serve on)
+        boolean background = terminal && TerminalJob.inBackground();
+        terminal &= !background;
+        InputStream stdin = background ? InputStream.nullInputStream() : System.in;
         boolean interactive = terminal && !hasCommands(args);
         org.blkdebug.engine.block.Signals.unignore(org.blkdebug.engine.block.Signals.SIGTERM);
         org.jline.utils.Signals.register("TERM", () -> session.terminate("SIGTERM"));
@@ -39,7 +44,7 @@ public final class ServeMain {
             Daemon.signalReady(err);
             err.mute(); // qemu-nbd's daemon: stderr is /dev/null once the parent has returned
         } : () -> { };
-        return session.run(args, System.in, terminal, ready);
+        return session.run(args, stdin, terminal, ready);
     }
 
     /** Whether the command line asks for --fork (a parse error is reported by the session itself). */

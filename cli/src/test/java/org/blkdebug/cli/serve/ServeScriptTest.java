@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -130,6 +132,26 @@ class ServeScriptTest {
                 "blkdebug::" + dir.resolve("missing")));
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("qemu-nbd: Failed to blk_new_open", "No such file or directory");
+        assertThat(socket).doesNotExist();
+    }
+
+    /**
+     * {@code blkdebug serve ... &} at a shell prompt: stdin is the terminal, but the job is in the
+     * background, so it is not ours to read; qemu-nbd serves on there, and so does ours, reading
+     * no commands. Before, the interactive shell's first touch of the terminal stopped the whole
+     * process (SIGTTOU): the server served nobody until brought to the foreground.
+     */
+    @Test
+    void backgroundedAtATerminalServesWithoutReadingIt() throws Exception {
+        Assumptions.assumeTrue(Programs.which("script") != null && Programs.which("bash") != null,
+                "script (util-linux) or bash is not installed: no terminal to run a job in; skipping");
+        String server = serve("-k", socket.toString(), "--run", "echo captive ran; exit 7").stream()
+                .map(a -> "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
+        // job control on (set -m): the job gets a process group of its own, not the terminal's
+        Files.writeString(dir.resolve("job.sh"), "set -m\n" + server + " &\nwait $!\necho \"rc=$?\"\n"
+                + "kill -KILL %1 2>/dev/null\n");
+        Programs.Result r = Programs.sh(dir, "script -qec 'bash --norc --noprofile job.sh' /dev/null");
+        assertThat(r.out()).as(r.err()).contains("captive ran").contains("rc=7").doesNotContain("NBD export at");
         assertThat(socket).doesNotExist();
     }
 

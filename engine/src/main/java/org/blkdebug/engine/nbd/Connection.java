@@ -29,6 +29,10 @@ import org.blkdebug.engine.Errno;
  * Any other failure of the reader (a bug, {@code OutOfMemoryError}) closes it too, so a client
  * never waits on a socket nobody serves. Each connection logs one line when it starts and one
  * when it ends.
+ *
+ * <p>The reader never writes a reply: a client that does not read its replies fills the socket,
+ * and a reader blocked in that write would stop reading short of {@code MAX_REQUESTS} (qemu-nbd's
+ * {@code nbd_trip} starts the next request's receive before it replies, refusals included).
  */
 final class Connection {
     private final String origin;
@@ -41,6 +45,8 @@ final class Connection {
     private final InFlight inFlight = new InFlight();
     private final PayloadBuffers buffers;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The reader's thread, set when it starts: replies are written off it ({@link #offReader}). */
+    private volatile Thread reader;
     /** Set before the reader starts transmission; read by request threads. */
     private volatile Replies replies;
     /** No more requests will be read; the socket closes when the last one is answered. */
@@ -79,6 +85,7 @@ final class Connection {
 
     /** The connection's reader; returns when the client is done, dropped, or the server shuts down. */
     void run() {
+        reader = Thread.currentThread();
         log("connected from " + peer);
         try {
             Handshake.Result r = Handshake.negotiate(channel, options.exportName(), options.description(), this::export);
@@ -158,7 +165,7 @@ final class Connection {
                 InFlight.Pending p = inFlight.add(h);
                 p.claim();
                 int error = NbdErrors.toNbd(refused);
-                reply(p, () -> replies.error(h.cookie(), error, () -> settle(p, null)));
+                offReader(() -> reply(p, () -> replies.error(h.cookie(), error, () -> settle(p, null))));
             } else {
                 dispatch(h, block, export, statusFirst);
             }
@@ -201,6 +208,11 @@ final class Connection {
 
     /** Runs when a request completes: the reply, unless the client is gone or it was answered already. */
     private void finish(InFlight.Pending p, ByteBuffer block, int[] extents, Throwable failure) {
+        if (Thread.currentThread() == reader) {
+            // the request ended before the reader attached this callback, so it runs on the reader
+            offReader(() -> finish(p, block, extents, failure));
+            return;
+        }
         if (!p.claim() || closed.get()) {
             settle(p, block); // answered with ESHUTDOWN, or nobody is listening: drop the reply silently
             return;
@@ -220,6 +232,14 @@ final class Connection {
                 replies.ok(h.cookie(), settled);
             }
         });
+    }
+
+    /**
+     * Runs {@code send}, a reply, on a thread of its own: the reader goes on reading while the
+     * client does not read (a request thread that writes its own reply needs none of this).
+     */
+    private static void offReader(Runnable send) {
+        Thread.ofVirtual().name("nbd-reply").start(send);
     }
 
     /** A reply being sent. */
