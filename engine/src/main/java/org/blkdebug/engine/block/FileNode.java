@@ -188,12 +188,13 @@ public final class FileNode extends Node {
         }
     }
 
+    /** file-posix's raw_co_truncate on a regular file: the backend takes the mode (Backend#truncate). */
     @Override
-    protected void truncateDriver(Request r, long length) throws BlockException {
+    protected void truncateDriver(Request r, long length, String prealloc, int flags) throws BlockException {
         r.backendIo(true);
         r.metadataIo(); // ftruncate outlasts a quick call begun just before it (seed 20261205 session 6031)
         try {
-            backend.truncate(length);
+            backend.truncate(length, prealloc);
         } finally {
             r.backendIo(false);
         }

@@ -41,7 +41,10 @@ public abstract class Node {
     /** Discards and unmapping write-zeroes may act (QEMU's BDRV_O_UNMAP; off with -d ignore). */
     boolean unmap = true;
 
-    /** Bumped at the end of every write, discard or truncate (QEMU's write_gen). */
+    /**
+     * Bumped at the end of every write and discard, failed or not, and of every successful
+     * truncate (QEMU's write_gen).
+     */
     final AtomicLong writeGen = new AtomicLong();
     /** The write_gen the last successful flush covered. Written by the active flush only. */
     volatile long flushedGen;
@@ -277,17 +280,14 @@ public abstract class Node {
         return child == null ? -Errno.ENOTSUP : child.allocatedFileSize();
     }
 
-    protected void truncateDriver(Request r, long length) throws BlockException {
-        BlockIo.truncate(child, r, length);
-    }
-
     /**
      * {@code bdrv_co_truncate} of the driver with a preallocation mode ("off", "metadata",
      * "falloc", "full") and QEMU's truncate flags ({@link #REQ_ZERO_WRITE}: the new area must
-     * read as zeroes). Drivers without preallocation ignore both.
+     * read as zeroes). A filter or raw format passes the mode on to its child, as QEMU's
+     * raw_co_truncate and blkdebug_co_truncate do, so the file node decides what it accepts.
      */
     protected void truncateDriver(Request r, long length, String prealloc, int flags) throws BlockException {
-        truncateDriver(r, length);
+        BlockIo.truncate(child, r, length, prealloc);
     }
 
     public void close() throws BlockException {

@@ -340,11 +340,6 @@ public final class Qcow2Node extends Node {
         return new BlockStatus(status, m.bytes(), map, file);
     }
 
-    @Override
-    protected void truncateDriver(Request r, long length) throws BlockException {
-        truncateDriver(r, length, "off", 0);
-    }
-
     /** qcow2_co_truncate with a preallocation mode; errors carry QEMU's message. */
     @Override
     protected void truncateDriver(Request r, long length, String prealloc, int flags) throws BlockException {
