@@ -158,11 +158,19 @@ public abstract class Node {
     /** Called aligned to the node's request alignment and within max-transfer. */
     protected abstract void preadv(Request r, long offset, long bytes, IoVec qiov) throws BlockException;
 
-    protected abstract void pwritev(Request r, long offset, long bytes, IoVec qiov, int flags)
+    /**
+     * The driver's write. Returns true where QEMU's driver returns a positive number rather than
+     * 0 (a blkdebug rule with a negative errno: "success" without the I/O): io.c counts it as
+     * success, but it ends its write-zeroes and discard loops and skips an emulated FUA flush.
+     */
+    protected abstract boolean pwritev(Request r, long offset, long bytes, IoVec qiov, int flags)
             throws BlockException;
 
-    /** Throws ENOTSUP to make the block layer fall back to writing zero buffers. */
-    protected void pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
+    /**
+     * Throws ENOTSUP to make the block layer fall back to writing zero buffers. Returns true for
+     * a positive answer, as {@link #pwritev}.
+     */
+    protected boolean pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
         throw new BlockException(Errno.ENOTSUP);
     }
 
@@ -171,7 +179,8 @@ public abstract class Node {
         return false;
     }
 
-    protected void pdiscard(Request r, long offset, long bytes) throws BlockException {
+    /** Returns true for a positive answer, as {@link #pwritev}. */
+    protected boolean pdiscard(Request r, long offset, long bytes) throws BlockException {
         throw new BlockException(Errno.ENOTSUP);
     }
 
