@@ -1,6 +1,7 @@
 package org.blkdebug.engine.block;
 
 import org.blkdebug.engine.BlockException;
+import org.blkdebug.engine.Errno;
 import org.blkdebug.engine.OpenException;
 
 /**
@@ -45,6 +46,33 @@ public interface Backend {
     long length() throws BlockException;
 
     void truncate(long length) throws BlockException;
+
+    /**
+     * A truncate with a preallocation mode ("off", "metadata", "falloc", "full"): refused as
+     * {@link #checkPreallocation} says, otherwise a plain resize. "falloc" and "full" leave the
+     * bytes "off" leaves (zeroes up to the new end).
+     */
+    default void truncate(long length, String prealloc) throws BlockException {
+        checkPreallocation(length(), length, prealloc);
+        truncate(length);
+    }
+
+    /**
+     * Refuses a truncate from {@code current} bytes to {@code length} with {@code prealloc} as
+     * file-posix's handle_aiocb_truncate does on a regular file: a mode other than "off" may only
+     * grow the file, and "metadata" is not one it knows.
+     */
+    default void checkPreallocation(long current, long length, String prealloc) throws BlockException {
+        if (prealloc.equals("off")) {
+            return;
+        }
+        if (current > length) {
+            throw new BlockException(Errno.ENOTSUP, "Cannot use preallocation for shrinking files");
+        }
+        if (!prealloc.equals("falloc") && !prealloc.equals("full")) {
+            throw new BlockException(Errno.ENOTSUP, "Unsupported preallocation mode: " + prealloc);
+        }
+    }
 
     void close() throws BlockException;
 

@@ -50,22 +50,26 @@ public final class BlkDebugNode extends Node {
     }
 
     @Override
-    protected void pwritev(Request r, long offset, long bytes, IoVec qiov, int flags) throws BlockException {
-        if (!check(r, offset, bytes, IoType.WRITE)) {
-            BlockIo.pwritev(child, r, offset, bytes, qiov, flags);
+    protected boolean pwritev(Request r, long offset, long bytes, IoVec qiov, int flags) throws BlockException {
+        if (check(r, offset, bytes, IoType.WRITE)) {
+            return true;
         }
+        BlockIo.pwritev(child, r, offset, bytes, qiov, flags);
+        return false;
     }
 
     @Override
-    protected void pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
+    protected boolean pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
         long align = Math.max(limits.requestAlignment(), limits.pwriteZeroesAlignment());
         if (bytes < align) {
             // QEMU: no rule check; the block layer falls back to writes, checked as writes
             throw new BlockException(Errno.ENOTSUP);
         }
-        if (!check(r, offset, bytes, IoType.WRITE_ZEROES)) {
-            BlockIo.pwriteZeroes(child, r, offset, bytes, flags);
+        if (check(r, offset, bytes, IoType.WRITE_ZEROES)) {
+            return true;
         }
+        BlockIo.pwriteZeroes(child, r, offset, bytes, flags);
+        return false;
     }
 
     @Override
@@ -74,13 +78,11 @@ public final class BlkDebugNode extends Node {
     }
 
     @Override
-    protected void pdiscard(Request r, long offset, long bytes) throws BlockException {
+    protected boolean pdiscard(Request r, long offset, long bytes) throws BlockException {
         if (bytes < limits.requestAlignment()) {
             throw new BlockException(Errno.ENOTSUP); // no rule check; discard ignores ENOTSUP
         }
-        if (!check(r, offset, bytes, IoType.DISCARD)) {
-            BlockIo.pdiscard(child, r, offset, bytes);
-        }
+        return check(r, offset, bytes, IoType.DISCARD) || BlockIo.pdiscard(child, r, offset, bytes);
     }
 
     /** blkdebug_co_block_status: the rule check, then the child's status at the same offset. */

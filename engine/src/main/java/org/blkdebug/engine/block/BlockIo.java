@@ -231,9 +231,10 @@ public final class BlockIo {
     /**
      * bdrv_driver_pwritev: FUA the driver lacks is emulated by a flush after the write. Also under
      * cache=unsafe (QEMU 7.2 emulates it there too: the flush fires flush_to_os and stops before
-     * flush_to_disk).
+     * flush_to_disk). Not after a positive answer (QEMU flushes on {@code ret == 0} only), which
+     * it returns as the driver did.
      */
-    static void driverPwritev(Node bs, Request r, long offset, long bytes, IoVec qiov, int flags)
+    static boolean driverPwritev(Node bs, Request r, long offset, long bytes, IoVec qiov, int flags)
             throws BlockException {
         boolean emulateFua = false;
         if ((flags & Node.REQ_FUA) != 0 && (bs.supportedWriteFlags & Node.REQ_FUA) == 0) {
@@ -241,10 +242,11 @@ public final class BlockIo {
             emulateFua = true;
         }
         flags &= bs.supportedWriteFlags;
-        bs.pwritev(r, offset, bytes, qiov, flags);
-        if (emulateFua) {
+        boolean positive = bs.pwritev(r, offset, bytes, qiov, flags);
+        if (emulateFua && !positive) {
             flush(bs, r);
         }
+        return positive;
     }
 
     /** bdrv_co_do_zero_pwritev: a write-zeroes unaligned to the node's request alignment. */
@@ -279,20 +281,26 @@ public final class BlockIo {
         }
     }
 
-    /** bdrv_co_do_pwrite_zeroes: the driver's write-zeroes in aligned pieces, else zero buffers. */
+    /**
+     * bdrv_co_do_pwrite_zeroes: the driver's write-zeroes in aligned pieces, else zero buffers. A
+     * positive answer (Node#pwritev) ends the loop there, the pieces after it and the emulated FUA
+     * flush left undone, and the write still succeeds (QEMU: {@code while (bytes > 0 && !ret)},
+     * then a flush on {@code ret == 0} only; difftest seed 80000000 session 956).
+     */
     static void doPwriteZeroes(Node bs, Node.Tracked t, Request r, long offset, long bytes, int flags)
             throws BlockException {
         long maxWriteZeroes = minNonZero(bs.limits.maxPwriteZeroes(), Long.MAX_VALUE);
         long alignment = Math.max(bs.limits.pwriteZeroesAlignment(), bs.limits.requestAlignment());
         long maxTransfer = minNonZero(bs.limits.maxTransfer(), MAX_BOUNCE_BUFFER);
         boolean needFlush = false;
+        boolean positive = false;
         if (((flags & ~bs.supportedZeroFlags) & Node.REQ_NO_FALLBACK) != 0) {
             throw new BlockException(Errno.ENOTSUP);
         }
         long head = offset % alignment;
         long tail = (offset + bytes) % alignment;
         maxWriteZeroes = maxWriteZeroes / alignment * alignment;
-        while (bytes > 0) {
+        while (bytes > 0 && !positive) {
             long num = bytes;
             if (head != 0) {
                 num = Math.min(Math.min(bytes, maxTransfer), alignment - head);
@@ -306,7 +314,7 @@ public final class BlockIo {
             boolean unsupported;
             try {
                 bs.beforeWriteZeroes(t, offset, num);
-                bs.pwriteZeroes(r, offset, num, flags & bs.supportedZeroFlags);
+                positive = bs.pwriteZeroes(r, offset, num, flags & bs.supportedZeroFlags);
                 unsupported = false;
                 if ((flags & Node.REQ_FUA) != 0 && (bs.supportedZeroFlags & Node.REQ_FUA) == 0) {
                     needFlush = true;
@@ -327,22 +335,26 @@ public final class BlockIo {
                     needFlush = true;
                 }
                 num = Math.min(num, maxTransfer);
-                driverPwritev(bs, r, offset, num, IoVec.zeroes((int) num), writeFlags);
+                positive = driverPwritev(bs, r, offset, num, IoVec.zeroes((int) num), writeFlags);
             }
             offset += num;
             bytes -= num;
         }
-        if (needFlush) {
+        if (needFlush && !positive) {
             flush(bs, r);
         }
     }
 
     // ---- discard -------------------------------------------------------------------------------
 
-    /** bdrv_co_pdiscard: split at the discard alignment; ENOTSUP from the driver is ignored, nothing else. */
-    public static void pdiscard(Node bs, Request r, long offset, long bytes) throws BlockException {
+    /**
+     * bdrv_co_pdiscard: split at the discard alignment; ENOTSUP from the driver is ignored, nothing
+     * else. A positive answer (Node#pwritev) ends it there, the pieces after it left undone, and
+     * is returned (true) as QEMU returns it: a raw node above stops its own loop on it too.
+     */
+    public static boolean pdiscard(Node bs, Request r, long offset, long bytes) throws BlockException {
         if (!bs.unmap || !bs.hasDiscard()) {
-            return; // QEMU: "do nothing if disabled" (no BDRV_O_UNMAP), or the driver has none
+            return false; // QEMU: "do nothing if disabled" (no BDRV_O_UNMAP), or the driver has none
         }
         long reqAlign = bs.limits.requestAlignment();
         long align = Math.max(bs.limits.pdiscardAlignment(), reqAlign);
@@ -372,7 +384,9 @@ public final class BlockIo {
                     num = maxPdiscard;
                 }
                 try {
-                    bs.pdiscard(r, offset, num);
+                    if (bs.pdiscard(r, offset, num)) {
+                        return true; // QEMU: "if (ret && ret != -ENOTSUP) goto out"
+                    }
                 } catch (BlockException e) {
                     // QEMU 7.2 goes on past ENOTSUP only: an EINVAL on an unaligned head or tail
                     // piece fails the discard as any other errno does (scenario 300)
@@ -383,6 +397,7 @@ public final class BlockIo {
                 offset += num;
                 bytes -= num;
             }
+            return false;
         } finally {
             bs.writeGen.incrementAndGet();
             bs.trackedEnd(t);
@@ -680,12 +695,12 @@ public final class BlockIo {
         if (length > old && backing != null && backing.length() > old) {
             flags |= Node.REQ_ZERO_WRITE;
         }
-        try {
-            bs.truncateDriver(r, length, prealloc, flags);
-            bs.truncated(length);
-        } finally {
-            bs.writeGen.incrementAndGet();
-        }
+        bs.truncateDriver(r, length, prealloc, flags);
+        bs.truncated(length);
+        // bdrv_co_write_req_finish only after the driver succeeded: a failed truncate jumps past
+        // it (io.c's "goto out"), leaving write_gen alone, so the node's next flush with nothing
+        // written since the last one still skips flush_to_disk (difftest seed 80000000 session 5216)
+        bs.writeGen.incrementAndGet();
     }
 
     // ---- helpers -----------------------------------------------------------------------------------

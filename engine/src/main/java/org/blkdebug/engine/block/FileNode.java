@@ -57,13 +57,14 @@ public final class FileNode extends Node {
     }
 
     @Override
-    protected void pwritev(Request r, long offset, long bytes, IoVec qiov, int flags) throws BlockException {
+    protected boolean pwritev(Request r, long offset, long bytes, IoVec qiov, int flags) throws BlockException {
         r.backendIo(true);
         try {
             backend.write(offset, qiov, r.fua());
         } finally {
             r.backendIo(false);
         }
+        return false;
     }
 
     /** A write-zeroes past the end of the file becomes serialising ({@link #beforeWriteZeroes}). */
@@ -90,7 +91,7 @@ public final class FileNode extends Node {
     }
 
     @Override
-    protected void pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
+    protected boolean pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
         r.backendIo(true);
         try {
             if ((flags & REQ_MAY_UNMAP) != 0) {
@@ -107,6 +108,7 @@ public final class FileNode extends Node {
         } finally {
             r.backendIo(false);
         }
+        return false;
     }
 
     @Override
@@ -115,13 +117,14 @@ public final class FileNode extends Node {
     }
 
     @Override
-    protected void pdiscard(Request r, long offset, long bytes) throws BlockException {
+    protected boolean pdiscard(Request r, long offset, long bytes) throws BlockException {
         r.backendIo(true);
         try {
             backend.discard(offset, bytes);
         } finally {
             r.backendIo(false);
         }
+        return false;
     }
 
     @Override
@@ -188,12 +191,13 @@ public final class FileNode extends Node {
         }
     }
 
+    /** file-posix's raw_co_truncate on a regular file: the backend takes the mode (Backend#truncate). */
     @Override
-    protected void truncateDriver(Request r, long length) throws BlockException {
+    protected void truncateDriver(Request r, long length, String prealloc, int flags) throws BlockException {
         r.backendIo(true);
         r.metadataIo(); // ftruncate outlasts a quick call begun just before it (seed 20261205 session 6031)
         try {
-            backend.truncate(length);
+            backend.truncate(length, prealloc);
         } finally {
             r.backendIo(false);
         }

@@ -41,7 +41,10 @@ public abstract class Node {
     /** Discards and unmapping write-zeroes may act (QEMU's BDRV_O_UNMAP; off with -d ignore). */
     boolean unmap = true;
 
-    /** Bumped at the end of every write, discard or truncate (QEMU's write_gen). */
+    /**
+     * Bumped at the end of every write and discard, failed or not, and of every successful
+     * truncate (QEMU's write_gen).
+     */
     final AtomicLong writeGen = new AtomicLong();
     /** The write_gen the last successful flush covered. Written by the active flush only. */
     volatile long flushedGen;
@@ -155,11 +158,19 @@ public abstract class Node {
     /** Called aligned to the node's request alignment and within max-transfer. */
     protected abstract void preadv(Request r, long offset, long bytes, IoVec qiov) throws BlockException;
 
-    protected abstract void pwritev(Request r, long offset, long bytes, IoVec qiov, int flags)
+    /**
+     * The driver's write. Returns true where QEMU's driver returns a positive number rather than
+     * 0 (a blkdebug rule with a negative errno: "success" without the I/O): io.c counts it as
+     * success, but it ends its write-zeroes and discard loops and skips an emulated FUA flush.
+     */
+    protected abstract boolean pwritev(Request r, long offset, long bytes, IoVec qiov, int flags)
             throws BlockException;
 
-    /** Throws ENOTSUP to make the block layer fall back to writing zero buffers. */
-    protected void pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
+    /**
+     * Throws ENOTSUP to make the block layer fall back to writing zero buffers. Returns true for
+     * a positive answer, as {@link #pwritev}.
+     */
+    protected boolean pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
         throw new BlockException(Errno.ENOTSUP);
     }
 
@@ -168,7 +179,8 @@ public abstract class Node {
         return false;
     }
 
-    protected void pdiscard(Request r, long offset, long bytes) throws BlockException {
+    /** Returns true for a positive answer, as {@link #pwritev}. */
+    protected boolean pdiscard(Request r, long offset, long bytes) throws BlockException {
         throw new BlockException(Errno.ENOTSUP);
     }
 
@@ -277,17 +289,14 @@ public abstract class Node {
         return child == null ? -Errno.ENOTSUP : child.allocatedFileSize();
     }
 
-    protected void truncateDriver(Request r, long length) throws BlockException {
-        BlockIo.truncate(child, r, length);
-    }
-
     /**
      * {@code bdrv_co_truncate} of the driver with a preallocation mode ("off", "metadata",
      * "falloc", "full") and QEMU's truncate flags ({@link #REQ_ZERO_WRITE}: the new area must
-     * read as zeroes). Drivers without preallocation ignore both.
+     * read as zeroes). A filter or raw format passes the mode on to its child, as QEMU's
+     * raw_co_truncate and blkdebug_co_truncate do, so the file node decides what it accepts.
      */
     protected void truncateDriver(Request r, long length, String prealloc, int flags) throws BlockException {
-        truncateDriver(r, length);
+        BlockIo.truncate(child, r, length, prealloc);
     }
 
     public void close() throws BlockException {

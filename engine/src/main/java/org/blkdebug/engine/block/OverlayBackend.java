@@ -209,6 +209,20 @@ public final class OverlayBackend implements Backend {
         }
     }
 
+    /**
+     * {@code -s}: QEMU's temporary qcow2 overlay takes every mode when growing and none when
+     * shrinking (qcow2_co_truncate, after the sector check {@link #truncate(long)} makes);
+     * otherwise a file's rules.
+     */
+    @Override
+    public void checkPreallocation(long current, long newLength, String prealloc) throws BlockException {
+        if (!sectorLengths) {
+            Backend.super.checkPreallocation(current, newLength, prealloc);
+        } else if (newLength % 512 == 0 && newLength < current && !prealloc.equals("off")) {
+            throw new BlockException(Errno.EINVAL, "Preallocation can't be used for shrinking an image");
+        }
+    }
+
     /** Write lock held. Bytes past a shrink read as zeroes if the image grows again. */
     private void truncateLocked(long newLength) {
         if (newLength < length) {

@@ -31,14 +31,16 @@ public final class RawNode extends Node {
     }
 
     @Override
-    protected void pwritev(Request r, long offset, long bytes, IoVec qiov, int flags) throws BlockException {
+    protected boolean pwritev(Request r, long offset, long bytes, IoVec qiov, int flags) throws BlockException {
         child.debugEvent(r, Event.WRITE_AIO);
         BlockIo.pwritev(child, r, offset, bytes, qiov, flags);
+        return false; // bdrv_co_pwritev of the child answers 0 for a positive return
     }
 
     @Override
-    protected void pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
+    protected boolean pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
         BlockIo.pwriteZeroes(child, r, offset, bytes, flags);
+        return false;
     }
 
     /** raw_co_block_status: whatever the child says at the same offset. */
@@ -63,7 +65,7 @@ public final class RawNode extends Node {
     }
 
     @Override
-    protected void pdiscard(Request r, long offset, long bytes) throws BlockException {
-        BlockIo.pdiscard(child, r, offset, bytes);
+    protected boolean pdiscard(Request r, long offset, long bytes) throws BlockException {
+        return BlockIo.pdiscard(child, r, offset, bytes); // bdrv_co_pdiscard passes a positive return up
     }
 }

@@ -297,6 +297,12 @@ public final class VolatileCache implements Backend {
         resize(length);
     }
 
+    /** The image below says which modes it takes (a file, or {@code -s}'s overlay). */
+    @Override
+    public void checkPreallocation(long current, long length, String prealloc) throws BlockException {
+        image.checkPreallocation(current, length, prealloc);
+    }
+
     /** A completed write-zeroes or discard ({@code kind}): both read as zeroes. */
     private void zero(long offset, long length, Entry.Kind kind, boolean fua) throws BlockException {
         checkLive();

@@ -182,9 +182,10 @@ public final class Qcow2Node extends Node {
     }
 
     @Override
-    protected void pwritev(Request r, long offset, long bytes, IoVec qiov, int flags) throws BlockException {
+    protected boolean pwritev(Request r, long offset, long bytes, IoVec qiov, int flags) throws BlockException {
         checkInserted();
         WritePath.pwritev(s, r, offset, bytes, qiov);
+        return false;
     }
 
     @Override
@@ -195,7 +196,7 @@ public final class Qcow2Node extends Node {
 
     /** qcow2_co_pwrite_zeroes: unaligned ends only where the rest of their subcluster reads as zero. */
     @Override
-    protected void pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
+    protected boolean pwriteZeroes(Request r, long offset, long bytes, int flags) throws BlockException {
         checkInserted();
         Layout l = s.layout;
         long head = l.offsetIntoSubcluster(offset);
@@ -233,6 +234,7 @@ public final class Qcow2Node extends Node {
         if (ret < 0) {
             throw new BlockException(-ret);
         }
+        return false;
     }
 
     /** is_zero: the range reads as zeroes through the backing chain (block status, want_zero). */
@@ -259,7 +261,7 @@ public final class Qcow2Node extends Node {
 
     /** qcow2_co_pdiscard: whole clusters only (or the last, partial one). */
     @Override
-    protected void pdiscard(Request r, long offset, long bytes) throws BlockException {
+    protected boolean pdiscard(Request r, long offset, long bytes) throws BlockException {
         checkInserted();
         Layout l = s.layout;
         if (s.qcowVersion < 3 && s.backing != null) {
@@ -280,6 +282,7 @@ public final class Qcow2Node extends Node {
         if (ret < 0) {
             throw new BlockException(-ret);
         }
+        return false;
     }
 
     /** qcow2_co_flush_to_os: the caches written back, under the lock. */
@@ -338,11 +341,6 @@ public final class Qcow2Node extends Node {
             status |= BlockStatus.RECURSE;
         }
         return new BlockStatus(status, m.bytes(), map, file);
-    }
-
-    @Override
-    protected void truncateDriver(Request r, long length) throws BlockException {
-        truncateDriver(r, length, "off", 0);
     }
 
     /** qcow2_co_truncate with a preallocation mode; errors carry QEMU's message. */
