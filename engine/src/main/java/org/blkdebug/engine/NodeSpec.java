@@ -13,7 +13,8 @@ public sealed interface NodeSpec {
      * The file protocol: an image file.
      *
      * @param nativeAio {@code aio=native} was given: QEMU then needs {@code cache.direct=on}; we do
-     *                  no native AIO, but refuse it without O_DIRECT as QEMU does
+     *                  no native AIO, but refuse it without O_DIRECT as QEMU does, and a read the
+     *                  kernel answers at submission goes on without waiting (FileNode)
      */
     record File(String filename, boolean nativeAio) implements NodeSpec {
         public File(String filename) {

@@ -87,7 +87,7 @@ final class StackBuilder {
         configure(file, o);
         checkNativeAio(false, o);
         if (o.cache().direct()) {
-            file.openDirect();
+            file.openDirect(o.nativeAio());
         }
         Node below = file;
         BlkDebugNode blkdebug = null;

@@ -132,7 +132,7 @@ final class TreeBuilder {
         StackBuilder.configure(n, withReadOnly(readOnly));
         StackBuilder.checkNativeAio(nativeAio, options);
         if (options.cache().direct()) {
-            n.openDirect(); // backing files too: they inherit cache.direct
+            n.openDirect(nativeAio || options.nativeAio()); // backing files too: they inherit cache.direct
         }
         return n;
     }

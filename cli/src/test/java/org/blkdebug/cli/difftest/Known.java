@@ -112,6 +112,13 @@ final class Known {
             // (seed 70000000 sessions 19766 and 14327; scenario 450)
             new Kind("D2 (a write QEMU completes past its failed RMW read fails here: later requests meet other rules)",
                     Known::writeDonePastFailedRmwRead),
+            // D2 too: the kind "after a failed RMW read" above where exit status or image part as
+            // well: the later request that meets another rule is a synchronous one (a read that
+            // passes in QEMU, whose write's pwritev_done replaced the armed rule, fails here: exit
+            // status 0 and 1) or a write that lands in one only (seed 80000000 session 14344,
+            // scenario 472)
+            new Kind("D2 (after a failed RMW read a later request meets another rule: exit status or image part too)",
+                    Known::laterRequestPartsAfterFailedRmwRead),
             // Q2: a qcow2 aio_write over clusters that are not contiguous in the file runs as
             // pieces; QEMU maps every piece before the command returns, ours a later piece only
             // after the earlier one's I/O, so a write issued meanwhile allocates its cluster first.
@@ -446,7 +453,8 @@ final class Known {
      * requests meet then differs, so the rest (exit status and image too) may part any way. Seed
      * 70000000 session 19766: a write-zeroes whose tail write meets ENOTSUP falls back at the raw
      * node to an ordinary write, whose write_aio arms a rule that fails its padding read
-     * (scenario 450); session 14327: qcow2's data write of an aio_write, its write_aio rule.
+     * (scenario 450); session 14327: qcow2's data write of an aio_write, its write_aio rule; seed
+     * 80000000 session 15612: QEMU's report in {@code -C}'s form (scenario 470).
      */
     static boolean writeDonePastFailedRmwRead(Case c) {
         if (!aligned(c) || c.qemu().hung()) {
@@ -455,13 +463,90 @@ final class Known {
         List<String> q = c.qemu().output().lines().toList();
         List<String> o = c.ours().output().lines().toList();
         int first = firstDifference(c);
-        if (first == -1 || first >= q.size() || first >= o.size()
-                || !q.get(first).matches("(qemu-io> )*wrote (\\d+)/\\2 bytes at offset \\d+")) {
+        if (first == -1 || first >= q.size() || first >= o.size() || !writeDone(c, q.get(first))) {
             return false;
         }
         java.util.regex.Matcher failed = java.util.regex.Pattern.compile(
                 "(qemu-io> )*(aio_write|writev?) failed: (.+)").matcher(o.get(first));
         return failed.matches() && readRuleErrors(c).contains(failed.group(3));
+    }
+
+    /**
+     * With align set, an inject-error rule on {@code pwritev} or {@code pwritev_done}, QEMU not hung,
+     * and exit status or image not the same (the same both: {@link #laterRulesAfterFailedRmwRead}):
+     * before the first line where the outputs part, both report a write failed with the errno of a
+     * rule that can fail a read (the write whose padding read failed: ours ended there, QEMU's went
+     * on to pwritev_done, whose rule replaced the armed ones); at that line both report the same kind
+     * of request (a read, a write), a failure in at least one. Seed 80000000 session 14344: a
+     * write-zeroes' padding read failed by a sticky ENOSPC rule armed at open; QEMU's pwritev_done
+     * then arms a rule with errno -5 (success without I/O) for sector 0, so its later aio_write gets
+     * through to its FUA flush, whose flush_to_disk rule fails it with EIO, and another lands in
+     * the image; here every later request fails with ENOSPC.
+     */
+    static boolean laterRequestPartsAfterFailedRmwRead(Case c) {
+        if (!aligned(c) || c.qemu().hung() || !(injectRuleOn(c, "pwritev") || injectRuleOn(c, "pwritev_done"))
+                || c.qemu().exit() == c.ours().exit() && c.qemu().md5().equals(c.ours().md5())) {
+            return false;
+        }
+        List<String> q = c.qemu().output().lines().toList();
+        List<String> o = c.ours().output().lines().toList();
+        int first = firstDifference(c);
+        if (first == -1 || first >= q.size() || first >= o.size()) {
+            return false;
+        }
+        String kind = requestKind(q.get(first));
+        if (kind == null || !kind.equals(requestKind(o.get(first)))
+                || requestFailures(q.get(first)) + requestFailures(o.get(first)) == 0) {
+            return false;
+        }
+        java.util.Set<String> readErrors = readRuleErrors(c);
+        return o.subList(0, first).stream().map(WRITE_FAILED::matcher)
+                .anyMatch(m -> m.matches() && readErrors.contains(m.group(2)));
+    }
+
+    private static final java.util.regex.Pattern WRITE_FAILED = java.util.regex.Pattern.compile(
+            "(?:qemu-io> )*(aio_write|writev?) failed: (.+)");
+
+    /**
+     * qemu-io's report of a write done: {@code wrote N/N bytes at offset O}, or with {@code -C}
+     * ({@code print_report}'s machine-readable form) {@code N,X,XX:XX:XX.X,XXX,XXX} where the
+     * session has a write with {@code -C} of N bytes.
+     */
+    static boolean writeDone(Case c, String line) {
+        if (line.matches("(qemu-io> )*wrote (\\d+)/\\2 bytes at offset \\d+")) {
+            return true;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:qemu-io> )*(\\d+),X,XX:XX:XX\\.X,XXX,XXX").matcher(line);
+        return m.matches() && c.session().commands().stream().anyMatch(cmd -> cWriteBytes(cmd) == Long.parseLong(m.group(1)));
+    }
+
+    /**
+     * The bytes a {@code write}, {@code writev} or {@code aio_write} command with {@code -C} writes
+     * (its lengths after the offset, summed), or -1 for any other command.
+     */
+    static long cWriteBytes(String cmd) {
+        String[] t = cmd.trim().split("\\s+");
+        if (!t[0].matches("aio_write|writev?")) {
+            return -1;
+        }
+        boolean flagC = false;
+        List<Long> numbers = new java.util.ArrayList<>();
+        for (int i = 1; i < t.length; i++) {
+            if (t[i].startsWith("-")) {
+                flagC |= t[i].contains("C");
+                if (t[i].matches("-[^-]*[Psl]")) {
+                    i++; // -P pattern, -s/-l of the pattern: their value follows
+                }
+            } else if (t[i].matches("\\d+")) {
+                numbers.add(Long.parseLong(t[i]));
+            } else {
+                return -1;
+            }
+        }
+        if (!flagC || numbers.size() < 2) {
+            return -1;
+        }
+        return numbers.subList(1, numbers.size()).stream().mapToLong(Long::longValue).sum();
     }
 
     /**

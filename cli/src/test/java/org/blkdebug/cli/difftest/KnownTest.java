@@ -633,15 +633,20 @@ class KnownTest {
                 + "[set-state]\nevent = \"flush_to_os\"\nnew_state = \"2\"\n"), c.qemu(), c.ours()))).isNull();
     }
 
+    /** A 1 MiB raw image under blkdebug with {@code align} and the rule file, opened by --image-opts with {@code -t cache}. */
+    private static Session alignedRaw(String cache, String align, String... commands) {
+        return new Session("raw", 1 << 20, "", null, List.of("-t", cache, "--image-opts",
+                "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=" + align
+                        + ",file.image.driver=file,file.image.filename=t.raw"),
+                null, List.of(commands), false, null);
+    }
+
     private static final String ZERO_WRITE_RULES = "[inject-error]\nevent = \"write_aio\"\nonce = \"on\"\n%s"
             + "[inject-error]\nevent = \"pwritev_done\"\nerrno = \"95\"\n";
 
     /** Seed 70000000 session 19766 shrunk (scenario 450), its write_aio rule with {@code iotype}, under {@code align}. */
     private static Known.Case zeroWriteFallback(String iotype, String align, String oursFirst) {
-        Session s = new Session("raw", 1 << 20, "", null, List.of("-t", "writeback", "--image-opts",
-                "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=" + align
-                        + ",file.image.driver=file,file.image.filename=t.raw"),
-                null, List.of("write -z 536576 75264", "write -C -z 804864 100"), false, null);
+        Session s = alignedRaw("writeback", align, "write -z 536576 75264", "write -C -z 804864 100");
         return new Known.Case(s.withRules(ZERO_WRITE_RULES.formatted(iotype)),
                 new Runner.Outcome("wrote 75264/75264 bytes at offset 536576\n73.500 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n"
                         + "write failed: Operation not supported\n", 1, "aa", false),
@@ -674,5 +679,79 @@ class KnownTest {
         assertThat(Known.classify(zeroWriteFallback("", "4096", "write failed: No space left on device"))).isNull();
         // no align: blkdebug pads nothing
         assertThat(Known.classify(zeroWriteFallback("", "1", "write failed: Input/output error"))).isNull();
+    }
+
+    /** Seed 80000000 session 15612 shrunk (scenario 470): the write's report in {@code -C}'s form. */
+    private static Known.Case writeDoneWithC(String write, String qemuFirst) {
+        Session s = new Session("raw", 1 << 20, "", null, List.of(), null, List.of(
+                "open -t none -o driver=raw,file.align=65536,file.max-transfer=65536 blkdebug:rules.conf:t.raw",
+                write, "aio_write -f 605696 512"), false, null);
+        return new Known.Case(s.withRules("[inject-error]\nevent = \"pwritev_rmw_tail\"\nonce = \"on\"\n"
+                        + "[inject-error]\nevent = \"pwritev_done\"\nerrno = \"1\"\niotype = \"write\"\n"),
+                new Runner.Outcome(qemuFirst + "\naio_write failed: Operation not permitted\n", 0, "5bd8", false),
+                new Runner.Outcome("write failed: Input/output error\nwrote 512/512 bytes at offset 605696\n"
+                        + "512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n", 1, "ebe1", false));
+    }
+
+    @Test
+    void aWriteQemuReportsDoneInMachineFormPastItsFailedRmwReadIsD2() {
+        assertThat(Known.classify(writeDoneWithC("write -C -P 235 912896 1024", "1024,X,XX:XX:XX.X,XXX,XXX")))
+                .startsWith("D2 (a write QEMU completes past its failed RMW read");
+        // the same write given as a vector, its -C among other flags
+        assertThat(Known.classify(writeDoneWithC("writev -qC -P 0xeb 912896 512 512", "1024,X,XX:XX:XX.X,XXX,XXX")))
+                .startsWith("D2 (a write QEMU completes past its failed RMW read");
+    }
+
+    @Test
+    void aMachineFormReportOfNoWriteOfThatLengthIsNew() {
+        // the write has no -C: the line reports something else
+        assertThat(Known.classify(writeDoneWithC("write -P 235 912896 1024", "1024,X,XX:XX:XX.X,XXX,XXX"))).isNull();
+        // another count than the write's
+        assertThat(Known.classify(writeDoneWithC("write -C -P 235 912896 1024", "512,X,XX:XX:XX.X,XXX,XXX"))).isNull();
+        // a read's report
+        assertThat(Known.classify(writeDoneWithC("read -C 912896 1024", "1024,X,XX:XX:XX.X,XXX,XXX"))).isNull();
+    }
+
+    private static final String STICKY_ENOSPC = "[inject-error]\nevent = \"pwritev_done\"\nerrno = \"-5\"\nsector = \"0\"\n"
+            + "[inject-error]\nevent = \"none\"\nerrno = \"28\"\nonce = \"off\"\n%s";
+
+    /** Seed 80000000 session 14344 shrunk (scenario 472): ours' read fails where QEMU's passes. */
+    private static Known.Case laterReadParts(String noneIotype, String align, String oursRead) {
+        Session s = alignedRaw("directsync", align, "aio_write -P 99 814592 1024", "aio_flush", "read 65536 8192");
+        return new Known.Case(s.withRules(STICKY_ENOSPC.formatted(noneIotype)),
+                new Runner.Outcome("aio_write failed: No space left on device\nread 8192/8192 bytes at offset 65536\n"
+                        + "8 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n", 0, "b6d8", false),
+                new Runner.Outcome("aio_write failed: No space left on device\n" + oursRead + "\n", 1, "b6d8", false));
+    }
+
+    @Test
+    void aLaterRequestMeetingAnotherRuleAfterAFailedRmwReadIsD2EvenWithAnotherExitStatus() {
+        assertThat(Known.classify(laterReadParts("", "4k", "read failed: No space left on device")))
+                .startsWith("D2 (after a failed RMW read a later request meets another rule: exit status or image part too)");
+        // the unshrunk session: the same exit status, another image (QEMU's later aio_write landed)
+        Session s = new Session("raw", 1 << 20, "", null, List.of("-k", "-t", "directsync", "--image-opts",
+                "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=4k,file.image.driver=file,file.image.filename=t.raw"),
+                null, List.of("write -C -z -u 281600 100", "aio_write -P 0xe3 512 3584", "aio_write -P 99 814592 1024",
+                        "aio_flush", "read 65536 8192"), false, null);
+        Known.Case c = new Known.Case(s.withRules(STICKY_ENOSPC.formatted("[inject-error]\nevent = \"flush_to_disk\"\n")),
+                new Runner.Outcome("write failed: No space left on device\naio_write failed: Input/output error\n"
+                        + "aio_write failed: Input/output error\nread failed: Input/output error\n", 1, "3a1d", false),
+                new Runner.Outcome("write failed: No space left on device\naio_write failed: No space left on device\n"
+                        + "aio_write failed: No space left on device\nread failed: No space left on device\n", 1, "b6d8", false));
+        assertThat(Known.classify(c))
+                .startsWith("D2 (after a failed RMW read a later request meets another rule: exit status or image part too)");
+    }
+
+    @Test
+    void aLaterRequestPartingWithoutAFailedPaddingReadIsNew() {
+        // the sticky rule fails only writes: no padding read failed, the write ended in both alike
+        assertThat(Known.classify(laterReadParts("iotype = \"write\"\n", "4k", "read failed: No space left on device"))).isNull();
+        // no align: blkdebug pads nothing
+        assertThat(Known.classify(laterReadParts("", "1", "read failed: No space left on device"))).isNull();
+        // the line where they part is no report of the same kind of request
+        assertThat(Known.classify(laterReadParts("", "4k", "flush failed: No space left on device"))).isNull();
+        // both succeed there: no rule met
+        assertThat(Known.classify(laterReadParts("", "4k", "read 8192/8192 bytes at offset 65536\n"
+                + "8 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)"))).isNull();
     }
 }

@@ -110,6 +110,22 @@ public final class IoVec {
         return new IoVec(b, o, l);
     }
 
+    /**
+     * file-posix's {@code bdrv_qiov_is_aligned}: every segment starts at a multiple of {@code align}
+     * and is a multiple of it long. A segment's start is its place in the buffer it views (a padding
+     * buffer's tail is a slice at its end), each buffer taken as aligned where it begins, as QEMU's
+     * {@code qemu_blockalign}ed ones are.
+     */
+    boolean aligned(long align) {
+        for (int i = 0; i < bufs.length; i++) {
+            long start = (bufs[i].hasArray() ? bufs[i].arrayOffset() : 0) + offs[i];
+            if (start % align != 0 || lens[i] % align != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Sets {@code [offset, offset + length)} to zero. */
     public void zero(long offset, long length) {
         long skip = offset;

@@ -397,7 +397,8 @@ final class NodeOpener {
             throw new OpenException("The 'file' block driver requires a file name");
         }
         // raw_open_common: aio and locking are checked (QAPI enums), then have no effect here:
-        // Java has neither native AIO nor a choice of locks. aio=native still needs O_DIRECT.
+        // Java has neither native AIO nor a choice of locks. aio=native still needs O_DIRECT, and
+        // its reads of holes go on without waiting (FileNode.answeredAtSubmission).
         String aio = enumOption(options, "aio", Set.of("threads", "native", "io_uring"));
         enumOption(options, "locking", Set.of("off", "on", "auto"));
         if (options.size() > 0) {
