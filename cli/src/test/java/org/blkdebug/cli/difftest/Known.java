@@ -630,13 +630,16 @@ final class Known {
     }
 
     /**
-     * With align set and a rule: a {@code break pwritev T} or {@code break pwritev_done T}; QEMU's
-     * output is ours once QEMU's "Suspended"/"Resuming" lines of T are taken out, and ours' failed
-     * {@code resume} or {@code wait_break} of T (nothing reached T here), with the errnos of failed
-     * writes masked, as multisets: ours' writes end at their reads, so their reports come earlier
-     * (seed 20300000 session 9509 before shrinking: both failed aio_writes report before
-     * {@code wait_break} here, after {@code resume} in QEMU). Ours has a failed write, the image is
-     * the same, ours' exit status is QEMU's or 1 (the failed resume).
+     * With align set and a rule: {@code break pwritev T} or {@code break pwritev_done T} commands;
+     * QEMU's output is ours once QEMU's "Suspended"/"Resuming" lines of every such T that QEMU
+     * suspended and ours did not are taken out, and ours' failed {@code resume} or
+     * {@code wait_break} of those T (nothing reached T here), with the errnos of failed writes
+     * masked, as multisets: ours' writes end at their reads, so their reports come earlier (seed
+     * 20300000 session 9509 before shrinking: both failed aio_writes report before
+     * {@code wait_break} here, after {@code resume} in QEMU). Every such T at once: one session
+     * can meet the same failed read at several breakpoints (seed 80000000 session 5396: A and C,
+     * two aio_writes whose RMW reads a write_aio rule fails). Ours has a failed write, the image
+     * is the same, ours' exit status is QEMU's or 1 (the failed resume).
      */
     static boolean breakAfterFailedRmwRead(Case c) {
         if (!aligned(c) || !anyRule(c) || c.qemu().hung() || !c.qemu().md5().equals(c.ours().md5())
@@ -645,25 +648,30 @@ final class Known {
             return false;
         }
         java.util.regex.Pattern breakOnWrite = java.util.regex.Pattern.compile("break (pwritev|pwritev_done) (\\S+)");
+        List<String> q = promptFree(withoutWriteErrno(c.qemu().output()));
+        List<String> o = promptFree(withoutWriteErrno(c.ours().output()));
+        boolean missedHere = false;
         for (String cmd : c.session().commands()) {
             java.util.regex.Matcher b = breakOnWrite.matcher(cmd);
             if (!b.matches()) {
                 continue;
             }
             String tag = java.util.regex.Pattern.quote(b.group(2));
-            List<String> q = promptFree(withoutWriteErrno(c.qemu().output()));
-            List<String> o = promptFree(withoutWriteErrno(c.ours().output()));
-            boolean suspendedInQemu = q.removeIf(l -> l.matches("blkdebug: (Suspended|Resuming) request '" + tag + "'"));
-            boolean suspendedHere = o.stream().anyMatch(l -> l.matches("blkdebug: Suspended request '" + tag + "'"));
-            o.removeIf(l -> l.equals("Could not resume request: No such file or directory")
-                    || l.matches("wait_break: no request in flight can reach '" + tag + "'"));
-            q.sort(null);
-            o.sort(null);
-            if (suspendedInQemu && !suspendedHere && q.equals(o)) {
-                return true;
+            if (o.stream().anyMatch(l -> l.matches("blkdebug: Suspended request '" + tag + "'"))) {
+                continue; // reached here too: its lines must be QEMU's as they are
+            }
+            if (q.removeIf(l -> l.matches("blkdebug: (Suspended|Resuming) request '" + tag + "'"))) {
+                missedHere = true;
+                o.removeIf(l -> l.matches("wait_break: no request in flight can reach '" + tag + "'"));
             }
         }
-        return false;
+        if (!missedHere) {
+            return false;
+        }
+        o.removeIf(l -> l.equals("Could not resume request: No such file or directory"));
+        q.sort(null);
+        o.sort(null);
+        return q.equals(o);
     }
 
     /** The output's lines, stdin's prompts taken out (they share lines with the output). */

@@ -564,6 +564,51 @@ class KnownTest {
         assertThat(Known.classify(c)).isNull();
     }
 
+    private static Known.Case twoBreaksOnPwritev(String qemu, String ours) {
+        // seed 80000000 session 5396, cut down: two aio_writes whose RMW reads under align=65536
+        // meet the rule their write_aio armed, each with a break on pwritev only QEMU's reaches
+        Session s = new Session("qcow2", 4 << 20, "cluster_size=4096", null, List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.align=65536,file.image.driver=file,file.image.filename=t.qcow2,"
+                        + "file.inject-error.0.event=write_aio,file.inject-error.0.errno=95",
+                List.of("aio_write -z 512 40960", "aio_flush", "break pwritev A", "aio_write -P 250 65536 131072",
+                        "wait_break A", "length", "resume A", "aio_flush", "break pwritev C",
+                        "aio_write -P 218 393216 131072", "wait_break C", "resume C", "aio_flush"),
+                false, null);
+        return new Known.Case(s, new Runner.Outcome(qemu, 0, "aa", false), new Runner.Outcome(ours, 1, "aa", false));
+    }
+
+    private static final String WROTE_40K = "wrote 40960/40960 bytes at offset 512\n"
+            + "40 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+    private static final String NOT_SUPPORTED = "aio_write failed: Operation not supported\n";
+    private static final String CACHES = "qemu-io: Failed to flush the L2 table cache: Operation not supported\n"
+            + "qemu-io: Failed to flush the refcount block cache: Operation not supported\n";
+    private static final String QEMU_5396 = WROTE_40K + "blkdebug: Suspended request 'A'\n4 MiB\n"
+            + "blkdebug: Resuming request 'A'\n" + NOT_SUPPORTED + "blkdebug: Suspended request 'C'\n"
+            + "blkdebug: Resuming request 'C'\n" + NOT_SUPPORTED + CACHES;
+    private static final String OURS_5396 = WROTE_40K + NOT_SUPPORTED + "wait_break: no request in flight can reach 'A'\n"
+            + "4 MiB\nCould not resume request: No such file or directory\n" + NOT_SUPPORTED
+            + "wait_break: no request in flight can reach 'C'\nCould not resume request: No such file or directory\n" + CACHES;
+
+    @Test
+    void twoBreaksOnPwritevOnlyQemusWritesReachAfterTheirFailedRmwReadsAreD2() {
+        assertThat(Known.classify(twoBreaksOnPwritev(QEMU_5396, OURS_5396))).startsWith("D2 (a break on pwritev");
+    }
+
+    @Test
+    void twoBreaksOnPwritevWhereOursReachesOneThatQemuMissesIsNew() {
+        // ours suspended at C where QEMU did not: not a write that ended at its read here
+        String qemu = QEMU_5396.replace("blkdebug: Suspended request 'C'\nblkdebug: Resuming request 'C'\n", "");
+        String ours = OURS_5396.replace("wait_break: no request in flight can reach 'C'\nCould not resume request: No such file or directory\n",
+                "blkdebug: Suspended request 'C'\nblkdebug: Resuming request 'C'\n");
+        assertThat(Known.classify(twoBreaksOnPwritev(qemu, ours))).isNull();
+    }
+
+    @Test
+    void twoBreaksOnPwritevMissedHereWithAnotherLineDifferingIsNew() {
+        String ours = OURS_5396.replace("4 MiB\n", "2 MiB\n");
+        assertThat(Known.classify(twoBreaksOnPwritev(QEMU_5396, ours))).isNull();
+    }
+
     private static final String FAILED_TWICE = "blkdebug: Suspended request 'B'\nblkdebug: Resuming request 'B'\n"
             + "aio_write failed: Input/output error\naio_write failed: Input/output error\n";
 
