@@ -126,6 +126,13 @@ final class Known {
             // (seed 70000000 session 9464, scenario 440)
             new Kind("Q2 (a later piece of a qcow2 aio_write zeroes its cluster after a later read armed a rule: same data)",
                     c -> injectRule(c) && laterPieceAfterLaterRequest(c, true)),
+            // Q2 too: a write over a later piece of a qcow2 aio_write issued before the piece's I/O
+            // began here: QEMU's piece was in flight (padded, the write waits for it; unpadded it
+            // races and lands first), ours starts after the write and writes over it. The same
+            // lines in any order, exit status and cluster count; other guest data (seed 80000000
+            // session 1406, scenario 491)
+            new Kind("Q2 (a later piece of a qcow2 aio_write starts after a later write over it: other guest data)",
+                    Known::laterPieceOverLaterWrite),
             // D2 too: a flush of qcow2 fires flush_to_os before qcow2 writes back its caches, so an
             // inject rule there fails the writeback's padding read; QEMU writes the padding buffer
             // over the block and the flush succeeds, ours' fails (qemu-io's flush fails silently;
@@ -241,6 +248,22 @@ final class Known {
      * still be in flight when the second is.
      */
     static boolean overlappingWritesInFlight(List<String> commands) {
+        return laterWriteOver(commands, (off, end) -> new long[] {off, end});
+    }
+
+    /**
+     * The part of an {@code aio_write} over {@code [off, end)} a later write may meet in flight,
+     * or null for none.
+     */
+    private interface InFlightPart {
+        long[] of(long off, long end);
+    }
+
+    /**
+     * A write (aio or not) over the {@link InFlightPart} of an earlier {@code aio_write}, with no
+     * {@code aio_flush}, {@code flush}, {@code close} or {@code open} between them.
+     */
+    private static boolean laterWriteOver(List<String> commands, InFlightPart part) {
         List<long[]> inFlight = new java.util.ArrayList<>();
         for (String cmd : commands) {
             if (cmd.matches("aio_flush|flush|close|open .*")) {
@@ -258,11 +281,33 @@ final class Known {
                     return true;
                 }
             }
-            if (m.group(1).equals("aio_write")) {
-                inFlight.add(new long[] {off, end});
+            long[] p = m.group(1).equals("aio_write") ? part.of(off, end) : null;
+            if (p != null) {
+                inFlight.add(p);
             }
         }
         return false;
+    }
+
+    /**
+     * Q2: a qcow2 session with the same lines (in any order) and exit status whose images count
+     * as many clusters and read other guest data ({@link Qcow2Extent#guest}), where an
+     * {@code aio_write} spanning clusters is followed, with no flush, {@code close} or
+     * {@code open} between, by a write over its range past its first cluster (that cluster's piece
+     * is in flight in both programs; a later one only in QEMU's).
+     */
+    static boolean laterPieceOverLaterWrite(Case c) {
+        String qg = c.qemu().qcow2Guest();
+        String og = c.ours().qcow2Guest();
+        if (!c.session().format().equals("qcow2") || c.qemu().hung() || c.qemu().exit() != c.ours().exit()
+                || qg == null || og == null || qg.equals(og)
+                || !qg.substring(qg.indexOf('/')).equals(og.substring(og.indexOf('/')))
+                || !sortedLines(c.qemu().output()).equals(sortedLines(c.ours().output()))) {
+            return false;
+        }
+        long cluster = c.session().qcow2Opts().contains("cluster_size=4096") ? 4096 : 65536;
+        return laterWriteOver(c.session().commands(), (off, end) -> end > off && off / cluster != (end - 1) / cluster
+                ? new long[] {(off / cluster + 1) * cluster, end} : null);
     }
 
     /**

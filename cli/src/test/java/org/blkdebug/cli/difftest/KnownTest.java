@@ -52,6 +52,37 @@ class KnownTest {
         assertThat(Known.classify(laterPiece("aio_flush", "g/8", "g/8"))).isNull();
     }
 
+    /** Seed 80000000 session 1406's commands (scenario 491), cut down, with {@code between} before the 1 KiB write. */
+    private static Known.Case laterPieceOverLaterWrite(String between, long writeAt, String ours, String oursGuest) {
+        Session s = new Session("qcow2", 1 << 20, "cluster_size=4096", null, List.of(), null, List.of(
+                "open -t writeback -o driver=qcow2,file.align=4096 blkdebug::t.qcow2", "aio_write -P 15 4608 512",
+                "aio_flush", "aio_write 0 65536", between, "write -P 0x54 " + writeAt + " 1024", "aio_flush",
+                "read -P 0x6b 590848 4096"), true, null);
+        return new Known.Case(s, new Runner.Outcome(QEMU_1406, 0, "bc17", false, "3927/23"),
+                new Runner.Outcome(ours, 0, "8c00", false, oursGuest));
+    }
+
+    private static final String WROTE_64K = "wrote 65536/65536 bytes at offset 0\n64 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+    private static final String WROTE_1K = "wrote 1024/1024 bytes at offset 4096\n1 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+    private static final String QEMU_1406 = "qemu-io> qemu-io> qemu-io> qemu-io> " + WROTE_64K + WROTE_1K + "qemu-io> qemu-io> ";
+    private static final String OURS_1406 = "qemu-io> qemu-io> qemu-io> qemu-io> " + WROTE_1K + "qemu-io> " + WROTE_64K + "qemu-io> ";
+
+    @Test
+    void q2IsAWriteOverALaterPieceOfASpanningAioWriteLandingFirstHere() {
+        assertThat(Known.classify(laterPieceOverLaterWrite("length", 4096, OURS_1406, "8a1e/23")))
+                .startsWith("Q2 (a later piece of a qcow2 aio_write starts after a later write over it");
+    }
+
+    @Test
+    void aWriteOverTheFirstClusterOrAfterAFlushOrWithOtherLinesOrClustersIsNotThatQ2() {
+        // the first cluster's piece is in flight in both programs
+        assertThat(Known.classify(laterPieceOverLaterWrite("length", 2048, OURS_1406, "8a1e/23"))).isNull();
+        assertThat(Known.classify(laterPieceOverLaterWrite("aio_flush", 4096, OURS_1406, "8a1e/23"))).isNull();
+        assertThat(Known.classify(laterPieceOverLaterWrite("length", 4096, OURS_1406.replace("1024/1024", "1024/1025"),
+                "8a1e/23"))).isNull();
+        assertThat(Known.classify(laterPieceOverLaterWrite("length", 4096, OURS_1406, "8a1e/24"))).isNull();
+    }
+
     /** Seed 70000000 session 9464's commands (scenario 440), shrunk, with {@code between} before the read. */
     private static Known.Case laterPieceBeforeRead(String options, String between, String oursGuest) {
         Session s = new Session("qcow2", 4 << 20, "", null, List.of("--image-opts"),
