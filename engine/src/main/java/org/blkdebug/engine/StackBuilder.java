@@ -104,7 +104,7 @@ final class StackBuilder {
         discardPolicy(top, o);
         checkWritePermission(top, o);
         copyOnRead(top, o);
-        return new BlockDevice(top, blkdebug, o.cache(), tracker, clock, cache);
+        return new BlockDevice(top, blkdebug, o.cache(), tracker, clock, cache, o.snapshot());
     }
 
     /**

@@ -74,7 +74,7 @@ final class TreeBuilder {
                 throw tree instanceof NodeSpec.Probe && top instanceof RawNode ? e.markProbedRaw() : e;
             }
             StackBuilder.copyOnRead(top, o);
-            return new BlockDevice(top, primaryBlkDebug(top), o.cache(), tracker, clock, cache);
+            return new BlockDevice(top, primaryBlkDebug(top), o.cache(), tracker, clock, cache, o.snapshot());
         } catch (OpenException | RuntimeException e) {
             b.closeAll();
             throw e;

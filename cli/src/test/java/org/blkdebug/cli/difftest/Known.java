@@ -133,6 +133,13 @@ final class Known {
             // (seed 70000000 session 9464, scenario 440)
             new Kind("Q2 (a later piece of a qcow2 aio_write zeroes its cluster after a later read armed a rule: same data)",
                     c -> injectRule(c) && laterPieceAfterLaterRequest(c, true)),
+            // Q2 too: a write over a later piece of a qcow2 aio_write issued before the piece's I/O
+            // began here: QEMU's piece was in flight (padded, the write waits for it; unpadded it
+            // races and lands first), ours starts after the write and writes over it. The same
+            // lines in any order, exit status and cluster count; other guest data (seed 80000000
+            // session 1406, scenario 491)
+            new Kind("Q2 (a later piece of a qcow2 aio_write starts after a later write over it: other guest data)",
+                    Known::laterPieceOverLaterWrite),
             // D2 too: a flush of qcow2 fires flush_to_os before qcow2 writes back its caches, so an
             // inject rule there fails the writeback's padding read; QEMU writes the padding buffer
             // over the block and the flush succeeds, ours' fails (qemu-io's flush fails silently;
@@ -248,6 +255,22 @@ final class Known {
      * still be in flight when the second is.
      */
     static boolean overlappingWritesInFlight(List<String> commands) {
+        return laterWriteOver(commands, (off, end) -> new long[] {off, end});
+    }
+
+    /**
+     * The part of an {@code aio_write} over {@code [off, end)} a later write may meet in flight,
+     * or null for none.
+     */
+    private interface InFlightPart {
+        long[] of(long off, long end);
+    }
+
+    /**
+     * A write (aio or not) over the {@link InFlightPart} of an earlier {@code aio_write}, with no
+     * {@code aio_flush}, {@code flush}, {@code close} or {@code open} between them.
+     */
+    private static boolean laterWriteOver(List<String> commands, InFlightPart part) {
         List<long[]> inFlight = new java.util.ArrayList<>();
         for (String cmd : commands) {
             if (cmd.matches("aio_flush|flush|close|open .*")) {
@@ -265,11 +288,33 @@ final class Known {
                     return true;
                 }
             }
-            if (m.group(1).equals("aio_write")) {
-                inFlight.add(new long[] {off, end});
+            long[] p = m.group(1).equals("aio_write") ? part.of(off, end) : null;
+            if (p != null) {
+                inFlight.add(p);
             }
         }
         return false;
+    }
+
+    /**
+     * Q2: a qcow2 session with the same lines (in any order) and exit status whose images count
+     * as many clusters and read other guest data ({@link Qcow2Extent#guest}), where an
+     * {@code aio_write} spanning clusters is followed, with no flush, {@code close} or
+     * {@code open} between, by a write over its range past its first cluster (that cluster's piece
+     * is in flight in both programs; a later one only in QEMU's).
+     */
+    static boolean laterPieceOverLaterWrite(Case c) {
+        String qg = c.qemu().qcow2Guest();
+        String og = c.ours().qcow2Guest();
+        if (!c.session().format().equals("qcow2") || c.qemu().hung() || c.qemu().exit() != c.ours().exit()
+                || qg == null || og == null || qg.equals(og)
+                || !qg.substring(qg.indexOf('/')).equals(og.substring(og.indexOf('/')))
+                || !sortedLines(c.qemu().output()).equals(sortedLines(c.ours().output()))) {
+            return false;
+        }
+        long cluster = c.session().qcow2Opts().contains("cluster_size=4096") ? 4096 : 65536;
+        return laterWriteOver(c.session().commands(), (off, end) -> end > off && off / cluster != (end - 1) / cluster
+                ? new long[] {(off / cluster + 1) * cluster, end} : null);
     }
 
     /**
@@ -715,13 +760,16 @@ final class Known {
     }
 
     /**
-     * With align set and a rule: a {@code break pwritev T} or {@code break pwritev_done T}; QEMU's
-     * output is ours once QEMU's "Suspended"/"Resuming" lines of T are taken out, and ours' failed
-     * {@code resume} or {@code wait_break} of T (nothing reached T here), with the errnos of failed
-     * writes masked, as multisets: ours' writes end at their reads, so their reports come earlier
-     * (seed 20300000 session 9509 before shrinking: both failed aio_writes report before
-     * {@code wait_break} here, after {@code resume} in QEMU). Ours has a failed write, the image is
-     * the same, ours' exit status is QEMU's or 1 (the failed resume).
+     * With align set and a rule: {@code break pwritev T} or {@code break pwritev_done T} commands;
+     * QEMU's output is ours once QEMU's "Suspended"/"Resuming" lines of every such T that QEMU
+     * suspended and ours did not are taken out, and ours' failed {@code resume} or
+     * {@code wait_break} of those T (nothing reached T here), with the errnos of failed writes
+     * masked, as multisets: ours' writes end at their reads, so their reports come earlier (seed
+     * 20300000 session 9509 before shrinking: both failed aio_writes report before
+     * {@code wait_break} here, after {@code resume} in QEMU). Every such T at once: one session
+     * can meet the same failed read at several breakpoints (seed 80000000 session 5396: A and C,
+     * two aio_writes whose RMW reads a write_aio rule fails). Ours has a failed write, the image
+     * is the same, ours' exit status is QEMU's or 1 (the failed resume).
      */
     static boolean breakAfterFailedRmwRead(Case c) {
         if (!aligned(c) || !anyRule(c) || c.qemu().hung() || !c.qemu().md5().equals(c.ours().md5())
@@ -730,25 +778,30 @@ final class Known {
             return false;
         }
         java.util.regex.Pattern breakOnWrite = java.util.regex.Pattern.compile("break (pwritev|pwritev_done) (\\S+)");
+        List<String> q = promptFree(withoutWriteErrno(c.qemu().output()));
+        List<String> o = promptFree(withoutWriteErrno(c.ours().output()));
+        boolean missedHere = false;
         for (String cmd : c.session().commands()) {
             java.util.regex.Matcher b = breakOnWrite.matcher(cmd);
             if (!b.matches()) {
                 continue;
             }
             String tag = java.util.regex.Pattern.quote(b.group(2));
-            List<String> q = promptFree(withoutWriteErrno(c.qemu().output()));
-            List<String> o = promptFree(withoutWriteErrno(c.ours().output()));
-            boolean suspendedInQemu = q.removeIf(l -> l.matches("blkdebug: (Suspended|Resuming) request '" + tag + "'"));
-            boolean suspendedHere = o.stream().anyMatch(l -> l.matches("blkdebug: Suspended request '" + tag + "'"));
-            o.removeIf(l -> l.equals("Could not resume request: No such file or directory")
-                    || l.matches("wait_break: no request in flight can reach '" + tag + "'"));
-            q.sort(null);
-            o.sort(null);
-            if (suspendedInQemu && !suspendedHere && q.equals(o)) {
-                return true;
+            if (o.stream().anyMatch(l -> l.matches("blkdebug: Suspended request '" + tag + "'"))) {
+                continue; // reached here too: its lines must be QEMU's as they are
+            }
+            if (q.removeIf(l -> l.matches("blkdebug: (Suspended|Resuming) request '" + tag + "'"))) {
+                missedHere = true;
+                o.removeIf(l -> l.matches("wait_break: no request in flight can reach '" + tag + "'"));
             }
         }
-        return false;
+        if (!missedHere) {
+            return false;
+        }
+        o.removeIf(l -> l.equals("Could not resume request: No such file or directory"));
+        q.sort(null);
+        o.sort(null);
+        return q.equals(o);
     }
 
     /** The output's lines, stdin's prompts taken out (they share lines with the output). */

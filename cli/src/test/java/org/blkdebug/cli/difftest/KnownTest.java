@@ -52,6 +52,37 @@ class KnownTest {
         assertThat(Known.classify(laterPiece("aio_flush", "g/8", "g/8"))).isNull();
     }
 
+    /** Seed 80000000 session 1406's commands (scenario 491), cut down, with {@code between} before the 1 KiB write. */
+    private static Known.Case laterPieceOverLaterWrite(String between, long writeAt, String ours, String oursGuest) {
+        Session s = new Session("qcow2", 1 << 20, "cluster_size=4096", null, List.of(), null, List.of(
+                "open -t writeback -o driver=qcow2,file.align=4096 blkdebug::t.qcow2", "aio_write -P 15 4608 512",
+                "aio_flush", "aio_write 0 65536", between, "write -P 0x54 " + writeAt + " 1024", "aio_flush",
+                "read -P 0x6b 590848 4096"), true, null);
+        return new Known.Case(s, new Runner.Outcome(QEMU_1406, 0, "bc17", false, "3927/23"),
+                new Runner.Outcome(ours, 0, "8c00", false, oursGuest));
+    }
+
+    private static final String WROTE_64K = "wrote 65536/65536 bytes at offset 0\n64 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+    private static final String WROTE_1K = "wrote 1024/1024 bytes at offset 4096\n1 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+    private static final String QEMU_1406 = "qemu-io> qemu-io> qemu-io> qemu-io> " + WROTE_64K + WROTE_1K + "qemu-io> qemu-io> ";
+    private static final String OURS_1406 = "qemu-io> qemu-io> qemu-io> qemu-io> " + WROTE_1K + "qemu-io> " + WROTE_64K + "qemu-io> ";
+
+    @Test
+    void q2IsAWriteOverALaterPieceOfASpanningAioWriteLandingFirstHere() {
+        assertThat(Known.classify(laterPieceOverLaterWrite("length", 4096, OURS_1406, "8a1e/23")))
+                .startsWith("Q2 (a later piece of a qcow2 aio_write starts after a later write over it");
+    }
+
+    @Test
+    void aWriteOverTheFirstClusterOrAfterAFlushOrWithOtherLinesOrClustersIsNotThatQ2() {
+        // the first cluster's piece is in flight in both programs
+        assertThat(Known.classify(laterPieceOverLaterWrite("length", 2048, OURS_1406, "8a1e/23"))).isNull();
+        assertThat(Known.classify(laterPieceOverLaterWrite("aio_flush", 4096, OURS_1406, "8a1e/23"))).isNull();
+        assertThat(Known.classify(laterPieceOverLaterWrite("length", 4096, OURS_1406.replace("1024/1024", "1024/1025"),
+                "8a1e/23"))).isNull();
+        assertThat(Known.classify(laterPieceOverLaterWrite("length", 4096, OURS_1406, "8a1e/24"))).isNull();
+    }
+
     /** Seed 70000000 session 9464's commands (scenario 440), shrunk, with {@code between} before the read. */
     private static Known.Case laterPieceBeforeRead(String options, String between, String oursGuest) {
         Session s = new Session("qcow2", 4 << 20, "", null, List.of("--image-opts"),
@@ -562,6 +593,51 @@ class KnownTest {
         Known.Case c = breakOnPwritev("pwritev", QEMU_9509, 0,
                 OURS_9509.replace("qemu-io: Failed to flush the refcount block cache: Input/output error\n", ""));
         assertThat(Known.classify(c)).isNull();
+    }
+
+    private static Known.Case twoBreaksOnPwritev(String qemu, String ours) {
+        // seed 80000000 session 5396, cut down: two aio_writes whose RMW reads under align=65536
+        // meet the rule their write_aio armed, each with a break on pwritev only QEMU's reaches
+        Session s = new Session("qcow2", 4 << 20, "cluster_size=4096", null, List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.align=65536,file.image.driver=file,file.image.filename=t.qcow2,"
+                        + "file.inject-error.0.event=write_aio,file.inject-error.0.errno=95",
+                List.of("aio_write -z 512 40960", "aio_flush", "break pwritev A", "aio_write -P 250 65536 131072",
+                        "wait_break A", "length", "resume A", "aio_flush", "break pwritev C",
+                        "aio_write -P 218 393216 131072", "wait_break C", "resume C", "aio_flush"),
+                false, null);
+        return new Known.Case(s, new Runner.Outcome(qemu, 0, "aa", false), new Runner.Outcome(ours, 1, "aa", false));
+    }
+
+    private static final String WROTE_40K = "wrote 40960/40960 bytes at offset 512\n"
+            + "40 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+    private static final String NOT_SUPPORTED = "aio_write failed: Operation not supported\n";
+    private static final String CACHES = "qemu-io: Failed to flush the L2 table cache: Operation not supported\n"
+            + "qemu-io: Failed to flush the refcount block cache: Operation not supported\n";
+    private static final String QEMU_5396 = WROTE_40K + "blkdebug: Suspended request 'A'\n4 MiB\n"
+            + "blkdebug: Resuming request 'A'\n" + NOT_SUPPORTED + "blkdebug: Suspended request 'C'\n"
+            + "blkdebug: Resuming request 'C'\n" + NOT_SUPPORTED + CACHES;
+    private static final String OURS_5396 = WROTE_40K + NOT_SUPPORTED + "wait_break: no request in flight can reach 'A'\n"
+            + "4 MiB\nCould not resume request: No such file or directory\n" + NOT_SUPPORTED
+            + "wait_break: no request in flight can reach 'C'\nCould not resume request: No such file or directory\n" + CACHES;
+
+    @Test
+    void twoBreaksOnPwritevOnlyQemusWritesReachAfterTheirFailedRmwReadsAreD2() {
+        assertThat(Known.classify(twoBreaksOnPwritev(QEMU_5396, OURS_5396))).startsWith("D2 (a break on pwritev");
+    }
+
+    @Test
+    void twoBreaksOnPwritevWhereOursReachesOneThatQemuMissesIsNew() {
+        // ours suspended at C where QEMU did not: not a write that ended at its read here
+        String qemu = QEMU_5396.replace("blkdebug: Suspended request 'C'\nblkdebug: Resuming request 'C'\n", "");
+        String ours = OURS_5396.replace("wait_break: no request in flight can reach 'C'\nCould not resume request: No such file or directory\n",
+                "blkdebug: Suspended request 'C'\nblkdebug: Resuming request 'C'\n");
+        assertThat(Known.classify(twoBreaksOnPwritev(qemu, ours))).isNull();
+    }
+
+    @Test
+    void twoBreaksOnPwritevMissedHereWithAnotherLineDifferingIsNew() {
+        String ours = OURS_5396.replace("4 MiB\n", "2 MiB\n");
+        assertThat(Known.classify(twoBreaksOnPwritev(QEMU_5396, ours))).isNull();
     }
 
     private static final String FAILED_TWICE = "blkdebug: Suspended request 'B'\nblkdebug: Resuming request 'B'\n"
