@@ -289,6 +289,9 @@ public final class DiffTester {
             if (Known.q2MappingPassedBeforeBreak(new Known.Case(s, q1, o))) {
                 return new Verdict(Kind.KNOWN, Known.Q2_MAPPING, q1);
             }
+            if (Known.paddingReadBreakMissedInQemu(new Known.Case(s, q1, o))) {
+                return new Verdict(Kind.KNOWN, Known.D2_PADDING_READ_BREAK, q1);
+            }
             return new Verdict(Kind.DIFFER, "QEMU hangs, ours ends without a documented reason", q1);
         }
         String before = o.output().substring(0, Known.hangReasonAt(o.output()));

@@ -261,6 +261,61 @@ class HungSessionJudgeTest {
         assertEquals(DiffTester.Kind.DIFFER, v.kind());
     }
 
+    /**
+     * Seed 90000000 session 15801, cut short: under align=4096 and writethrough a write_aio rule
+     * (once) fails the writev's head read. QEMU ignores it, writes, and its FUA flush fires
+     * flush_to_os, which arms an EOPNOTSUPP rule that fails the writev and then the aio_write's head
+     * read: the aio_write never reaches pwritev_rmw_after_head and QEMU hangs at wait_break A. Ours
+     * ends the writev at its read (EIO), arms nothing, and its aio_write is suspended at A.
+     */
+    private static DiffTester.Verdict paddingReadBreak(String align, String breakEvent, String qemuExtra) {
+        String rules = "[inject-error]\nevent = \"write_aio\"\nsector = \"-1\"\nonce = \"on\"\n";
+        Session s = new Session("raw", 1048576, null, rules, List.of("-t", "writethrough", "--image-opts"),
+                "driver=raw,file.driver=blkdebug,file.config=" + Session.DIR + "/rules.conf" + align
+                        + ",file.image.driver=file,file.image.filename=" + Session.DIR + "/t.raw"
+                        + ",file.inject-error.0.event=flush_to_os,file.inject-error.0.errno=95",
+                List.of("writev -q -P 254 219648 3584 1024", "info", "break " + breakEvent + " A",
+                        "aio_write -P 0xc5 377344 512", "wait_break A", "write -P 46 720896 512", "resume A",
+                        "aio_flush", "read 170496 3584"),
+                false, null);
+        String info = "format name: raw\ncluster size: 0 bytes\nvm state offset: 0 bytes\n";
+        return DiffTester.judgeHung(s,
+                new Runner.Outcome("writev failed: Operation not supported\n" + info + qemuExtra
+                        + "aio_write failed: Operation not supported\n", -1, "5e06747e", true),
+                new Runner.Outcome("writev failed: Input/output error\n" + info + "blkdebug: Suspended request 'A'\n"
+                        + "write failed: Operation not supported\nblkdebug: Resuming request 'A'\n"
+                        + "aio_write failed: Operation not supported\nread failed: Operation not supported\n",
+                        1, "7da1be21", false));
+    }
+
+    @Test
+    void aBreakAfterAPaddingReadARuleArmedByQemusFailedRmwWriteFailsIsD2() {
+        DiffTester.Verdict v = paddingReadBreak(",file.align=4096", "pwritev_rmw_after_head", "");
+        assertEquals(DiffTester.Kind.KNOWN, v.kind());
+        assertEquals(Known.D2_PADDING_READ_BREAK, v.label());
+    }
+
+    /** Without blkdebug's align no write is padded and no read precedes the write: new. */
+    @Test
+    void theSameBreakAfterAPaddingReadWithoutAlignIsNew() {
+        DiffTester.Verdict v = paddingReadBreak("", "pwritev_rmw_after_head", "");
+        assertEquals(DiffTester.Kind.DIFFER, v.kind());
+        assertEquals("QEMU hangs, ours ends without a documented reason", v.label());
+    }
+
+    /** A break on pwritev: a failed padding read (ignored in QEMU) does not keep a write from it: new. */
+    @Test
+    void theSameOnABreakAPaddingReadDoesNotGuardIsNew() {
+        assertEquals(DiffTester.Kind.DIFFER, paddingReadBreak(",file.align=4096", "pwritev", "").kind());
+    }
+
+    /** QEMU printed a line ours never did before it hung: new. */
+    @Test
+    void theSameBreakAfterALineOursNeverPrintedIsNew() {
+        assertEquals(DiffTester.Kind.DIFFER, paddingReadBreak(",file.align=4096", "pwritev_rmw_after_head",
+                "read failed: Input/output error\n").kind());
+    }
+
     /** Seed 50000000 session 12039, cut short: what ours printed, and QEMU's runs that ended. */
     private static final String ENDED = """
             qemu-io> blkdebug: Suspended request 'C'

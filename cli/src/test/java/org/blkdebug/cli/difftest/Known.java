@@ -230,6 +230,51 @@ final class Known {
         return false;
     }
 
+    static final String D2_PADDING_READ_BREAK =
+            "D2 (a rule QEMU's write armed past its failed RMW read fails a later padding read: QEMU hangs at a break after it)";
+
+    /**
+     * D2, in a session QEMU hangs on and ours ends: the outputs part at a write ours failed with the
+     * errno of a rule that can fail a read (it ended at its padding read) and QEMU reports otherwise
+     * (its write went on past the ignored read, to its write and a writethrough write's FUA flush,
+     * whose events armed other rules). One of those rules then fails a later write's padding read
+     * in QEMU, which skips the read's after-event: a {@code wait_break} on a
+     * {@code break pwritev_rmw_after_head|tail T} hangs there, while ours' later write reads, is
+     * suspended at T and goes on. Ours printed T's "Suspended" line and QEMU did not; every line
+     * QEMU printed before it hung is among ours' (write errnos masked: the writes meet other rules).
+     * Seed 90000000 session 15801: a write_aio rule fails the writev's head read, QEMU's FUA flush
+     * fires flush_to_os and arms an EOPNOTSUPP rule that fails the aio_write's head read.
+     */
+    static boolean paddingReadBreakMissedInQemu(Case c) {
+        if (!c.qemu().hung() || c.ours().hung() || !aligned(c) || !injectRule(c)) {
+            return false;
+        }
+        List<String> q = c.qemu().output().lines().toList();
+        List<String> o = c.ours().output().lines().toList();
+        int first = firstDifference(c);
+        if (first == -1 || first >= q.size() || first >= o.size() || !"write".equals(requestKind(q.get(first)))) {
+            return false;
+        }
+        java.util.regex.Matcher failed = WRITE_FAILED.matcher(o.get(first));
+        if (!failed.matches() || !readRuleErrors(c).contains(failed.group(2))
+                || !sameLinesWithin(withoutWriteErrno(c.qemu().output()), withoutWriteErrno(c.ours().output()))) {
+            return false;
+        }
+        List<String> qemuLines = promptFree(c.qemu().output());
+        List<String> oursLines = promptFree(c.ours().output());
+        java.util.regex.Pattern afterRead = java.util.regex.Pattern.compile("break pwritev_rmw_after_(?:head|tail) (\\S+)");
+        for (String cmd : c.session().commands()) {
+            java.util.regex.Matcher b = afterRead.matcher(cmd);
+            if (b.matches() && c.session().commands().contains("wait_break " + b.group(1))) {
+                String suspended = "blkdebug: Suspended request '" + b.group(1) + "'";
+                if (oursLines.contains(suspended) && !qemuLines.contains(suspended)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static final java.util.regex.Pattern SUSPENDED =
             java.util.regex.Pattern.compile("(?:qemu-io> )*blkdebug: Suspended request '(\\S+)'");
     private static final java.util.regex.Pattern AIO_WRITE =
