@@ -564,6 +564,57 @@ class KnownTest {
         assertThat(Known.classify(c)).isNull();
     }
 
+    /**
+     * Seed 90000000 session 11432, shrunk (scenario 515 under align=8192): an l2_alloc_write rule
+     * with iotype=read fails the padding read of the L2 table's write under align=65536; QEMU's
+     * write goes on to its data write's write_aio, ours fails there.
+     */
+    private static Known.Case breakOnDataWrite(String format, String readRule, String ours, String ourMd5) {
+        Session s = new Session(format, 1 << 20, format.equals("qcow2") ? "cluster_size=4096" : "",
+                "[inject-error]\nevent = \"l2_alloc_write\"\nstate = \"1\"\niotype = \"" + readRule + "\"\n"
+                        + "[inject-error]\nevent = \"flush_to_os\"\nerrno = \"1\"\n",
+                List.of("--image-opts"),
+                "driver=" + format + ",file.driver=blkdebug,file.config=rules.conf,file.align=65536,"
+                        + "file.image.driver=file,file.image.filename=t." + format,
+                List.of("break write_aio A", "aio_write -P 0x40 393216 65536", "wait_break A", "resume A"), false, null);
+        return new Known.Case(s, new Runner.Outcome(QEMU_11432, 0, "aa", false), new Runner.Outcome(ours, 1, ourMd5, false));
+    }
+
+    private static final String FLUSHES_11432 = "qemu-io: Failed to flush the L2 table cache: Operation not permitted\n"
+            + "qemu-io: Failed to flush the refcount block cache: Operation not permitted\n";
+    private static final String QEMU_11432 = "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n"
+            + "aio_write failed: Operation not permitted\n" + FLUSHES_11432;
+    private static final String OURS_11432 = "aio_write failed: Input/output error\n"
+            + "wait_break: no request in flight can reach 'A'\nCould not resume request: No such file or directory\n"
+            + FLUSHES_11432;
+
+    @Test
+    void aBreakOnQcow2sDataWriteOnlyQemusWriteReachesPastAMetadataWritesFailedRmwReadIsD2() {
+        // QEMU wrote the unread padding over the metadata: the images differ
+        Known.Case c = breakOnDataWrite("qcow2", "read", OURS_11432, "bb");
+        assertThat(Known.classify(c)).startsWith("D2 (a break on pwritev/pwritev_done, or on qcow2's data write");
+    }
+
+    @Test
+    void thatBreakWithAnotherImageAndNoRuleThatCanFailAReadIsNew() {
+        // iotype=write: no rule could have failed a padding read, so ours' EIO is something else
+        Known.Case c = breakOnDataWrite("qcow2", "write", OURS_11432, "bb");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aBreakOnWriteAioMissedOnRawIsNew() {
+        // raw fires write_aio before blkdebug's padding read: ours reaches it too
+        Known.Case c = breakOnDataWrite("raw", "read", OURS_11432, "aa");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aBreakOnQcow2sDataWriteMissedWithAnotherLineDifferingIsNew() {
+        Known.Case c = breakOnDataWrite("qcow2", "read", OURS_11432.replace(FLUSHES_11432, ""), "bb");
+        assertThat(Known.classify(c)).isNull();
+    }
+
     private static final String FAILED_TWICE = "blkdebug: Suspended request 'B'\nblkdebug: Resuming request 'B'\n"
             + "aio_write failed: Input/output error\naio_write failed: Input/output error\n";
 
