@@ -33,12 +33,4 @@ public interface Lockstep {
 
     /** True when some request waits for the next round. */
     boolean waiting();
-
-    /**
-     * The caller's output count (lines written so far): backend calls begun with no output
-     * between them finish together in QEMU and continue newest first, a call begun after some
-     * output finishes after the earlier ones. Without it, all calls count as begun together.
-     */
-    default void burstClock(java.util.function.LongSupplier outputCount) {
-    }
 }

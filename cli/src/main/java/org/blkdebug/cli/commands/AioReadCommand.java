@@ -40,7 +40,7 @@ final class AioReadCommand extends GetoptCommand {
             return FAILED;
         }
         AioReport done = new AioReport(true, v.offset(), v.size(), v.buffers(), opts.pattern(),
-                opts.quiet, opts.dump, opts.machine, System.nanoTime(), out.writes());
+                opts.quiet, opts.dump, opts.machine, System.nanoTime());
         ctx.device().readAsync(v.offset(), v.buffers(), done);
         return OK; // qemu-io: an aio command succeeds once submitted
     }

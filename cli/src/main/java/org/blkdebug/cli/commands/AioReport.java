@@ -16,17 +16,9 @@ import org.blkdebug.engine.Errno;
  *                   (so its elapsed time is the monotonic clock itself, as in QEMU)
  * @param buffers    the read buffers (null for writes)
  * @param pattern    the byte to verify a read against, or null
- * @param writes     {@link Console#writes()} when it was submitted: requests submitted with
- *                   output between them are apart in time, and QEMU's thread pool finishes the
- *                   earlier first (see the shell's CompletionPrinter); -1 when unknown
  */
 public record AioReport(boolean read, long offset, long size, ByteBuffer[] buffers, Integer pattern,
-                        boolean quiet, boolean dump, boolean machine, long startNanos, long writes) {
-
-    public AioReport(boolean read, long offset, long size, ByteBuffer[] buffers, Integer pattern,
-                     boolean quiet, boolean dump, boolean machine, long startNanos) {
-        this(read, offset, size, buffers, pattern, quiet, dump, machine, startNanos, -1);
-    }
+                        boolean quiet, boolean dump, boolean machine, long startNanos) {
 
     public void print(Completion c, Console out) {
         long elapsed = c.endNanos() - startNanos;

@@ -73,10 +73,10 @@ final class AioWriteCommand extends GetoptCommand {
             return FAILED;
         }
         if (zeroes) {
-            AioReport done = new AioReport(false, v[0], v[1], null, null, opts.quiet, false, opts.machine, 0L, out.writes());
+            AioReport done = new AioReport(false, v[0], v[1], null, null, opts.quiet, false, opts.machine, 0L);
             ctx.device().writeZeroesAsync(v[0], v[1], done, f);
         } else {
-            AioReport done = new AioReport(false, v[0], v[1], null, null, opts.quiet, false, opts.machine, System.nanoTime(), out.writes());
+            AioReport done = new AioReport(false, v[0], v[1], null, null, opts.quiet, false, opts.machine, System.nanoTime());
             ctx.device().writeAsync(v[0], bufs[0], done, f);
         }
         return OK;

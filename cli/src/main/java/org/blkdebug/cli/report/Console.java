@@ -15,8 +15,6 @@ public final class Console {
     private final OutputStream out;
     private final OutputStream err;
     private final Charset charset;
-    /** Writes so far; see {@link #writes()}. */
-    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
 
     public Console(OutputStream out, OutputStream err, Charset charset) {
         this.out = out;
@@ -49,21 +47,11 @@ public final class Console {
     }
 
     /**
-     * How many texts were written so far. Each is a system call in qemu-io too (line-buffered
-     * under {@code stdbuf -oL}): the shell's model of QEMU's timing takes output between two
-     * submissions as time passing between them.
-     */
-    public long writes() {
-        return writes.get();
-    }
-
-    /**
      * Why a failed write is dropped: qemu-io ignores SIGPIPE and never checks printf, so output
      * into a closed pipe ({@code | head -1}) is lost while the session goes on and keeps its exit
      * status; a JVM, which ignores SIGPIPE too, would otherwise end with a stack trace.
      */
     private void write(OutputStream s, String text) {
-        writes.incrementAndGet();
         byte[] bytes = text.getBytes(charset);
         try {
             s.write(bytes);

@@ -87,8 +87,6 @@ final class CompletionPrinter {
         int passes;
         /** Submission order of its backend call in flight (see {@link #roundOrder}). */
         long stamp;
-        /** {@link Console#writes()} when that call was submitted (see {@link #roundOrder}). */
-        long burst;
         final long sequence;
         final long releasedBy;
 
@@ -231,10 +229,10 @@ final class CompletionPrinter {
 
     /**
      * The order in which one round continues the requests. QEMU's thread pool lists its work
-     * newest first and its completion bottom half runs every call finished by then: calls
-     * submitted together (no output between them, which in qemu-io is a system call each) are
-     * all finished when it runs, so the newest goes first; a call submitted after some output
-     * was submitted later in time and finishes after the earlier ones. Every call under O_DIRECT
+     * newest first and its completion bottom half runs every call finished by then: the quick
+     * calls submitted since the last round are all finished when it runs, so the newest goes
+     * first, whatever qemu-io printed between their submissions (a line, a stdin prompt: a system
+     * call each, no longer than the pwrite; scenario 516). Every call under O_DIRECT
      * takes long enough to finish in the order they began, after the quick ones, and a flush
      * ({@code fdatasync}) longer still: it finishes after them all (the engine's Pacer, which
      * moves the requests, keeps the same order).
@@ -243,9 +241,6 @@ final class CompletionPrinter {
         return (a, b) -> {
             int speedA = speed(a);
             int c = Integer.compare(speedA, speed(b));
-            if (c == 0 && speedA == QUICK) {
-                c = Long.compare(a.burst, b.burst);
-            }
             return c != 0 ? c : speedA == QUICK ? Long.compare(b.stamp, a.stamp) : Long.compare(a.stamp, b.stamp);
         };
     }
@@ -365,7 +360,6 @@ final class CompletionPrinter {
         printReady(r);
         if (r.inFlight(round)) {
             r.stamp = ++clock;
-            r.burst = console.writes();
         }
     }
 
@@ -430,7 +424,6 @@ final class CompletionPrinter {
     private void start(Run r, long at) {
         r.base = at;
         r.stamp = ++clock;
-        r.burst = console.writes();
     }
 
     /**
@@ -524,16 +517,10 @@ final class CompletionPrinter {
                 r.base = Math.max(0, round - head.rounds());
                 r.passes = head.completion().reschedules() - 1;
                 r.stamp = ++clock;
-                r.burst = console.writes();
                 continue;
             }
             if (r.releasedBy == 0) {
                 start(r, round);
-                Item first = r.items.getFirst();
-                if (first.isCompletion() && first.sequence() == first.id()
-                        && first.completion().attachment() instanceof AioReport a && a.writes() >= 0) {
-                    r.burst = a.writes(); // a submission, not a resume: when its command ran
-                }
             } else {
                 Long at = finishedIn.get(r.releasedBy);
                 if (at != null) {

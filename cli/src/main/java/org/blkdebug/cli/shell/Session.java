@@ -144,9 +144,6 @@ public final class Session {
             Device d = opener.open(spec, options);
             d.reportCompletions(true);
             lockstep = pace ? d.lockstep() : null;
-            if (lockstep != null) {
-                lockstep.burstClock(console::writes); // output between two calls: they finish apart
-            }
             device = d;
             writeLog = null; // one log per session: a later open does not overwrite it
         } catch (OpenException e) {

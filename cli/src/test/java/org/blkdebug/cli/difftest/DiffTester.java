@@ -208,9 +208,12 @@ public final class DiffTester {
         // One race of QEMU's thread pool can go the same way twice: before calling it a
         // difference, see whether QEMU ever prints what ours printed. A difference in the order
         // of lines alone gets more tries: such races are often lopsided (one order in 10 or 20).
-        // So do image bytes alone: overlapping requests QEMU does not serialise race in its pool
+        // So do image bytes alone: overlapping requests QEMU does not serialise race in its pool,
+        // and the order of their reports with them
         boolean imageOnly = q1.output().equals(o.output()) && q1.exit() == o.exit();
-        int reruns = imageOnly || Known.ORDER.matches().test(new Known.Case(s, q1, o)) ? ORDER_RERUNS : RERUNS;
+        Known.Case c = new Known.Case(s, q1, o);
+        int reruns = imageOnly || Known.ORDER.matches().test(c) || Known.ORDER_AND_IMAGE.matches().test(c)
+                ? ORDER_RERUNS : RERUNS;
         for (int i = 0; i < reruns; i++) {
             long t = System.nanoTime();
             Runner.Outcome q = runner.qemu(s, dir);

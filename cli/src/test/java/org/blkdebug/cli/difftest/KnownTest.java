@@ -640,6 +640,106 @@ class KnownTest {
         assertThat(Known.classify(twoBreaksOnPwritev(QEMU_5396, ours))).isNull();
     }
 
+    /**
+     * Seed 90000000 session 11432, shrunk (scenario 515 under align=8192): an l2_alloc_write rule
+     * with iotype=read fails the padding read of the L2 table's write under align=65536; QEMU's
+     * write goes on to its data write's write_aio, ours fails there.
+     */
+    private static Known.Case breakOnDataWrite(String format, String readRule, String ours, String ourMd5) {
+        Session s = new Session(format, 1 << 20, format.equals("qcow2") ? "cluster_size=4096" : "",
+                "[inject-error]\nevent = \"l2_alloc_write\"\nstate = \"1\"\niotype = \"" + readRule + "\"\n"
+                        + "[inject-error]\nevent = \"flush_to_os\"\nerrno = \"1\"\n",
+                List.of("--image-opts"),
+                "driver=" + format + ",file.driver=blkdebug,file.config=rules.conf,file.align=65536,"
+                        + "file.image.driver=file,file.image.filename=t." + format,
+                List.of("break write_aio A", "aio_write -P 0x40 393216 65536", "wait_break A", "resume A"), false, null);
+        return new Known.Case(s, new Runner.Outcome(QEMU_11432, 0, "aa", false), new Runner.Outcome(ours, 1, ourMd5, false));
+    }
+
+    private static final String FLUSHES_11432 = "qemu-io: Failed to flush the L2 table cache: Operation not permitted\n"
+            + "qemu-io: Failed to flush the refcount block cache: Operation not permitted\n";
+    private static final String QEMU_11432 = "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n"
+            + "aio_write failed: Operation not permitted\n" + FLUSHES_11432;
+    private static final String OURS_11432 = "aio_write failed: Input/output error\n"
+            + "wait_break: no request in flight can reach 'A'\nCould not resume request: No such file or directory\n"
+            + FLUSHES_11432;
+
+    @Test
+    void aBreakOnQcow2sDataWriteOnlyQemusWriteReachesPastAMetadataWritesFailedRmwReadIsD2() {
+        // QEMU wrote the unread padding over the metadata: the images differ
+        Known.Case c = breakOnDataWrite("qcow2", "read", OURS_11432, "bb");
+        assertThat(Known.classify(c)).startsWith("D2 (a break on pwritev/pwritev_done, or on qcow2's data write");
+    }
+
+    @Test
+    void thatBreakWithAnotherImageAndNoRuleThatCanFailAReadIsNew() {
+        // iotype=write: no rule could have failed a padding read, so ours' EIO is something else
+        Known.Case c = breakOnDataWrite("qcow2", "write", OURS_11432, "bb");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aBreakOnWriteAioMissedOnRawIsNew() {
+        // raw fires write_aio before blkdebug's padding read: ours reaches it too
+        Known.Case c = breakOnDataWrite("raw", "read", OURS_11432, "aa");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aBreakOnQcow2sDataWriteMissedWithAnotherLineDifferingIsNew() {
+        Known.Case c = breakOnDataWrite("qcow2", "read", OURS_11432.replace(FLUSHES_11432, ""), "bb");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    /** Seed 90000000 session 4328: a 70.5 KiB aio_write in 4 KiB pieces, a later aio_write over its middle. */
+    private static Known.Case piecesThenOverlap(String node, String laterWrite, String ours) {
+        Session s = new Session("raw", 1 << 20, "", null, List.of("--image-opts"),
+                "driver=raw,file.driver=blkdebug," + node + ",file.image.driver=file,file.image.filename=t.raw",
+                List.of("aio_write -P 250 290304 72192", "break pwritev A", "aio_write -P 129 270848 512", "resume A",
+                        "write -P 0xfd 4608 13824", "break pwritev B", laterWrite, "wait_break B",
+                        "aio_read 589824 4096", "resume B", "aio_flush", "read -P 160 131072 62976", "flush"),
+                false, null);
+        return new Known.Case(s, new Runner.Outcome(QEMU_4328, 1, "aa", false), new Runner.Outcome(ours, 1, "bb", false));
+    }
+
+    private static final String HEAD_4328 = "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n"
+            + "wrote 512/512 bytes at offset 270848\n";
+    private static final String LONG_4328 = "wrote 72192/72192 bytes at offset 290304\n";
+    private static final String MIDDLE_4328 = "wrote 13824/13824 bytes at offset 4608\n"
+            + "blkdebug: Suspended request 'B'\nblkdebug: Resuming request 'B'\nread 4096/4096 bytes at offset 589824\n"
+            + "wrote 1024/1024 bytes at offset 320512\n";
+    private static final String TAIL_4328 = "Pattern verification failed at offset 131072, 62976 bytes\n"
+            + "read 62976/62976 bytes at offset 131072\n";
+    private static final String QEMU_4328 = HEAD_4328 + LONG_4328 + MIDDLE_4328 + TAIL_4328;
+    private static final String OURS_4328 = HEAD_4328 + MIDDLE_4328 + LONG_4328 + TAIL_4328;
+
+    @Test
+    void overlappingWritesReportedInAnotherOrderWithOtherImageBytesAreD21() {
+        Known.Case c = piecesThenOverlap("file.max-transfer=4096", "aio_write -P 0x44 320512 1024", OURS_4328);
+        assertThat(Known.classify(c)).startsWith("D21 (overlapping writes in flight together, reported in another order");
+    }
+
+    @Test
+    void anotherOrderWithOtherImageBytesIsNewWhereNoWritesOverlap() {
+        Known.Case c = piecesThenOverlap("file.max-transfer=4096", "aio_write -P 0x44 720896 1024",
+                OURS_4328.replace("320512", "720896"));
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void anotherOrderWithOtherImageBytesIsNewWhereALineDiffers() {
+        Known.Case c = piecesThenOverlap("file.max-transfer=4096", "aio_write -P 0x44 320512 1024",
+                OURS_4328.replace(LONG_4328, "aio_write failed: Input/output error\n"));
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void anotherOrderWithOtherImageBytesIsNewUnderAlign() {
+        // align pads and serialises the overlapping writes: their order is no race there
+        Known.Case c = piecesThenOverlap("file.align=4096", "aio_write -P 0x44 320512 1024", OURS_4328);
+        assertThat(Known.classify(c)).isNull();
+    }
+
     private static final String FAILED_TWICE = "blkdebug: Suspended request 'B'\nblkdebug: Resuming request 'B'\n"
             + "aio_write failed: Input/output error\naio_write failed: Input/output error\n";
 

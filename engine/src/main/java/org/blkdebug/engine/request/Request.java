@@ -85,7 +85,6 @@ public final class Request {
     private Pacer pacer;
     /** Under lockstep, the backend call in progress: its place in the round that ends it. */
     private long ioStamp;
-    private long ioBurst;
     /** See {@link #reschedulesSinceIo()}. Own thread, or its releaser before it runs again. */
     private int reschedulesSinceIo;
     /** See {@link #untracked()}. Written by the request's own thread. */
@@ -283,13 +282,12 @@ public final class Request {
      */
     public void backendIo(boolean in) {
         if (!in && pacer != null) {
-            pacer.pace(ioStamp, ioBurst, lastIoFlush, lastIoMetadata);
+            pacer.pace(ioStamp, lastIoFlush, lastIoMetadata);
         }
         PHASE.setRelease(this, in ? Phase.BACKEND_IO : Phase.RUNNING);
         if (in) {
             if (pacer != null) { // submitted before those it wakes by yielding (they run after)
                 ioStamp = pacer.stamp();
-                ioBurst = pacer.burst();
             }
             yielding();
             yielded = true;

@@ -20,7 +20,7 @@ class PacerTest {
         for (int i = 0; i < 2000; i++) {
             Request r = tracker.begin(Operation.WRITE, 0, 512, null);
             Thread t = Thread.ofVirtual().start(() -> {
-                pacer.pace(pacer.stamp(), 0, false, false);
+                pacer.pace(pacer.stamp(), false, false);
                 tracker.end(r);
             });
             long deadline = System.nanoTime() + WAIT.toNanos();
@@ -45,7 +45,7 @@ class PacerTest {
         Thread t;
         try (ContendedTrackerLock held = new ContendedTrackerLock(tracker)) {
             t = Thread.ofVirtual().start(() -> {
-                pacer.pace(pacer.stamp(), 0, false, false);
+                pacer.pace(pacer.stamp(), false, false);
                 tracker.end(r);
             });
             held.awaitQueued(t); // its gate is PARKED and it is quiescent: the shell may round
@@ -67,7 +67,7 @@ class PacerTest {
         var resumed = new java.util.concurrent.CountDownLatch(1);
         var finish = new java.util.concurrent.CountDownLatch(1);
         Thread t = Thread.ofVirtual().start(() -> {
-            pacer.pace(pacer.stamp(), 0, false, false);
+            pacer.pace(pacer.stamp(), false, false);
             resumed.countDown();
             try {
                 finish.await();
@@ -93,8 +93,8 @@ class PacerTest {
         Pacer pacer = new Pacer(tracker);
         Request r = tracker.begin(Operation.WRITE, 0, 512, null);
         Thread t = Thread.ofVirtual().start(() -> {
-            pacer.pace(pacer.stamp(), 0, false, false);
-            pacer.pace(pacer.stamp(), 0, false, false); // after stop: does not wait
+            pacer.pace(pacer.stamp(), false, false);
+            pacer.pace(pacer.stamp(), false, false); // after stop: does not wait
             tracker.end(r);
         });
         assertThat(tracker.awaitQuiescence(WAIT)).isTrue();
@@ -142,7 +142,7 @@ class PacerTest {
             long stamp = stamps[i];
             Request r = tracker.begin(Operation.WRITE, 0, 512, null);
             threads.add(Thread.ofVirtual().start(() -> {
-                pacer.pace(stamp, 0, name.startsWith("flush"), false);
+                pacer.pace(stamp, name.startsWith("flush"), false);
                 if (running.incrementAndGet() > 1) {
                     overlapped.set(true);
                 }
