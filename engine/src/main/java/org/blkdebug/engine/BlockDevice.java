@@ -273,7 +273,8 @@ final class BlockDevice implements Device {
 
     /**
      * A zero-length read or write under {@code -s} that QEMU's overlay on top ends at once, so
-     * nothing goes below. A read always (qcow2_co_preadv_part's loop does not run). A write
+     * nothing goes below. A read or a write-zeroes always (qcow2_co_preadv_part's loop, and
+     * io.c's zero-write loop, do not run; {@code write} false). A write
      * (a FUA one too: its flush is cache=unsafe's, bdrv_temp_snapshot_options, and finds nothing
      * to write back) unless another request that may hold the overlay's metadata lock is in
      * flight: qcow2_co_pwritev_part takes that lock after its (empty) loop, and an allocating
@@ -369,7 +370,9 @@ final class BlockDevice implements Device {
         int f = writeFlags(flags) | Node.REQ_ZERO_WRITE;
         return submit(Operation.WRITE_ZEROES, offset, length, att, report, r -> {
             checkRange(offset, length);
-            if (endsInOverlay(r, length, true)) {
+            // not a write for the overlay's lock: bdrv_co_do_pwrite_zeroes's loop never reaches
+            // qcow2_co_pwrite_zeroes (and its lock) for zero bytes
+            if (endsInOverlay(r, length, false)) {
                 return;
             }
             markFua(r, f);

@@ -40,7 +40,10 @@ public final class DiffTester {
         }
     }
 
-    /** A difference no known class explains: the session, its shrunk form, and the first differing line. */
+    /**
+     * A difference no known class explains: the session, its shrunk form, and the first differing
+     * line; both sessions are null where the generator itself failed on the seed.
+     */
     record Finding(int index, Session session, Session shrunk, String what) {
     }
 
@@ -142,7 +145,12 @@ public final class DiffTester {
                         // and the run goes on so its summary and coverage still come out
                         log.printf("session %d (seed %d): DIFFERENCE the tester failed: %s%n", i, seed + i, e);
                         e.printStackTrace(log);
-                        Session s = new Generator(seed + i, new Coverage()).session();
+                        Session s = null;
+                        try {
+                            s = new Generator(seed + i, new Coverage()).session();
+                        } catch (RuntimeException generatorFailed) {
+                            // the generator's own fault: the finding names the session by its seed
+                        }
                         findings.add(new Finding(i, s, s, "the tester failed: " + e));
                     }
                     int d = done.incrementAndGet();
@@ -214,16 +222,8 @@ public final class DiffTester {
         Known.Case c = new Known.Case(s, q1, o);
         int reruns = imageOnly || Known.ORDER.matches().test(c) || Known.ORDER_AND_IMAGE.matches().test(c)
                 ? ORDER_RERUNS : RERUNS;
-        for (int i = 0; i < reruns; i++) {
-            long t = System.nanoTime();
-            Runner.Outcome q = runner.qemu(s, dir);
-            runner.timing.add("judge: qemu rerun " + (i + 1), t);
-            if (q.sameAs(o)) {
-                return new Verdict(Kind.SKIP, "QEMU nondeterministic (found on a rerun)", q1);
-            }
-            if (!q.sameAs(q1)) {
-                return new Verdict(Kind.SKIP, "QEMU nondeterministic (found on a rerun)", q1);
-            }
+        if (qemuVaries(s, dir, q1, o, 0, reruns)) {
+            return new Verdict(Kind.SKIP, "QEMU nondeterministic (found on a rerun)", q1);
         }
         String known = Known.classify(new Known.Case(s, q1, o));
         if (known != null) {
@@ -233,15 +233,24 @@ public final class DiffTester {
         // a pool race arms first changes lines, not only their order, as lopsidedly (seed
         // 90000000 sessions 1021 and 12350: ours' lines in 24 of 110 and 2 of 50 runs by hand,
         // in none of six). Only would-be findings pay for it, not the known ones.
-        for (int i = reruns; i < ORDER_RERUNS; i++) {
+        if (qemuVaries(s, dir, q1, o, reruns, ORDER_RERUNS)) {
+            return new Verdict(Kind.SKIP, "QEMU nondeterministic (found on a rerun)", q1);
+        }
+        return new Verdict(Kind.DIFFER, what(q1, o), q1);
+    }
+
+    /** Reruns {@code from + 1 .. to} of qemu-io: whether one printed ours' outcome or another than its first. */
+    private boolean qemuVaries(Session s, Path dir, Runner.Outcome q1, Runner.Outcome ours, int from, int to)
+            throws IOException, InterruptedException {
+        for (int i = from; i < to; i++) {
             long t = System.nanoTime();
             Runner.Outcome q = runner.qemu(s, dir);
             runner.timing.add("judge: qemu rerun " + (i + 1), t);
-            if (q.sameAs(o) || !q.sameAs(q1)) {
-                return new Verdict(Kind.SKIP, "QEMU nondeterministic (found on a rerun)", q1);
+            if (q.sameAs(ours) || !q.sameAs(q1)) {
+                return true;
             }
         }
-        return new Verdict(Kind.DIFFER, what(q1, o), q1);
+        return false;
     }
 
     /**
@@ -407,7 +416,9 @@ public final class DiffTester {
         r.known().forEach((k, v) -> out.printf("  known    %6d  %s%n", v, k));
         for (Finding f : r.findings()) {
             out.printf("  NEW      session %d (seed %d): %s%n", f.index(), r.seed() + f.index(), f.what());
-            out.println(f.shrunk().describe().indent(6));
+            if (f.shrunk() != null) {
+                out.println(f.shrunk().describe().indent(6));
+            }
         }
         out.println("coverage:");
         out.print(r.coverage().table());
@@ -425,6 +436,9 @@ public final class DiffTester {
         List<Path> written = new ArrayList<>();
         int n = firstNumber;
         for (Finding f : r.findings()) {
+            if (f.shrunk() == null) {
+                continue; // the generator failed on it: no session to write
+            }
             String header = "Found by the differential tester (scripts/difftest.sh --seed " + r.seed() + " --first "
                     + f.index() + " -n 1), shrunk.\nWhat differed: " + f.what().replace("\n", " ");
             Path p = dir.resolve(String.format("%03d-difftest-%d.sh", n++, f.index()));

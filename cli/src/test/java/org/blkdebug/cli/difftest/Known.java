@@ -36,7 +36,7 @@ final class Known {
             "D21 (overlapping writes in flight together, reported in another order: which lands last is QEMU's timing)",
             c -> c.qemu().exit() == c.ours().exit() && !c.qemu().md5().equals(c.ours().md5()) && !aligned(c)
                     && sortedLines(c.qemu().output()).equals(sortedLines(c.ours().output()))
-                    && overlappingWritesInFlight(c.session().commands()));
+                    && onlyOverlappingReportsMoved(c));
 
     static final List<Kind> KINDS = List.of(
             // D15: -s is QEMU's temporary qcow2 overlay on top of the graph (partial writes read the
@@ -320,6 +320,59 @@ final class Known {
      */
     static boolean overlappingWritesInFlight(List<String> commands) {
         return laterWriteOver(commands, (off, end) -> new long[] {off, end});
+    }
+
+    /**
+     * The outputs are the same, in order, once the reports of writes that overlap one in flight
+     * ({@link #overlappingWritesInFlight}) and their statistics lines are taken out: only those
+     * moved (seed 90000000 session 4328), not any other line.
+     */
+    private static boolean onlyOverlappingReportsMoved(Case c) {
+        java.util.Set<String> reports = new java.util.HashSet<>();
+        List<long[]> inFlight = new java.util.ArrayList<>();
+        for (String cmd : c.session().commands()) {
+            if (cmd.matches("aio_flush|flush|close|open .*")) {
+                inFlight.clear();
+                continue;
+            }
+            java.util.regex.Matcher m = WRITE.matcher(cmd);
+            if (!m.matches()) {
+                continue;
+            }
+            long off = Long.parseLong(m.group(2));
+            long end = off + Long.parseLong(m.group(3));
+            for (long[] w : inFlight) {
+                if (off < w[1] && w[0] < end) {
+                    reports.add(report(w[0], w[1]));
+                    reports.add(report(off, end));
+                }
+            }
+            if (m.group(1).equals("aio_write")) {
+                inFlight.add(new long[] {off, end});
+            }
+        }
+        return !reports.isEmpty()
+                && withoutReports(c.qemu().output(), reports).equals(withoutReports(c.ours().output(), reports));
+    }
+
+    private static String report(long off, long end) {
+        return "wrote " + (end - off) + "/" + (end - off) + " bytes at offset " + off;
+    }
+
+    private static List<String> withoutReports(String output, java.util.Set<String> reports) {
+        List<String> out = new java.util.ArrayList<>();
+        boolean dropStats = false;
+        for (String l : promptFree(output)) {
+            if (reports.contains(l)) {
+                dropStats = true; // its statistics line follows it
+                continue;
+            }
+            if (!(dropStats && l.contains(", X ops; "))) {
+                out.add(l);
+            }
+            dropStats = false;
+        }
+        return out;
     }
 
     /**
