@@ -329,27 +329,9 @@ final class Known {
      */
     private static boolean onlyOverlappingReportsMoved(Case c) {
         java.util.Set<String> reports = new java.util.HashSet<>();
-        List<long[]> inFlight = new java.util.ArrayList<>();
-        for (String cmd : c.session().commands()) {
-            if (cmd.matches("aio_flush|flush|close|open .*")) {
-                inFlight.clear();
-                continue;
-            }
-            java.util.regex.Matcher m = WRITE.matcher(cmd);
-            if (!m.matches()) {
-                continue;
-            }
-            long off = Long.parseLong(m.group(2));
-            long end = off + Long.parseLong(m.group(3));
-            for (long[] w : inFlight) {
-                if (off < w[1] && w[0] < end) {
-                    reports.add(report(w[0], w[1]));
-                    reports.add(report(off, end));
-                }
-            }
-            if (m.group(1).equals("aio_write")) {
-                inFlight.add(new long[] {off, end});
-            }
+        for (long[][] pair : overlaps(c.session().commands(), (off, end) -> new long[] {off, end})) {
+            reports.add(report(pair[0][0], pair[0][1]));
+            reports.add(report(pair[1][0], pair[1][1]));
         }
         return !reports.isEmpty()
                 && withoutReports(c.qemu().output(), reports).equals(withoutReports(c.ours().output(), reports));
@@ -388,6 +370,12 @@ final class Known {
      * {@code aio_flush}, {@code flush}, {@code close} or {@code open} between them.
      */
     private static boolean laterWriteOver(List<String> commands, InFlightPart part) {
+        return !overlaps(commands, part).isEmpty();
+    }
+
+    /** Each such overlap: the earlier {@code aio_write}'s part in flight, the later write's range. */
+    private static List<long[][]> overlaps(List<String> commands, InFlightPart part) {
+        List<long[][]> found = new java.util.ArrayList<>();
         List<long[]> inFlight = new java.util.ArrayList<>();
         for (String cmd : commands) {
             if (cmd.matches("aio_flush|flush|close|open .*")) {
@@ -402,7 +390,7 @@ final class Known {
             long end = off + Long.parseLong(m.group(3));
             for (long[] w : inFlight) {
                 if (off < w[1] && w[0] < end) {
-                    return true;
+                    found.add(new long[][] {w, {off, end}});
                 }
             }
             long[] p = m.group(1).equals("aio_write") ? part.of(off, end) : null;
@@ -410,7 +398,7 @@ final class Known {
                 inFlight.add(p);
             }
         }
-        return false;
+        return found;
     }
 
     /**
