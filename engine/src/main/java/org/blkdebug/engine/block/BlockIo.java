@@ -42,7 +42,7 @@ public final class BlockIo {
         try {
             alignedPreadv(bs, t, r, offset, bytes, align, qiov, bs.copyOnRead);
         } finally {
-            bs.trackedEnd(t);
+            bs.trackedEnd(r, t);
         }
     }
 
@@ -54,12 +54,12 @@ public final class BlockIo {
                               IoVec qiov, boolean copyOnRead) throws BlockException {
         long maxTransfer = alignDown(minNonZero(bs.limits.maxTransfer(), INT_MAX), align);
         if (copyOnRead) {
-            bs.makeSerialising(t, CopyOnRead.clusterSize(bs));
+            bs.makeSerialising(r, t, CopyOnRead.clusterSize(bs));
             if (CopyOnRead.readv(bs, r, offset, bytes, qiov)) {
                 return;
             }
         } else {
-            bs.waitSerialising(t);
+            bs.waitSerialising(r, t);
         }
         long total = bs.length();
         long maxBytes = Node.roundUp(Math.max(0, total - offset), align);
@@ -119,7 +119,7 @@ public final class BlockIo {
             }
             alignedPwritev(bs, t, r, offset, bytes, align, qiov, flags);
         } finally {
-            bs.trackedEnd(t);
+            bs.trackedEnd(r, t);
         }
     }
 
@@ -188,7 +188,7 @@ public final class BlockIo {
         long maxTransfer = alignDown(minNonZero(bs.limits.maxTransfer(), INT_MAX), align);
         BlockException failure = null;
         try {
-            writeReqPrepare(bs, t);
+            writeReqPrepare(bs, r, t);
             if ((flags & Node.REQ_ZERO_WRITE) != 0) {
                 bs.debugEvent(r, Event.PWRITEV_ZERO);
                 doPwriteZeroes(bs, t, r, offset, bytes, flags);
@@ -221,11 +221,11 @@ public final class BlockIo {
         bs.writeFinished(offset + bytes);
     }
 
-    private static void writeReqPrepare(Node bs, Node.Tracked t) throws BlockException {
+    private static void writeReqPrepare(Node bs, Request r, Node.Tracked t) throws BlockException {
         if (bs.readOnly) {
             throw new BlockException(Errno.EPERM);
         }
-        bs.waitSerialising(t);
+        bs.waitSerialising(r, t);
     }
 
     /**
@@ -255,7 +255,7 @@ public final class BlockIo {
         long align = bs.limits.requestAlignment();
         Padding pad = Padding.of(bs, offset, bytes, null);
         if (pad != null) {
-            bs.makeSerialising(t, align);
+            bs.makeSerialising(r, t, align);
             writePaddingRead(bs, t, r, pad, true);
             if (pad.head != 0 || pad.mergeReads) {
                 long alignedOffset = offset & ~(align - 1);
@@ -313,7 +313,7 @@ public final class BlockIo {
             }
             boolean unsupported;
             try {
-                bs.beforeWriteZeroes(t, offset, num);
+                bs.beforeWriteZeroes(r, t, offset, num);
                 positive = bs.pwriteZeroes(r, offset, num, flags & bs.supportedZeroFlags);
                 unsupported = false;
                 if ((flags & Node.REQ_FUA) != 0 && (bs.supportedZeroFlags & Node.REQ_FUA) == 0) {
@@ -362,7 +362,7 @@ public final class BlockIo {
         long tail = (offset + bytes) % align;
         Node.Tracked t = bs.trackedBegin(r, offset, bytes);
         try {
-            writeReqPrepare(bs, t);
+            writeReqPrepare(bs, r, t);
             long maxPdiscard = alignDown(minNonZero(bs.limits.maxPdiscard(), Long.MAX_VALUE), align);
             while (bytes > 0) {
                 long num = bytes;
@@ -400,7 +400,7 @@ public final class BlockIo {
             return false;
         } finally {
             bs.writeGen.incrementAndGet();
-            bs.trackedEnd(t);
+            bs.trackedEnd(r, t);
         }
     }
 
@@ -657,7 +657,7 @@ public final class BlockIo {
         }
         Node.Tracked t = bs.trackedBegin(r, offset, bytes);
         try {
-            bs.waitSerialising(t);
+            bs.waitSerialising(r, t);
             BlockException failure = null;
             try {
                 bs.pwritevCompressed(r, offset, bytes, qiov);
@@ -670,7 +670,7 @@ public final class BlockIo {
                 throw failure;
             }
         } finally {
-            bs.trackedEnd(t);
+            bs.trackedEnd(r, t);
         }
     }
 

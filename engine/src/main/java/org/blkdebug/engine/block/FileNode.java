@@ -125,9 +125,9 @@ public final class FileNode extends Node {
      * 361, 371).
      */
     @Override
-    void beforeWriteZeroes(Tracked t, long offset, long bytes) throws BlockException {
+    void beforeWriteZeroes(Request r, Tracked t, long offset, long bytes) throws BlockException {
         if (t != UNTRACKED && offset + bytes > totalSectors.get()) {
-            makeSerialisingToEnd(t);
+            makeSerialisingToEnd(r, t);
         }
     }
 

@@ -326,8 +326,6 @@ public abstract class Node {
         long order;
         /** In the node's tracked list (written by the request's own thread, under reqsLock). */
         boolean linked;
-        /** For a request only published in its {@link Request} (tracksOnDemand): the node. */
-        Node owner;
         /** Links in the node's tracked list and, while serialising, its serialising list. */
         Tracked prev;
         Tracked next;
@@ -358,6 +356,14 @@ public abstract class Node {
      */
     static final Tracked UNTRACKED = new Tracked(null, 0, 0);
 
+    /**
+     * What {@link #trackedBegin} returns on a node that {@link #tracksOnDemand} while no request
+     * is serialising there: the request is only published in its {@link Request} (node, offset,
+     * length), and its record is made from that only once someone needs it ({@link #record}).
+     * No object per request: nearly every request ends without one.
+     */
+    static final Tracked PUBLISHED = new Tracked(null, 0, 0);
+
     /** Guarded by reqsLock: {@code w} waits for {@code c}. */
     private static void queue(Tracked c, Tracked w) {
         if (c.waitQueue == NO_WAITERS) {
@@ -375,13 +381,11 @@ public abstract class Node {
                 // Published in the request, then the count looked at again: a request that
                 // becomes serialising raises the count before it looks for these (findConflict),
                 // so of the two at least one sees the other (both are volatile: a Dekker pair)
-                Tracked t = new Tracked(r, offset, bytes);
-                t.owner = this;
-                r.untracked(t);
+                r.untracked(this, offset, bytes);
                 if (serialisingInFlight.get() == 0) {
-                    return t;
+                    return PUBLISHED;
                 }
-                untrackedEnd(t); // one became serialising meanwhile: be tracked after all
+                untrackedEnd(r); // one became serialising meanwhile: be tracked after all
             }
         }
         Tracked t = new Tracked(r, offset, bytes);
@@ -416,29 +420,64 @@ public abstract class Node {
      * True for a node of request alignment 1 where a request can still become serialising (the
      * file node: a write-zeroes past its end, file-posix's raw_do_pwrite_zeroes). Its requests
      * are then tracked only while a serialising one is in flight; until then each is only
-     * published in its {@link Request} ({@link Tracked#owner}), where a request becoming
+     * published in its {@link Request} ({@link #PUBLISHED}), where a request becoming
      * serialising finds those it must wait for.
      */
     boolean tracksOnDemand() {
         return false;
     }
 
-    /** The end of a request {@link #trackedBegin} left untracked (published in its request only). */
-    private void untrackedEnd(Tracked t) {
-        t.request.untracked(null);
-        if (serialisingInFlight.get() != 0) { // else none became serialising since: none found it
+    /**
+     * The end of a request {@link #trackedBegin} left untracked (published in its request only).
+     * Its record, if one was made, is ended as a tracked request's: whoever made it or waits for
+     * it is serialising, or waits for one that is, so the count is not 0 until it has ended.
+     * While one that found it (under reqsLock) is looking, this end waits for the lock, so the
+     * request cannot publish its next untracked request meanwhile.
+     */
+    private void untrackedEnd(Request r) {
+        r.clearUntracked();
+        if (serialisingInFlight.get() == 0) {
+            return; // none became serialising since: none found it
+        }
+        Tracked t;
+        reqsLock.lock();
+        try {
+            t = (Tracked) r.untrackedRecord();
+            r.untrackedRecord(null);
+        } finally {
+            reqsLock.unlock();
+        }
+        if (t != null) {
             end(t);
         }
     }
 
-    void trackedEnd(Tracked t) {
+    /**
+     * Guarded by reqsLock: the record of {@code r}'s request published here ({@link #PUBLISHED}),
+     * made from what it published the first time it is asked for.
+     */
+    private static Tracked record(Request r) {
+        Tracked t = (Tracked) r.untrackedRecord();
+        if (t == null) {
+            t = new Tracked(r, r.untrackedOffset(), r.untrackedBytes());
+            r.untrackedRecord(t);
+        }
+        return t;
+    }
+
+    /** Guarded by reqsLock: {@code t} as a record ({@link #PUBLISHED} resolved). */
+    private static Tracked resolve(Request r, Tracked t) {
+        return t == PUBLISHED ? record(r) : t;
+    }
+
+    void trackedEnd(Request r, Tracked t) {
         if (t == UNTRACKED) {
             return;
         }
-        if (t.linked) {
-            end(t);
+        if (t == PUBLISHED) {
+            untrackedEnd(r);
         } else {
-            untrackedEnd(t);
+            end(t);
         }
     }
 
@@ -590,10 +629,15 @@ public abstract class Node {
     private Tracked findUntracked(Tracked self) {
         Tracked[] found = new Tracked[1];
         self.request.forEachInFlight(q -> {
-            if (found[0] == null && q.untracked() instanceof Tracked u && u.owner == this && u != self
-                    && u.waitQueue != null && u.waitingFor == null
-                    && u.overlaps(self.overlapOffset, self.overlapBytes)) {
-                found[0] = u;
+            if (found[0] != null || q == self.request || q.untracked() != this) {
+                return;
+            }
+            // its record where it has one (its range may have grown: copy-on-read), else what it published
+            Tracked u = (Tracked) q.untrackedRecord();
+            boolean overlaps = u != null ? u.overlaps(self.overlapOffset, self.overlapBytes)
+                    : self.overlaps(q.untrackedOffset(), q.untrackedBytes());
+            if (overlaps && (u == null || u.waitingFor == null)) {
+                found[0] = record(q);
             }
         });
         return found[0];
@@ -616,13 +660,13 @@ public abstract class Node {
         }
     }
 
-    void waitSerialising(Tracked self) {
+    void waitSerialising(Request r, Tracked self) {
         if (self == UNTRACKED || serialisingInFlight.get() == 0) {
             return;
         }
         reqsLock.lock();
         try {
-            waitSerialisingLocked(self);
+            waitSerialisingLocked(resolve(r, self));
         } finally {
             reqsLock.unlock();
         }
@@ -632,11 +676,12 @@ public abstract class Node {
      * file-posix's raw_do_pwrite_zeroes past the end of the file: the request's tracked range
      * reaches to the end of all offsets and it becomes serialising.
      */
-    void makeSerialisingToEnd(Tracked self) {
+    void makeSerialisingToEnd(Request r, Tracked t) {
         reqsLock.lock();
         try {
+            Tracked self = resolve(r, t);
             if (!self.linked) { // went by untracked so far: tracked from now on
-                self.request.untracked(null);
+                r.clearUntracked();
                 link(self);
             }
             if (!self.serialising) {
@@ -654,14 +699,16 @@ public abstract class Node {
 
     /**
      * Before the driver's write-zeroes of {@code [offset, offset + bytes)} under {@code t} (its
-     * tracked request here, or {@link #UNTRACKED}): where the driver makes it serialising.
+     * tracked request here, {@link #PUBLISHED} or {@link #UNTRACKED}): where the driver makes it
+     * serialising.
      */
-    void beforeWriteZeroes(Tracked t, long offset, long bytes) throws BlockException {
+    void beforeWriteZeroes(Request r, Tracked t, long offset, long bytes) throws BlockException {
     }
 
-    void makeSerialising(Tracked self, long align) {
+    void makeSerialising(Request r, Tracked t, long align) {
         reqsLock.lock();
         try {
+            Tracked self = resolve(r, t);
             setSerialising(self, align);
             waitSerialisingLocked(self);
         } finally {

@@ -89,6 +89,11 @@ public final class Request {
     private int reschedulesSinceIo;
     /** See {@link #untracked()}. Written by the request's own thread. */
     private volatile Object untracked;
+    /** Where on that node: written by the request's own thread before {@link #untracked}. */
+    private long untrackedOffset;
+    private long untrackedBytes;
+    /** See {@link #untrackedRecord()}. Guarded by the lock of the node in {@link #untracked}. */
+    private Object untrackedRecord;
 
     Request(RequestTracker tracker, long id, Operation op, long offset, long length, String origin,
             long sequence, long startNanos) {
@@ -331,17 +336,51 @@ public final class Request {
     }
 
     /**
-     * Own thread: what this request has in flight on a node that tracks it only when asked
-     * (the file node, for a write-zeroes past its end: org.blkdebug.engine.block.Node), or null.
-     * Volatile both ways: the node pairs it with its count of serialising requests so that a
-     * request going by untracked and a request becoming serialising always see one another.
+     * Own thread: the node ({@code node}, or null at its end) where this request has a request in
+     * flight that the node tracks only when asked (the file node, for a write-zeroes past its end:
+     * org.blkdebug.engine.block.Node), and that request's range there. Only its fields, no record
+     * object: nearly every such request ends without anyone asking. The node is volatile both
+     * ways: the node pairs it with its count of serialising requests so that a request going by
+     * untracked and a request becoming serialising always see one another; the range is written
+     * before it, so whoever sees the node sees the range.
      */
-    public void untracked(Object what) {
-        untracked = what;
+    public void untracked(Object node, long offset, long bytes) {
+        untrackedOffset = offset;
+        untrackedBytes = bytes;
+        untrackedRecord = null; // a new request: the record of the last one was nobody's (see Node)
+        untracked = node;
+    }
+
+    /** Own thread: the untracked request has ended (or is tracked from now on). */
+    public void clearUntracked() {
+        untracked = null;
     }
 
     public Object untracked() {
         return untracked;
+    }
+
+    /** The range on {@link #untracked()}'s node; read it only after seeing that node. */
+    public long untrackedOffset() {
+        return untrackedOffset;
+    }
+
+    public long untrackedBytes() {
+        return untrackedBytes;
+    }
+
+    /**
+     * The node's tracking record of the untracked request, made only once it is needed (a
+     * request becoming serialising waits for it, or it waits or becomes serialising itself), or
+     * null. Read and written under the lock of that node; reset by the request's own thread as it
+     * publishes its next untracked request, before the node (nobody can be asking then).
+     */
+    public Object untrackedRecord() {
+        return untrackedRecord;
+    }
+
+    public void untrackedRecord(Object record) {
+        untrackedRecord = record;
     }
 
     /** Visits every request in flight on this request's device (the caller holds no lock that parks). */

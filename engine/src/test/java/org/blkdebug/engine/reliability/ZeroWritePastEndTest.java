@@ -121,6 +121,21 @@ class ZeroWritePastEndTest {
         assertThat(log.toString()).isEqualTo("BZY");
     }
 
+    /**
+     * Z went by untracked until it became serialising: its tracking record is made only then
+     * (Node#record), and must end with it, or whatever comes later in its range waits forever.
+     */
+    @Test
+    void aZeroWriteTrackedOnlyOnceItBecameSerialisingLeavesNothingBehind() throws Exception {
+        Thread x = startHeld("X", false, SIZE - 1024, 512);
+        Thread z = start("Z", true, SIZE - 2048, 8192);
+        awaitWaiting(z);
+        finish(x, z);
+        assertThat(start("Y", false, 4 * SIZE, 512).join(WAIT)).as("nothing serialising is left").isTrue();
+        assertThat(start("W", true, 8 * SIZE, 512).join(WAIT)).isTrue();
+        assertThat(log.toString()).isEqualTo("XZYW");
+    }
+
     @Test
     void aZeroWriteInsideTheFileIsNotSerialising() throws Exception {
         Thread z = startHeld("Z", true, 0, 8192);
