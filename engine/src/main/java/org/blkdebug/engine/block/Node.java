@@ -350,7 +350,8 @@ public abstract class Node {
 
     /**
      * What {@link #trackedBegin} returns on a node that can never have a serialising request: only
-     * padding makes a request serialising, and a node of request alignment 1 never pads (but for
+     * padding and copy-on-read make a request serialising, and a node of request alignment 1 that
+     * does not copy on read never pads (but for
      * the file node's write-zeroes past its end: {@link #tracksOnDemand}). Skipping the
      * bookkeeping there keeps two lock round trips per node off every request.
      */
@@ -373,7 +374,8 @@ public abstract class Node {
     }
 
     Tracked trackedBegin(Request r, long offset, long bytes) {
-        if (limits.requestAlignment() == 1) {
+        // copy-on-read makes reads serialising whatever the alignment: such a node tracks all
+        if (limits.requestAlignment() == 1 && !copyOnRead) {
             if (!tracksOnDemand()) {
                 return UNTRACKED;
             }
