@@ -32,7 +32,10 @@ import org.blkdebug.engine.Errno;
  *
  * <p>The reader never writes a reply: a client that does not read its replies fills the socket,
  * and a reader blocked in that write would stop reading short of {@code MAX_REQUESTS} (qemu-nbd's
- * {@code nbd_trip} starts the next request's receive before it replies, refusals included).
+ * {@code nbd_trip} starts the next request's receive before it replies, refusals included). The
+ * replies it would have written (refusals, and requests done before it attached their completion)
+ * go to {@link #sender}, which sends them in the order the reader read their requests, as
+ * qemu-nbd does.
  */
 final class Connection {
     private final String origin;
@@ -47,6 +50,8 @@ final class Connection {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The reader's thread, set when it starts: replies are written off it ({@link #offReader}). */
     private volatile Thread reader;
+    /** Sends the replies the reader hands over, in the order it hands them over. */
+    private final InOrderSender sender = new InOrderSender(e -> close("dropped: internal error sending a reply: " + e));
     /** Set before the reader starts transmission; read by request threads. */
     private volatile Replies replies;
     /** No more requests will be read; the socket closes when the last one is answered. */
@@ -235,11 +240,12 @@ final class Connection {
     }
 
     /**
-     * Runs {@code send}, a reply, on a thread of its own: the reader goes on reading while the
-     * client does not read (a request thread that writes its own reply needs none of this).
+     * Runs {@code send}, a reply, on {@link #sender}: the reader goes on reading while the client
+     * does not read, and the replies it hands over keep their request order (a request thread
+     * that writes its own reply needs none of this).
      */
-    private static void offReader(Runnable send) {
-        Thread.ofVirtual().name("nbd-reply").start(send);
+    private void offReader(Runnable send) {
+        sender.handOver(send);
     }
 
     /** A reply being sent. */

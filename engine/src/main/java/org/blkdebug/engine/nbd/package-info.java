@@ -12,6 +12,8 @@
  * Handshake   fixed newstyle option negotiation, metadata contexts (base:allocation)
  * Commands    request validation and the NBD → Device call mapping (qemu-nbd's)
  * Replies     reply encoding; replies queued and written in batches under one writer lock
+ * InOrderSender  the replies the reader hands over (refusals, requests done before it looked),
+ *             sent off the reader in request order
  * InFlight    unanswered requests; each answered exactly once; the reader's bound
  * NbdErrors   errno → NBD error (qemu-nbd's mapping)
  * Protocol, Wire, RequestHeader, Export   constants, blocking I/O helpers, value types

@@ -406,6 +406,79 @@ class NbdAbuseTest {
         serverIsHealthy();
     }
 
+    /**
+     * Refusals are answered in the order they were read, as qemu-nbd answers them: its nbd_trip
+     * sends a refusal before the next request's trip runs, under a FIFO send lock. Four kinds of
+     * refusal in turn, 30,000 of them pipelined: before, each reply went out on a thread of its own
+     * and the 16 in flight raced for the wire.
+     */
+    @Test
+    void refusalsAreAnsweredInRequestOrder() throws Exception {
+        try (NbdTestClient c = NbdTestClient.open(server, true)) {
+            assertAnsweredInRequestOrder(c, 30_000, i -> true);
+        }
+        serverIsHealthy();
+    }
+
+    /**
+     * Reads done before the reader looks (see above) are answered off the reader too, in the order
+     * they were read among the refusals: qemu-nbd's trip of a read that does not yield replies
+     * before the next trip runs.
+     */
+    @Test
+    void readsDoneBeforeTheReaderLooksAreAnsweredInRequestOrderAmongRefusals() throws Exception {
+        try (NbdServer early = NbdServer.start(doneOnReturn(dev), NbdServer.Options.unix(dir.resolve("early.sock")));
+             NbdTestClient c = NbdTestClient.open(early, true)) {
+            assertAnsweredInRequestOrder(c, 4_000, i -> i % 2 == 1);
+        }
+        serverIsHealthy();
+    }
+
+    /**
+     * Pipelines requests 0 to n-1 from a thread of their own, each a refusal where {@code refused}
+     * says so (EINVAL and ENOSPC of four kinds in turn), else a read of the canary, and checks
+     * that the replies come back in request order, each with its answer.
+     */
+    private static void assertAnsweredInRequestOrder(NbdTestClient c, int n, java.util.function.IntPredicate refused)
+            throws Exception {
+        Thread sender = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < n; i++) {
+                    if (!refused.test(i)) {
+                        read(c, i);
+                    } else {
+                        switch (i % 4) {
+                            case 0, 1 -> c.request(0, CMD_READ, i, SIZE, 4096, null); // past the end
+                            case 2 -> c.request(0, CMD_WRITE_ZEROES, i, SIZE, 1, null); // past the end
+                            default -> c.request(0, 0xffff, i, 0, 4096, null); // unknown command
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        byte[] canary = pattern(CANARY, 42);
+        List<Long> late = new ArrayList<>(); // requests answered after a later one
+        long latest = -1;
+        for (int i = 0; i < n; i++) {
+            NbdTestClient.Reply r = c.reply();
+            if (r.cookie() < latest) {
+                late.add(r.cookie());
+            }
+            latest = Math.max(latest, r.cookie());
+            int expected = !refused.test((int) r.cookie()) ? 0 : r.cookie() % 4 == 2 ? Errno.ENOSPC : Errno.EINVAL;
+            assertThat(r.error()).as("the error of request %d", r.cookie()).isEqualTo(expected);
+            if (expected == 0) {
+                int at = (int) (r.cookie() % 256) * 4096;
+                assertThat(r.data()).isEqualTo(java.util.Arrays.copyOfRange(canary, at, at + 4096));
+            }
+        }
+        sender.join(NbdFixture.WAIT);
+        assertThat(sender.isAlive()).isFalse();
+        assertThat(late).as("%d of %d requests answered after a later one", late.size(), n).isEmpty();
+    }
+
     /** A read of one of the canary's first 256 blocks, by its number. */
     private static void read(NbdTestClient c, int i) throws IOException {
         c.request(0, CMD_READ, i, (i % 256) * 4096L, 4096, null);
