@@ -547,23 +547,6 @@ final class CompletionPrinter {
     }
 
     /**
-     * Whether the newest synchronous request waited for another request, which let it go when it
-     * finished (a flush queued behind another's): qemu-io's poll for it then ran that one too.
-     */
-    boolean syncWaitedForAnother(Device device) {
-        collect(device);
-        Item newest = null;
-        for (Run r : runs.values()) {
-            for (Item i : r.items) {
-                if (i.isCompletion() && isSync(i.completion()) && (newest == null || i.id() > newest.id())) {
-                    newest = i;
-                }
-            }
-        }
-        return newest != null && newest.releasedBy() != 0;
-    }
-
-    /**
      * Under lockstep, the requests whose rescheduling ({@code immediately=off}) the loop just let go
      * at the start of a poll: their reports arrive only now, but belong to the bottom halves of an
      * earlier poll's rounds, which this poll runs first.
