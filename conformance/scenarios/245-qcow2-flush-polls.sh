@@ -1,5 +1,6 @@
-# A flush on raw prints no aio report: its one fdatasync ends the poll first (observed-events §4),
-# unless it queued behind another request's flush, which finishes (and reports) while it polls.
+# A flush on raw with nothing written since the last one makes no call and does not poll: it prints
+# no aio report (observed-events §4; one that calls fdatasync polls, scenario 541), unless it
+# queued behind another request's flush, which finishes (and reports) while it polls.
 # On qcow2 the flush first writes its caches back under the metadata lock, and a write in flight
 # finishes while the flush polls: its report comes before the flush returns.
 # image-format: qcow2

@@ -71,10 +71,11 @@ public interface Context {
     }
 
     /**
-     * After {@code flush}: qemu-io polls until it is done. On raw its one fdatasync ends the poll
-     * before the aio requests in flight report (observed-events §4), unless it first queued behind
-     * another request's flush, which then finishes and reports during the poll; qcow2's flush
-     * writes its caches back first, and requests in flight report during it.
+     * After {@code flush}: qemu-io polls until it is done (bdrv_flush's BDRV_POLL_WHILE), as after
+     * a synchronous request. A raw flush with nothing written since the last one makes no call
+     * (bdrv_co_flush: flushed_gen == write_gen) and does not poll; one that calls fdatasync
+     * polls, and the aio requests whose quicker calls finish first report during it (scenario
+     * 541), as do those a flush queued behind and qcow2's cache writeback (scenario 245).
      */
     default void afterFlush() throws InterruptedException {
         afterSyncRequest();

@@ -426,9 +426,7 @@ public final class Shell implements Context {
             return;
         }
         settle();
-        if (session.format() == DeviceSpec.Format.QCOW2 || completions.syncWaitedForAnother(d)) {
-            completions.poll(d, CompletionPrinter.Poll.SYNC);
-        }
+        completions.poll(d, CompletionPrinter.Poll.SYNC);
     }
 
     @Override
