@@ -236,6 +236,12 @@ public final class DiffTester {
         if (qemuVaries(s, dir, q1, o, reruns, ORDER_RERUNS)) {
             return new Verdict(Kind.SKIP, "QEMU nondeterministic (found on a rerun)", q1);
         }
+        // a negative errno answers a read without filling its buffer, and QEMU goes on with the
+        // buffer's uninitialised bytes (a refcount table read at open: seed 100000000 session
+        // 10559); with glibc's memory zero-filled qemu-io does what ours does with its zeroed one
+        if (Known.negativeErrnoRule(new Known.Case(s, q1, o)) && runner.qemuZeroedMemory(s, dir).sameAs(o)) {
+            return new Verdict(Kind.KNOWN, UNFILLED_BUFFER, q1);
+        }
         return new Verdict(Kind.DIFFER, what(q1, o), q1);
     }
 
@@ -278,6 +284,9 @@ public final class DiffTester {
         }
         return false;
     }
+
+    static final String UNFILLED_BUFFER =
+            "D22 (a negative errno leaves a read's buffer unfilled: QEMU used uninitialised bytes, zero-filled it does as ours)";
 
     /** How often qemu-io runs again before a difference counts (see {@link #judge}). */
     static final int RERUNS = Integer.getInteger("difftest.reruns", 4);

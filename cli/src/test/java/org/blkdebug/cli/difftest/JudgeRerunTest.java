@@ -49,6 +49,53 @@ class JudgeRerunTest {
         assertThat(runs).hasValue(12);
     }
 
+    /** seed 100000000 session 10559: the refcount table's read at open answered by a rule with errno -5 */
+    private static final String RULES = "[inject-error]\nevent = \"none\"\nerrno = \"%s\"\nsector = \"128\"\n";
+    private static final String GARBAGE = "qcow2: Marking image as corrupt: Preventing invalid allocation of L2 table at offset 0;"
+            + " further corruption events will be suppressed\n";
+    private static final String ZEROES = "qcow2: Marking image as corrupt: Preventing invalid write on metadata"
+            + " (overlaps with refcount table); further corruption events will be suppressed\n";
+
+    private static DiffTester.Verdict judgeUnfilled(String errno, String zeroFilledQemu, Path work) throws Exception {
+        Session s = new Session("qcow2", 2 << 20, "", RULES.formatted(errno), List.of(),
+                "blkdebug:" + Session.DIR + "/rules.conf:" + Session.DIR + "/t.qcow2",
+                List.of("write -P 107 915968 8192"), false, null);
+        Runner r = new Runner(1_000, 1_000) {
+            @Override
+            Outcome qemu(Session session, Path dir) {
+                return new Outcome(GARBAGE, 1, "md5", false, null);
+            }
+
+            @Override
+            Outcome qemuZeroedMemory(Session session, Path dir) {
+                return new Outcome(zeroFilledQemu, 1, "md5", false, null);
+            }
+
+            @Override
+            Outcome ours(Session session, Path dir) {
+                return new Outcome(ZEROES, 1, "md5", false, null);
+            }
+        };
+        return new DiffTester(r, System.out, false, work).judge(s, work);
+    }
+
+    @Test
+    void qemuPrintingOursWithZeroFilledMemoryUnderANegativeErrnoIsD22(@TempDir Path work) throws Exception {
+        DiffTester.Verdict v = judgeUnfilled("-5", ZEROES, work);
+        assertThat(v.kind()).isEqualTo(DiffTester.Kind.KNOWN);
+        assertThat(v.label()).isEqualTo(DiffTester.UNFILLED_BUFFER);
+    }
+
+    @Test
+    void zeroFilledMemoryThatChangesNothingLeavesTheDifferenceNew(@TempDir Path work) throws Exception {
+        assertThat(judgeUnfilled("-5", GARBAGE, work).kind()).isEqualTo(DiffTester.Kind.DIFFER);
+    }
+
+    @Test
+    void withoutANegativeErrnoZeroFilledMemoryIsNotAsked(@TempDir Path work) throws Exception {
+        assertThat(judgeUnfilled("5", ZEROES, work).kind()).isEqualTo(DiffTester.Kind.DIFFER);
+    }
+
     @Test
     void aDifferenceQemuNeverShowsIn22RunsIsNew(@TempDir Path work) throws Exception {
         AtomicInteger runs = new AtomicInteger();

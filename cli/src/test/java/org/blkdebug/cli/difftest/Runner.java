@@ -83,6 +83,19 @@ class Runner { // not final: DiffTesterFaultTest stands in a runner that fails
     }
 
     Outcome qemu(Session s, Path dir) throws IOException, InterruptedException {
+        return qemu(s, dir, false);
+    }
+
+    /**
+     * qemu-io with glibc handing out zero-filled memory ({@code MALLOC_PERTURB_=255}: malloc fills
+     * with {@code 255 ^ 0xff}): what QEMU does where it uses a buffer a read never filled, as ours
+     * does with its zeroed buffers (D22).
+     */
+    Outcome qemuZeroedMemory(Session s, Path dir) throws IOException, InterruptedException {
+        return qemu(s, dir, true);
+    }
+
+    private Outcome qemu(Session s, Path dir, boolean zeroedMemory) throws IOException, InterruptedException {
         long t = System.nanoTime();
         prepare(s, dir, true);
         t = timing.add("qemu: prepare (" + s.format() + ")", t);
@@ -99,6 +112,11 @@ class Runner { // not final: DiffTesterFaultTest stands in a runner that fails
         pb.environment().put("LANG", "C");
         pb.environment().put("TZ", "UTC");
         pb.environment().remove("QEMU_IO_OPTIONS");
+        if (zeroedMemory) {
+            pb.environment().put("MALLOC_PERTURB_", "255");
+        } else {
+            pb.environment().remove("MALLOC_PERTURB_");
+        }
         Path in = dir.resolve(".stdin");
         Files.writeString(in, s.stdin() ? s.stdinText(dir.toString()) : "");
         pb.redirectInput(in.toFile());
