@@ -939,4 +939,65 @@ class KnownTest {
         assertThat(Known.classify(laterReadParts("", "4k", "read 8192/8192 bytes at offset 65536\n"
                 + "8 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)"))).isNull();
     }
+    private static final String RMW_TAIL_RULE = "[inject-error]\nevent = \"pwritev_rmw_tail\"\nerrno = \"1\"\nonce = \"on\"\n";
+    private static final String DISCARD_STATS = "23.500 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+
+    /**
+     * Seed 100000000 session 6551 shrunk (scenario 551): qcow2 under align=65536, a discard that
+     * allocates an L2 table; {@code rules} the rule file, {@code l1Rule} options added to the open.
+     */
+    private static Known.Case qcow2Discard(String rules, String l1Rule, String format, String qemu, int qemuExit,
+            String oursFirst, String after) {
+        Session s = new Session(format, 4 << 20, "cluster_size=4096", null, List.of(), null,
+                List.of("open -o driver=" + format + ",file.align=65536" + l1Rule + " blkdebug:rules.conf:t." + format,
+                        "discard 4096 24064", "read -q 4194305 127488"),
+                false, null);
+        return new Known.Case(s.withRules(rules), new Runner.Outcome(qemu + after, qemuExit, "aa", false),
+                new Runner.Outcome(oursFirst + "\n" + after, 1, "bb", false));
+    }
+
+    private static final String L1_RULE = ",file.inject-error.0.event=l1_update,file.inject-error.0.errno=5,file.inject-error.0.sector=8";
+    private static final String READ_PAST_END = "read failed: Input/output error\n";
+
+    @Test
+    void aQcow2DiscardWhoseMetadataWritesRmwReadFailsHereIsD2() {
+        // QEMU's refcount block write goes on past its failed read; its L1 entry write meets the l1_update rule
+        assertThat(Known.classify(qcow2Discard(RMW_TAIL_RULE, L1_RULE, "qcow2", "discard failed: Input/output error\n", 1,
+                "discard failed: Operation not permitted", READ_PAST_END)))
+                .startsWith("D2 (a qcow2 discard's metadata write");
+        // no later rule: QEMU's discard is done
+        assertThat(Known.classify(qcow2Discard(RMW_TAIL_RULE, "", "qcow2", "discard 24064/24064 bytes at offset 4096\n"
+                + DISCARD_STATS, 0, "discard failed: Operation not permitted", READ_PAST_END)))
+                .startsWith("D2 (a qcow2 discard's metadata write");
+    }
+
+    @Test
+    void aQcow2DiscardFailedHereWithAnErrnoNoRuleCanGiveAReadIsNew() {
+        // the rule cannot fail a read: ours' EPERM is not a padding read's
+        String writeOnly = RMW_TAIL_RULE + "iotype = \"write\"\n";
+        assertThat(Known.classify(qcow2Discard(writeOnly, L1_RULE, "qcow2", "discard failed: Input/output error\n", 1,
+                "discard failed: Operation not permitted", READ_PAST_END))).isNull();
+        // an errno no rule has
+        assertThat(Known.classify(qcow2Discard(RMW_TAIL_RULE, L1_RULE, "qcow2", "discard failed: Input/output error\n", 1,
+                "discard failed: No space left on device", READ_PAST_END))).isNull();
+    }
+
+    @Test
+    void aQcow2DiscardWhoseLaterLinesPartTooIsNew() {
+        // the discard's line alone may differ
+        Known.Case c = qcow2Discard(RMW_TAIL_RULE, L1_RULE, "qcow2", "discard failed: Input/output error\n", 1,
+                "discard failed: Operation not permitted", READ_PAST_END);
+        Known.Case later = new Known.Case(c.session(), c.qemu(),
+                new Runner.Outcome("discard failed: Operation not permitted\nread failed: Operation not permitted\n", 1, "bb", false));
+        assertThat(Known.classify(later)).isNull();
+        // another exit status where QEMU's discard failed too
+        Known.Case exit = new Known.Case(c.session(), new Runner.Outcome(c.qemu().output(), 0, "aa", false), c.ours());
+        assertThat(Known.classify(exit)).isNull();
+    }
+
+    @Test
+    void aRawDiscardIsNotQcow2Metadata() {
+        assertThat(Known.classify(qcow2Discard(RMW_TAIL_RULE, L1_RULE, "raw", "discard failed: Input/output error\n", 1,
+                "discard failed: Operation not permitted", READ_PAST_END))).isNull();
+    }
 }
