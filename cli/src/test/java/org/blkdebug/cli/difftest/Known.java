@@ -82,6 +82,17 @@ final class Known {
             new Kind("D7 (a shrinking qcow2 truncate discards clusters unaligned to align: qemu-io crashes)",
                     c -> c.qemu().exit() == 136 && c.session().format().equals("qcow2") && aligned(c)
                             && c.anyCommand("truncate .*")),
+            // D7 too: an allocating qcow2 write asks whether its COW areas read as zeroes (is_zero_cow)
+            // and waits in qcow2_co_block_status while a fatal corruption drops the node's driver;
+            // the "unallocated" answer meets bs->drv->supports_backing in bdrv_co_block_status and
+            // qemu-io dies of SIGSEGV (exit 139), in the drain at exit; ours' write fails with
+            // ENOMEDIUM, reported after everything QEMU printed (seed 110000000 session 14643,
+            // scenario 570)
+            new Kind("D7 (a block-status query outlives a fatal qcow2 corruption: qemu-io crashes)",
+                    c -> c.qemu().exit() == 139 && c.session().format().equals("qcow2") && c.anyCommand("aio_write .*")
+                            && c.qemu().md5().equals(c.ours().md5())
+                            && c.qemu().output().lines().anyMatch(l -> l.matches("(qemu-io> )*qcow2: Marking image as corrupt: .*"))
+                            && onlyNoMediumAfter(c.qemu().output(), c.ours().output())),
             // D2: an RMW read failed by a rule; QEMU writes the padded block anyway
             new Kind("D2 (failed RMW read of an unaligned write)",
                     c -> anyRule(c) && rmwReadFailed(c)),
@@ -782,6 +793,19 @@ final class Known {
 
     private static long requestFailures(String output) {
         return output.lines().filter(l -> l.matches("(qemu-io> )*\\w+ failed: .*")).count();
+    }
+
+    /**
+     * Ours printed all QEMU printed and then only reports of requests that found the node without
+     * its driver (ENOMEDIUM), at least one of them a failed request.
+     */
+    private static boolean onlyNoMediumAfter(String qemu, String ours) {
+        if (!ours.startsWith(qemu)) {
+            return false;
+        }
+        List<String> rest = ours.substring(qemu.length()).lines().toList();
+        return rest.stream().anyMatch(l -> l.matches("(qemu-io> )*\\w+ failed: No medium found"))
+                && rest.stream().allMatch(l -> l.matches("(qemu-io> )*(\\w+ failed: No medium found|qemu-io: No medium inserted)"));
     }
 
     private static boolean aligned(Case c) {

@@ -344,6 +344,41 @@ class KnownTest {
         assertThat(Known.classify(shrinkUnder(""))).isNull();
     }
 
+    private static final String CORRUPT = "wrote 4096/4096 bytes at offset 1024\n"
+            + "qcow2: Marking image as corrupt: Preventing invalid write on metadata (overlaps with active L2 table);"
+            + " further corruption events will be suppressed\n"
+            + "aio_write failed: Input/output error\n";
+
+    private static Known.Case outlivingCorruption(int qemuExit, String qemu, String oursAfter) {
+        // seed 110000000 session 14643, shrunk (scenario 570)
+        Session s = new Session("qcow2", 2 << 20, "cluster_size=4096",
+                "[inject-error]\nevent = \"pwritev_done\"\nerrno = \"-5\"\nonce = \"off\"\niotype = \"read\"\n",
+                List.of(), null, List.of("open -t writethrough -o driver=qcow2 blkdebug:@DIR@/rules.conf:@DIR@/t.qcow2",
+                        "write -P 0x26 1024 4096", "truncate -m off 2097664", "aio_write -C -P 0xf9 351224 1024",
+                        "aio_write -f -P 0x7c 2097151 512"), false, null);
+        return new Known.Case(s, new Runner.Outcome(qemu, qemuExit, "aa", false),
+                new Runner.Outcome(CORRUPT + oursAfter, 0, "aa", false));
+    }
+
+    @Test
+    void qemuDyingOfSigsegvWhereOursWriteFoundTheCorruptNodeWithoutItsDriverIsD7() {
+        assertThat(Known.classify(outlivingCorruption(139, CORRUPT, "aio_write failed: No medium found\n")))
+                .startsWith("D7 (a block-status query outlives a fatal qcow2 corruption");
+    }
+
+    @Test
+    void thatCrashWithAnotherErrnoOrOtherLinesOrWithoutTheCorruptionIsNew() {
+        assertThat(Known.classify(outlivingCorruption(139, CORRUPT, "aio_write failed: Input/output error\n"))).isNull();
+        assertThat(Known.classify(outlivingCorruption(139, CORRUPT, ""))).isNull();
+        assertThat(Known.classify(outlivingCorruption(139, CORRUPT,
+                "aio_write failed: No medium found\nread 512/512 bytes at offset 0\n"))).isNull();
+        String clean = CORRUPT.replace("qcow2: Marking image as corrupt", "qcow2: Something else");
+        assertThat(Known.classify(new Known.Case(outlivingCorruption(139, clean, "").session(),
+                new Runner.Outcome(clean, 139, "aa", false),
+                new Runner.Outcome(clean + "aio_write failed: No medium found\n", 0, "aa", false)))).isNull();
+        assertThat(Known.classify(outlivingCorruption(134, CORRUPT, "aio_write failed: No medium found\n"))).isNull();
+    }
+
     private static Known.Case mapUnderJson(String rule) {
         // seed 80000000 session 10419: the rules in a json: filename
         Session s = new Session("raw", 1 << 20, "", null, List.of("-t", "writeback"),
