@@ -316,6 +316,58 @@ class HungSessionJudgeTest {
                 "read failed: Input/output error\n").kind());
     }
 
+    /**
+     * Seed 110000000 session 3559: under align=4096 a pwritev_rmw_head rule (once) fails the writev's
+     * merged padding read. QEMU ignores it, writes, and its pwritev_done arms a sticky EIO rule that
+     * fails the next read and the aio_write's padding read (so it never fires
+     * pwritev_rmw_after_tail, and wait_break A hangs) and its write. Ours ends the writev at its read,
+     * arms nothing: the read passes and the aio_write is suspended at A and goes on.
+     */
+    private static DiffTester.Verdict writtenPastItsReadThenArmed(String doneRuleEvent, String qemuRead) {
+        String rules = "[inject-error]\nevent = \"pwritev_rmw_tail\"\nstate = \"3\"\n"
+                + "[inject-error]\nevent = \"" + doneRuleEvent + "\"\nerrno = \"5\"\nimmediately = \"on\"\n"
+                + "[inject-error]\nevent = \"pwritev_rmw_head\"\nonce = \"on\"\n";
+        Session s = new Session("raw", 1048575, null, rules, List.of("-t", "writeback", "--image-opts"),
+                "driver=raw,file.driver=blkdebug,file.config=" + Session.DIR + "/rules.conf,file.align=4096"
+                        + ",file.image.driver=file,file.image.filename=" + Session.DIR + "/t.raw",
+                List.of("writev 889856 3584", "read -q 687033 512", "info", "break pwritev_rmw_after_tail A",
+                        "aio_write -P 184 507904 512", "wait_break A", "aio_write -P 160 851968 4096",
+                        "aio_write -P 188 655360 4096", "resume A", "close"),
+                false, null);
+        String info = "format name: raw\ncluster size: 0 bytes\nvm state offset: 0 bytes\n";
+        return DiffTester.judgeHung(s,
+                new Runner.Outcome("wrote 3584/3584 bytes at offset 889856\n"
+                        + "3.500 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n" + qemuRead + info
+                        + "aio_write failed: Input/output error\n", -1, "5d435ab1", true),
+                new Runner.Outcome("writev failed: Input/output error\n" + info
+                        + "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n"
+                        + "wrote 512/512 bytes at offset 507904\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n"
+                        + "wrote 4096/4096 bytes at offset 655360\n4 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n"
+                        + "wrote 4096/4096 bytes at offset 851968\n4 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n",
+                        1, "eaa2c23d", false));
+    }
+
+    @Test
+    void qemusWriteDoneAndFailuresOfTheRuleItsPwritevDoneArmedBeforeTheBreakItMissesIsD2() {
+        DiffTester.Verdict v = writtenPastItsReadThenArmed("pwritev_done", "read failed: Input/output error\n");
+        assertEquals(DiffTester.Kind.KNOWN, v.kind());
+        assertEquals(Known.D2_PADDING_READ_BREAK, v.label());
+    }
+
+    /** The rule that fails QEMU's later requests is on an event no write fires past its read (read_aio): new. */
+    @Test
+    void theSameFailuresWithoutARuleQemusWriteArmedPastItsReadAreNew() {
+        assertEquals(DiffTester.Kind.DIFFER,
+                writtenPastItsReadThenArmed("read_aio", "read failed: Input/output error\n").kind());
+    }
+
+    /** A failure QEMU printed with an errno no rule past the read carries: new. */
+    @Test
+    void aQemuFailureWithAnotherErrnoIsNew() {
+        assertEquals(DiffTester.Kind.DIFFER,
+                writtenPastItsReadThenArmed("pwritev_done", "read failed: No space left on device\n").kind());
+    }
+
     /** Seed 50000000 session 12039, cut short: what ours printed, and QEMU's runs that ended. */
     private static final String ENDED = """
             qemu-io> blkdebug: Suspended request 'C'
