@@ -52,6 +52,44 @@ class KnownTest {
         assertThat(Known.classify(laterPiece("aio_flush", "g/8", "g/8"))).isNull();
     }
 
+    /** Seed 110000000 session 11093's commands (scenario 565), cut down, with {@code between} before the later write. */
+    private static Known.Case laterPieceReordered(String between, String ours, String oursGuest) {
+        Session s = new Session("qcow2", 1 << 20, "cluster_size=4096", null, List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.align=65536,file.image.driver=file,file.image.filename=t.qcow2",
+                List.of("write -q -P 1 4096 4096", "break pwritev_done A", "aio_write -P 104 0 131072",
+                        "wait_break A", "resume A", between, "break pwritev_done B", "aio_write -P 16 196608 65536",
+                        "wait_break B", "resume B", "aio_flush", "write -q -P 98 65536 512"), false, null);
+        return new Known.Case(s, new Runner.Outcome(QEMU_11093, 0, "b4a2", false, "6d99/56"),
+                new Runner.Outcome(ours, 0, "b235", false, oursGuest));
+    }
+
+    private static final String SUSPENDED_AB = "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n"
+            + "blkdebug: Suspended request 'B'\nblkdebug: Resuming request 'B'\n";
+    private static final String WROTE_128K_AT_0 = "wrote 131072/131072 bytes at offset 0\n"
+            + "128 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+    private static final String WROTE_64K_AT_192K = "wrote 65536/65536 bytes at offset 196608\n"
+            + "64 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+    private static final String QEMU_11093 = SUSPENDED_AB + WROTE_64K_AT_192K + WROTE_128K_AT_0;
+    private static final String OURS_11093 = SUSPENDED_AB + WROTE_128K_AT_0 + WROTE_64K_AT_192K;
+
+    @Test
+    void q2IsALaterWriteAllocatingFirstWithTheTwoReportsInAnotherOrder() {
+        assertThat(Known.classify(laterPieceReordered("length", OURS_11093, "6d99/56")))
+                .startsWith("Q2 (a later piece of a qcow2 aio_write allocates after a later write: other host offsets, same data, the two reports");
+    }
+
+    @Test
+    void reportsInAnotherOrderAreNotThatQ2AfterAFlushOrWithOtherGuestDataOrAnotherLineMoved() {
+        assertThat(Known.classify(laterPieceReordered("aio_flush", OURS_11093, "6d99/56"))).isNull();
+        assertThat(Known.classify(laterPieceReordered("length", OURS_11093, "6d98/56"))).isNull();
+        assertThat(Known.classify(laterPieceReordered("length", OURS_11093, "6d99/57"))).isNull();
+        // a line other than the two reports that moved is not their order
+        String suspendedMoved = "blkdebug: Suspended request 'A'\nblkdebug: Suspended request 'B'\n"
+                + "blkdebug: Resuming request 'A'\nblkdebug: Resuming request 'B'\n"
+                + WROTE_128K_AT_0 + WROTE_64K_AT_192K;
+        assertThat(Known.classify(laterPieceReordered("length", suspendedMoved, "6d99/56"))).isNull();
+    }
+
     /** Seed 80000000 session 1406's commands (scenario 491), cut down, with {@code between} before the 1 KiB write. */
     private static Known.Case laterPieceOverLaterWrite(String between, long writeAt, String ours, String oursGuest) {
         Session s = new Session("qcow2", 1 << 20, "cluster_size=4096", null, List.of(), null, List.of(
