@@ -695,12 +695,35 @@ public final class BlockIo {
         if (length > old && backing != null && backing.length() > old) {
             flags |= Node.REQ_ZERO_WRITE;
         }
-        bs.truncateDriver(r, length, prealloc, flags);
-        bs.truncated(length);
-        // bdrv_co_write_req_finish only after the driver succeeded: a failed truncate jumps past
-        // it (io.c's "goto out"), leaving write_gen alone, so the node's next flush with nothing
-        // written since the last one still skips flush_to_disk (difftest seed 80000000 session 5216)
-        bs.writeGen.incrementAndGet();
+        Node.Tracked t = truncateBegin(bs, r, old, length);
+        try {
+            bs.truncateDriver(r, length, prealloc, flags);
+            bs.truncated(length);
+            // bdrv_co_write_req_finish only after the driver succeeded: a failed truncate jumps past
+            // it (io.c's "goto out"), leaving write_gen alone, so the node's next flush with nothing
+            // written since the last one still skips flush_to_disk (difftest seed 80000000 session 5216)
+            bs.writeGen.incrementAndGet();
+        } finally {
+            bs.trackedEnd(r, t);
+        }
+    }
+
+    /**
+     * bdrv_co_truncate's tracked request, on every node the truncate passes: the new area
+     * {@code [old, length)}, serialising, when it grows; else the empty range at {@code length},
+     * which waits (bdrv_co_write_req_prepare) for every serialising request whose range holds
+     * {@code length} strictly inside (QEMU's tracked_request_overlaps with 0 bytes). So a
+     * shrinking truncate waits for a padded write over the new end (an O_DIRECT write padded to
+     * 4 KiB on the file node) instead of cutting the file before that write lands and grows it
+     * again (difftest seed 120000000 session 1746, scenario 580).
+     */
+    private static Node.Tracked truncateBegin(Node bs, Request r, long old, long length) {
+        if (length > old) {
+            return bs.trackedBeginSerialising(r, old, length - old, 1);
+        }
+        Node.Tracked t = bs.trackedBegin(r, length, 0);
+        bs.waitSerialising(r, t);
+        return t;
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
