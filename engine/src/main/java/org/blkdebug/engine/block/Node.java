@@ -320,6 +320,11 @@ public abstract class Node {
         Tracked waitingFor;
         /** Where this request is parked while waitingFor is set. */
         Waiter parked;
+        /**
+         * Set by the restart that lets it go on: the turns of the later waiters, which its own
+         * thread hands to its next yield once it runs (Node#restartFrom).
+         */
+        Runnable afterTurn;
         /** Requests waiting for this one; {@link #NO_WAITERS} until one comes, null once it has ended. */
         List<Tracked> waitQueue = NO_WAITERS;
         /** Where it was tracked: larger is newer. */
@@ -509,35 +514,51 @@ public abstract class Node {
     }
 
     private void restart(Tracked t, List<Tracked> woken) {
-        List<Waiter> wake = new ArrayList<>();
+        restartFrom(t, woken, 0);
+    }
+
+    /**
+     * QEMU's qemu_co_queue_restart_all runs the waiters one after another once this request
+     * yields, each to its next yield, and a waiter clears its waiting_for only when it runs: the
+     * one whose turn it is looks again while the later ones still count as waiting (it skips
+     * them and goes on), and a later one looks only once the earlier one has yielded, so it sees
+     * what that one became meanwhile. So the turns are taken here one at a time, in queue order,
+     * the next on the previous one's next yield: a write-zeroes past the end of the file that
+     * becomes serialising only in file-posix (raw_do_pwrite_zeroes) must be seen by the waiters
+     * after it, and must not wait for them (difftest seed 120000000 session 1181, scenario 575).
+     * Decided under the lock, so threads waking in another order cannot swap them (seed 20261203
+     * session 6115: three overlapping padded writes finished 1, 3, 2 and left other bytes).
+     * A waiter whose turn has not come keeps its waiting_for: others skip it, as in QEMU.
+     */
+    private void restartFrom(Tracked t, List<Tracked> woken, int from) {
+        Waiter go = null;
+        int next = woken.size();
         reqsLock.lock();
         try {
-            for (Tracked w : woken) {
-                // QEMU's qemu_co_queue_restart_all runs the waiters one after another once this
-                // request yields, each to its next yield, and a waiter clears its waiting_for only
-                // when it runs: the first looks again while the later ones still count as
-                // waiting (it skips them and goes on), a later one sees the earlier ones going
-                // on and waits for them. Decided here, under the lock and in queue order, so
-                // threads waking in another order cannot swap them (seed 20261203 session 6115:
-                // three overlapping padded writes finished 1, 3, 2 and left other bytes).
-                // Cleared here, not when the waiter runs again: until then it must count as a
-                // request that others wait for, or they would skip it (D8).
+            for (int i = from; i < woken.size() && go == null; i++) {
+                Tracked w = woken.get(i);
                 w.waitingFor = null;
                 Tracked c = findConflict(w);
                 if (c != null) {
                     w.waitingFor = c; // stays parked: it would only look and wait again
                     queue(c, w);
                 } else {
-                    wake.add(w.parked);
+                    go = w.parked;
                     w.parked = null;
+                    next = i + 1;
                 }
             }
         } finally {
             reqsLock.unlock();
         }
-        for (Waiter w : wake) { // FIFO, as qemu_co_queue_restart_all
-            w.release(t.request);
+        if (go == null) {
+            return;
         }
+        if (next < woken.size()) {
+            int rest = next;
+            woken.get(rest - 1).afterTurn = () -> restartFrom(t, woken, rest); // read after the release
+        }
+        go.release(t.request);
     }
 
     /** Guarded by reqsLock: at the head of the tracked list. */
@@ -658,6 +679,11 @@ public abstract class Node {
                 w.park();
             } finally {
                 reqsLock.lock();
+            }
+            Runnable turns = self.afterTurn;
+            if (turns != null) { // the later waiters' turns come at our next yield (restartFrom)
+                self.afterTurn = null;
+                self.request.onNextYield(turns);
             }
         }
     }
