@@ -323,28 +323,77 @@ class KnownTest {
         assertThat(Known.classify(c)).isNull();
     }
 
-    private static Known.Case copyOnRead(String errno, List<String> args) {
-        // seed 70000000 session 13764: a json: filename's rule armed by the first write's RMW, -C
+    private static Known.Case copyOnRead(String errno, List<String> args, String blkdebug) {
+        // seed 70000000 session 13764 (scenario 461): a json: filename's rule armed by the first write's RMW, -C
         Session s = new Session("qcow2", 1 << 20, "", null, args,
-                "json:{\"driver\":\"qcow2\",\"file\":{\"driver\":\"blkdebug\",\"image\":{\"driver\":\"file\","
+                "json:{\"driver\":\"qcow2\",\"file\":{\"driver\":\"blkdebug\"" + blkdebug + ",\"image\":{\"driver\":\"file\","
                         + "\"filename\":\"t.qcow2\"},\"inject-error\":[{\"event\":\"pwritev_rmw_after_head\",\"errno\":\""
                         + errno + "\",\"immediately\":\"on\"}]}}",
                 List.of("write -C -P 107 4096 8192", "read -P 0x19 761856 4096"), false, null);
         String written = "8192,X,XX:XX:XX.X,XXX,XXX\n";
         return new Known.Case(s, new Runner.Outcome(written
                 + "qemu-io: ../../block/io.c:1388: bdrv_co_do_copy_on_readv: Assertion `skip_bytes < pnum' failed.\n",
-                134, "aa", false), new Runner.Outcome(written + "read failed: Input/output error\n", 1, "bb", false));
+                134, "aa", false), new Runner.Outcome(written + "Pattern verification failed at offset 761856, 4096 bytes\n"
+                        + "read 4096/4096 bytes at offset 761856\n", 1, "aa", false));
     }
 
     @Test
-    void qemuAbortingInCopyOnReadUnderANegativeErrnoRuleCountsForD22() {
-        assertThat(Known.classify(copyOnRead("-5", List.of("-C", "-t", "unsafe")))).startsWith("D22 (a negative errno on a read rule");
+    void theCopyOnReadAbortUnderANegativeErrnoRuleIsD7sMaxTransferNotD22() {
+        // the rule plays no part: max-transfer 4096 below the 64 KiB cluster is why QEMU aborts
+        assertThat(Known.classify(copyOnRead("-5", List.of("-C", "-t", "unsafe"), ",\"max-transfer\":\"4096\"")))
+                .startsWith("D7 (copy-on-read with max-transfer below the cluster size");
+        assertThat(Known.classify(copyOnRead("5", List.of("-C", "-t", "unsafe"), ",\"max-transfer\":\"4096\"")))
+                .startsWith("D7 (copy-on-read with max-transfer below the cluster size");
     }
 
     @Test
-    void thatAbortWithoutCopyOnReadOrWithAPositiveErrnoIsNew() {
-        assertThat(Known.classify(copyOnRead("-5", List.of("-t", "unsafe")))).isNull();
-        assertThat(Known.classify(copyOnRead("5", List.of("-C", "-t", "unsafe")))).isNull();
+    void thatAbortWithoutMaxTransferEvenUnderANegativeErrnoIsNew() {
+        assertThat(Known.classify(copyOnRead("-5", List.of("-C", "-t", "unsafe"), ""))).isNull();
+    }
+
+    private static final String COR_ASSERTION =
+            "qemu-io: ../../block/io.c:1388: bdrv_co_do_copy_on_readv: Assertion `skip_bytes < pnum' failed.\n";
+
+    private static Known.Case copyOnReadUnder(String format, List<String> args, String blkdebug, String read) {
+        // seed 130000000 session 7646, shrunk: no rule, max-transfer below the 64 KiB cluster
+        Session s = new Session(format, 2 << 20, "", null, args,
+                "json:{\"driver\":\"" + format + "\",\"file\":{\"driver\":\"blkdebug\"" + blkdebug
+                        + ",\"image\":{\"driver\":\"file\",\"filename\":\"t." + format + "\"}}}",
+                List.of(read), false, null);
+        return new Known.Case(s, new Runner.Outcome(COR_ASSERTION, 134, "aa", false),
+                new Runner.Outcome("read 512/512 bytes at offset 473600\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n",
+                        0, "bb", false));
+    }
+
+    private static final String ALIGN_8K = ",\"align\":\"4096\",\"max-transfer\":\"8192\"";
+
+    @Test
+    void qemuAbortingInCopyOnReadUnderASmallMaxTransferIsD7() {
+        assertThat(Known.classify(copyOnReadUnder("qcow2", List.of("-C"), ALIGN_8K, "read 473600 512")))
+                .startsWith("D7 (copy-on-read with max-transfer below the cluster size");
+        // a read's own -C, max-transfer given as options (seed 130000000 session 11524, a positive errno rule)
+        Session s = new Session("qcow2", 2 << 20, "",
+                "[inject-error]\nevent = \"pwritev\"\nerrno = \"28\"\niotype = \"block-status\"\n", List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug,file.config=rules.conf,file.align=4k,file.max-transfer=4096,"
+                        + "file.image.driver=file,file.image.filename=t.qcow2",
+                List.of("read -C 215040 4096"), true, null);
+        Known.Case c = new Known.Case(s, new Runner.Outcome("qemu-io> " + COR_ASSERTION, 134, "aa", false),
+                new Runner.Outcome("qemu-io> read 4096/4096 bytes at offset 215040\n", 0, "bb", false));
+        assertThat(Known.classify(c)).startsWith("D7 (copy-on-read with max-transfer below the cluster size");
+    }
+
+    @Test
+    void thatAbortWithoutCopyOnReadOrASmallMaxTransferOrOnRawIsNew() {
+        assertThat(Known.classify(copyOnReadUnder("qcow2", List.of(), ALIGN_8K, "read 473600 512"))).isNull();
+        assertThat(Known.classify(copyOnReadUnder("qcow2", List.of("-C"), ",\"align\":\"4096\"", "read 473600 512"))).isNull();
+        assertThat(Known.classify(copyOnReadUnder("qcow2", List.of("-C"),
+                ",\"align\":\"4096\",\"max-transfer\":\"65536\"", "read 473600 512"))).isNull();
+        assertThat(Known.classify(copyOnReadUnder("raw", List.of("-C"), ALIGN_8K, "read 473600 512"))).isNull();
+        // another abort under the same session is not this one
+        Known.Case c = copyOnReadUnder("qcow2", List.of("-C"), ALIGN_8K, "read 473600 512");
+        assertThat(Known.classify(new Known.Case(c.session(), new Runner.Outcome(
+                "qemu-io: ../../block/io.c:2532: bdrv_co_block_status: Assertion `*pnum' failed.\n", 134, "aa", false),
+                c.ours()))).isNull();
     }
 
     @Test

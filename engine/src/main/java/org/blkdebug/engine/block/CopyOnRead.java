@@ -80,15 +80,27 @@ final class CopyOnRead {
                     BlockIo.driverPwritev(bs, r, clusterOffset, pnum, local, 0); // no flush needed
                 }
                 long n = Math.min(pnum - skip, bytes - progress);
-                copyInto(qiov.slice(progress, n), bounce, (int) skip);
+                if (n > 0) {
+                    copyInto(qiov.slice(progress, n), bounce, (int) skip);
+                }
             } else {
                 long n = Math.min(pnum - skip, bytes - progress);
-                bs.preadv(r, offset + progress, n, qiov.slice(progress, n));
+                // n < 0: the piece starts past the request's end, where QEMU 7.2 aborts on
+                // "bytes is negative" (D7); skip < pnum: see below
+                if (n >= 0 && skip < pnum) {
+                    bs.preadv(r, offset + progress, n, qiov.slice(progress, n));
+                }
             }
             clusterOffset += pnum;
             clusterBytes -= pnum;
-            progress += pnum - skip;
-            skip = 0;
+            if (skip >= pnum) {
+                // D7: the piece ends before the request starts (max-transfer below the cluster
+                // size); QEMU 7.2 fails its assertion skip_bytes < pnum, ours skips the piece
+                skip -= pnum;
+            } else {
+                progress += pnum - skip;
+                skip = 0;
+            }
         }
     }
 
