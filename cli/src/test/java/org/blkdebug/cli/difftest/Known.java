@@ -148,7 +148,8 @@ final class Known {
             // well: the later request that meets another rule is a synchronous one (a read that
             // passes in QEMU, whose write's pwritev_done replaced the armed rule, fails here: exit
             // status 0 and 1) or a write that lands in one only (seed 80000000 session 14344,
-            // scenario 472)
+            // scenario 472); or the write itself failed in both, in QEMU at its FUA flush by a
+            // flush_to_os rule after it wrote the block (seed 140000000 session 2222, scenario 571)
             new Kind("D2 (after a failed RMW read a later request meets another rule: exit status or image part too)",
                     Known::laterRequestPartsAfterFailedRmwRead),
             // Q2: a qcow2 aio_write over clusters that are not contiguous in the file runs as
@@ -694,6 +695,34 @@ final class Known {
     }
 
     /**
+     * Raw with align set, QEMU not hung, the same exit status: the first line where the outputs part
+     * is a write failed in both, in QEMU with the errno of an inject-error rule on {@code flush_to_os}
+     * or {@code flush_to_disk} that can fail a flush, here with one of a rule that can fail a read
+     * (another errno). QEMU's writethrough write went on past its failed padding read (ignored),
+     * wrote the block (so the image may differ) and met the flush rule at the FUA flush the raw
+     * node emulates ({@code bdrv_driver_pwritev}'s {@code emulate_flags}), which re-arms blkdebug;
+     * ours ended at the read. Later requests meet other armed rules then (seed 140000000 session
+     * 2222: 'writev failed: Operation not supported' in QEMU, whose sticky flush_to_os rule then
+     * fails the read; 'Operation not permitted' here, and the read passes; scenario 571).
+     */
+    static boolean writeFailedAtFuaFlushPastFailedRmwRead(Case c) {
+        if (!c.session().format().equals("raw") || !aligned(c) || c.qemu().hung() || c.qemu().exit() != c.ours().exit()
+                || !(injectRuleOn(c, "flush_to_os") || injectRuleOn(c, "flush_to_disk"))) {
+            return false;
+        }
+        int first = firstDifferenceInBoth(c);
+        if (first == -1) {
+            return false;
+        }
+        java.util.regex.Matcher q = WRITE_FAILED.matcher(c.qemu().output().lines().toList().get(first));
+        java.util.regex.Matcher o = WRITE_FAILED.matcher(c.ours().output().lines().toList().get(first));
+        return q.matches() && o.matches() && q.group(1).equals(o.group(1)) && !q.group(2).equals(o.group(2))
+                && ruleErrors(c, (event, iotype) -> event != null && event.matches("flush_to_(os|disk)")
+                        && (iotype == null || iotype.contains("flush"))).contains(q.group(2))
+                && readRuleErrors(c).contains(o.group(2));
+    }
+
+    /**
      * With align set: the first line where the outputs part is QEMU's report of a write done and
      * ours' of that write failed, with the errno of an inject-error rule that can fail a read (no
      * iotype, or read among it). QEMU's write went on past its failed padding read (ignored) and
@@ -731,6 +760,9 @@ final class Known {
      * the image; here every later request fails with ENOSPC.
      */
     static boolean laterRequestPartsAfterFailedRmwRead(Case c) {
+        if (writeFailedAtFuaFlushPastFailedRmwRead(c)) {
+            return true;
+        }
         if (!aligned(c) || c.qemu().hung() || !(injectRuleOn(c, "pwritev") || injectRuleOn(c, "pwritev_done"))
                 || c.qemu().exit() == c.ours().exit() && c.qemu().md5().equals(c.ours().md5())) {
             return false;

@@ -239,6 +239,61 @@ class KnownTest {
         assertThat(Known.classify(c)).isNull();
     }
 
+    private static final String FUA_FLUSH_RULES = "[set-state]\nevent = \"pwritev_rmw_tail\"\nstate = \"2\"\nnew_state = \"1\"\n"
+            + "[inject-error]\nevent = \"flush_to_os\"\nerrno = \"95\"\nonce = \"off\"\n"
+            + "[inject-error]\nevent = \"pwritev_rmw_after_head\"\nimmediately = \"off\"\niotype = \"write\"\n";
+
+    private static Known.Case rmwTailThenFuaFlush(String format, String rules, String qemuWrite, String oursWrite) {
+        // seed 140000000 session 2222: the unaligned writev's tail read (align=4k) is failed by the
+        // once rule pwritev_rmw_tail arms (errno 1); QEMU ignores it, writes the block, and its
+        // writethrough FUA flush fires flush_to_os, whose sticky rule (errno 95) fails the flush
+        // and then the read; ours ends at the read, nothing is armed after it
+        Session s = new Session(format, 1 << 20, "", rules, List.of("--image-opts"),
+                "driver=" + format + ",file.driver=blkdebug,file.config=rules.conf,file.align=4k,file.max-transfer=65536,"
+                        + "file.image.driver=file,file.image.filename=t.raw,file.set-state.0.event=pwritev,"
+                        + "file.set-state.0.state=0,file.set-state.0.new_state=1,file.inject-error.0.event=pwritev_rmw_tail,"
+                        + "file.inject-error.0.errno=1,file.inject-error.0.once=on,file.inject-error.0.state=1",
+                List.of("aio_flush", "readv -q -P 0x24 120320 512 100 512", "writev -C -P 0x16 4608 3584 100 100",
+                        "read -P 0xb1 933376 4096"), false, null);
+        String pattern = "Pattern verification failed at offset 120320, 1124 bytes\n";
+        return new Known.Case(s,
+                new Runner.Outcome(pattern + qemuWrite + "read failed: Operation not supported\n", 1, "b5", false),
+                new Runner.Outcome(pattern + oursWrite + "Pattern verification failed at offset 933376, 4096 bytes\n"
+                        + "read 4096/4096 bytes at offset 933376\n4 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n",
+                        1, "b6", false));
+    }
+
+    @Test
+    void aWriteFailedAtItsFuaFlushPastItsFailedRmwReadCountsForD2() {
+        Known.Case c = rmwTailThenFuaFlush("raw", FUA_FLUSH_RULES, "writev failed: Operation not supported\n",
+                "writev failed: Operation not permitted\n");
+        assertThat(Known.classify(c))
+                .startsWith("D2 (after a failed RMW read a later request meets another rule: exit status or image part too)");
+    }
+
+    @Test
+    void withoutAFlushRuleAWriteFailingWithAnotherErrnoAndAnotherImageIsNew() {
+        // no rule on flush_to_os could have failed QEMU's FUA flush: not D2
+        Known.Case c = rmwTailThenFuaFlush("raw", FUA_FLUSH_RULES.replace("flush_to_os", "pwritev_zero"),
+                "writev failed: Operation not supported\n", "writev failed: Operation not permitted\n");
+        assertThat(Known.classify(c)).isNull();
+    }
+
+    @Test
+    void aWriteWhoseErrnosNoFlushRuleOrReadRuleExplainsIsNew() {
+        String qemuFlush = "writev failed: Operation not supported\n";
+        String oursRead = "writev failed: Operation not permitted\n";
+        // QEMU's errno (EIO) is not the flush rule's (95): something else failed its write
+        assertThat(Known.classify(rmwTailThenFuaFlush("raw", FUA_FLUSH_RULES, "writev failed: Input/output error\n", oursRead)))
+                .isNull();
+        // ours' errno (ENOSPC) is no rule's that could fail its padding read
+        assertThat(Known.classify(rmwTailThenFuaFlush("raw", FUA_FLUSH_RULES, qemuFlush,
+                "writev failed: No space left on device\n"))).isNull();
+        // ours' write went through: not a write ended at its failed padding read
+        assertThat(Known.classify(rmwTailThenFuaFlush("raw", FUA_FLUSH_RULES, qemuFlush, "3784,X,XX:XX:XX.X,XXX,XXX\n")))
+                .isNull();
+    }
+
     private static Known.Case truncateHeaderUnder(String rules, String qemuErrno) {
         // seed 50000000 session 5289: truncate's header write (8 bytes at 24) pads to 512; its
         // merged read fires pwritev_rmw_head (state 1 -> 3) and pwritev_rmw_tail (arms errno 5,
