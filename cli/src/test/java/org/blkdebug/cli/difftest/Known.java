@@ -152,6 +152,12 @@ final class Known {
             // flush_to_os rule after it wrote the block (seed 140000000 session 2222, scenario 571)
             new Kind("D2 (after a failed RMW read a later request meets another rule: exit status or image part too)",
                     Known::laterRequestPartsAfterFailedRmwRead),
+            // D2 too: two rules armed together (one event), the first fails the write's padding
+            // read; QEMU's bdrv_padding_rmw_read returns at it and the write's own rule_check meets
+            // the other and uses it up; ours ends the write at the read, so the other stays armed
+            // and fails a later request (seed 130000000 session 10682, scenario 590)
+            new Kind("D2 (a rule armed beside the one that fails the RMW read fails QEMU's write, a later request here)",
+                    Known::coArmedRuleOutlivesFailedRmwRead),
             // Q2: a qcow2 aio_write over clusters that are not contiguous in the file runs as
             // pieces; QEMU maps every piece before the command returns, ours a later piece only
             // after the earlier one's I/O, so a write issued meanwhile allocates its cluster first.
@@ -781,6 +787,51 @@ final class Known {
         java.util.Set<String> readErrors = readRuleErrors(c);
         return o.subList(0, first).stream().map(WRITE_FAILED::matcher)
                 .anyMatch(m -> m.matches() && readErrors.contains(m.group(2)));
+    }
+
+    /**
+     * With align set, QEMU not hung, the same exit status and image: the outputs part at a write
+     * that failed in both, here with the errno E of a rule that can fail a read, in QEMU with
+     * another rule's errno F; after it ours prints QEMU's lines but for one request failed with F,
+     * which QEMU reports done (its report and statistics) or not at all ({@code -q}). Two rules
+     * armed by one event: the first fails the write's padding read, which QEMU ignores
+     * ({@code bdrv_padding_rmw_read} returns at the failed read), so its write meets the second
+     * rule and uses it up; ours ends the write at the read and the second rule, still armed, fails
+     * the later request (seed 130000000 session 10682, scenario 590).
+     */
+    static boolean coArmedRuleOutlivesFailedRmwRead(Case c) {
+        int first = firstDifferenceInBoth(c);
+        if (!aligned(c) || c.qemu().hung() || first == -1 || c.qemu().exit() != c.ours().exit()
+                || !c.qemu().md5().equals(c.ours().md5())) {
+            return false;
+        }
+        List<String> q = c.qemu().output().lines().toList();
+        List<String> o = c.ours().output().lines().toList();
+        java.util.regex.Matcher qw = WRITE_FAILED.matcher(q.get(first));
+        java.util.regex.Matcher ow = WRITE_FAILED.matcher(o.get(first));
+        if (!qw.matches() || !ow.matches() || !qw.group(1).equals(ow.group(1))
+                || !readRuleErrors(c).contains(ow.group(2))
+                || !ruleErrors(c, (event, iotype) -> true).contains(qw.group(2))) {
+            return false;
+        }
+        String other = qw.group(2);
+        List<String> qr = q.subList(first + 1, q.size());
+        List<String> or = o.subList(first + 1, o.size());
+        int j = 0;
+        while (j < qr.size() && j < or.size() && qr.get(j).equals(or.get(j))) {
+            j++;
+        }
+        if (j == or.size() || !or.get(j).matches("(qemu-io> )*\\w+ failed: " + java.util.regex.Pattern.quote(other))) {
+            return false;
+        }
+        List<String> oursAfter = or.subList(j + 1, or.size());
+        // QEMU's request printed nothing (read -q)
+        if (qr.subList(j, qr.size()).equals(oursAfter)) {
+            return true;
+        }
+        // QEMU's request was done: its report and statistics line, where ours reports it failed
+        return j + 2 <= qr.size() && requestKind(qr.get(j)) != null && requestKind(qr.get(j)).equals(requestKind(or.get(j)))
+                && requestFailures(qr.get(j)) == 0 && qr.subList(j + 2, qr.size()).equals(oursAfter);
     }
 
     private static final java.util.regex.Pattern WRITE_FAILED = java.util.regex.Pattern.compile(

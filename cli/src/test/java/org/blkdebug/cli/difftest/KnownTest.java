@@ -1116,6 +1116,62 @@ class KnownTest {
         assertThat(Known.classify(laterReadParts("", "4k", "read 8192/8192 bytes at offset 65536\n"
                 + "8 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)"))).isNull();
     }
+    private static final String CO_ARMED_RULES = "[inject-error]\nevent = \"write_aio\"\nerrno = \"22\"\nonce = \"on\"\n"
+            + "[inject-error]\nevent = \"write_aio\"\nonce = \"on\"\nimmediately = \"on\"\n";
+    private static final String LATER_WRITE = "wrote 100/100 bytes at offset 537088\n"
+            + "100 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+
+    /**
+     * Seed 130000000 session 10682 (scenario 590): two write_aio rules armed together, align=4k;
+     * {@code qemuRest} and {@code oursRest} what each prints after the aio_write's failure.
+     */
+    private static Known.Case coArmed(String rules, String align, String qemuWrite, String qemuRest, String oursWrite,
+            String oursRest, int oursExit, String oursMd5) {
+        Session s = new Session("raw", 1 << 20, "", null, List.of("--aio=threads", "-t", "directsync", "--image-opts",
+                "driver=raw,file.driver=blkdebug,file.config=rules.conf,file.align=" + align
+                        + ",file.max-transfer=4096,file.image.driver=file,file.image.filename=t.raw"),
+                null, List.of("aio_write -P 0x55 512 8192", "aio_flush", "read -q 131072 58880", "writev 537088 100"),
+                false, null);
+        return new Known.Case(s.withRules(rules),
+                new Runner.Outcome("aio_write failed: " + qemuWrite + "\n" + qemuRest, 1, "53e7", false),
+                new Runner.Outcome("aio_write failed: " + oursWrite + "\n" + oursRest, oursExit, oursMd5, false));
+    }
+
+    @Test
+    void aRuleArmedBesideTheFailedRmwReadsOneFailingQemusWriteAndALaterRequestHereIsD2() {
+        String kind = "D2 (a rule armed beside the one that fails the RMW read fails QEMU's write, a later request here)";
+        // the session: QEMU's read -q prints nothing, ours' fails with the rule QEMU's write used up
+        assertThat(Known.classify(coArmed(CO_ARMED_RULES, "4k", "Input/output error", LATER_WRITE, "Invalid argument",
+                "read failed: Input/output error\n" + LATER_WRITE, 1, "53e7"))).isEqualTo(kind);
+        // scenario 590: QEMU's read is done, ours' failed in its place
+        assertThat(Known.classify(coArmed(CO_ARMED_RULES, "4k", "Input/output error",
+                "read 512/512 bytes at offset 131072\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n" + LATER_WRITE,
+                "Invalid argument", "read failed: Input/output error\n" + LATER_WRITE, 1, "53e7"))).isEqualTo(kind);
+    }
+
+    @Test
+    void aLaterFailureThatIsNotTheRuleQemusWriteUsedUpIsNotThatD2() {
+        String kind = "D2 (a rule armed beside the one that fails the RMW read fails QEMU's write, a later request here)";
+        String oursRest = "read failed: Input/output error\n" + LATER_WRITE;
+        // no align: nothing is padded
+        assertThat(Known.classify(coArmed(CO_ARMED_RULES, "1", "Input/output error", LATER_WRITE, "Invalid argument",
+                oursRest, 1, "53e7"))).isNotEqualTo(kind);
+        // ours' errno is no rule's that can fail a read
+        assertThat(Known.classify(coArmed(CO_ARMED_RULES.replace("errno = \"22\"\nonce", "errno = \"22\"\niotype = \"write\"\nonce"),
+                "4k", "Input/output error", LATER_WRITE, "Invalid argument", oursRest, 1, "53e7"))).isNotEqualTo(kind);
+        // the later failure is not with the errno QEMU's write failed with
+        assertThat(Known.classify(coArmed(CO_ARMED_RULES, "4k", "Input/output error", LATER_WRITE, "Invalid argument",
+                "read failed: Invalid argument\n" + LATER_WRITE, 1, "53e7"))).isNotEqualTo(kind);
+        // more parts than that one request: the later write too
+        assertThat(Known.classify(coArmed(CO_ARMED_RULES, "4k", "Input/output error", LATER_WRITE, "Invalid argument",
+                "read failed: Input/output error\nwritev failed: Input/output error\n", 1, "53e7"))).isNotEqualTo(kind);
+        // another image or exit status
+        assertThat(Known.classify(coArmed(CO_ARMED_RULES, "4k", "Input/output error", LATER_WRITE, "Invalid argument",
+                oursRest, 1, "ffff"))).isNotEqualTo(kind);
+        assertThat(Known.classify(coArmed(CO_ARMED_RULES, "4k", "Input/output error", LATER_WRITE, "Invalid argument",
+                oursRest, 0, "53e7"))).isNotEqualTo(kind);
+    }
+
     private static final String RMW_TAIL_RULE = "[inject-error]\nevent = \"pwritev_rmw_tail\"\nerrno = \"1\"\nonce = \"on\"\n";
     private static final String DISCARD_STATS = "23.500 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
 
