@@ -179,10 +179,12 @@ final class StackBuilder {
      * but not RESIZE: every node that gets WRITE without RESIZE needs a length (whole sectors) that
      * is a multiple of its request alignment — blkdebug's {@code align}, a file's O_DIRECT
      * alignment. raw and blkdebug pass both permissions on; a format that grows its file (qcow2)
-     * takes RESIZE for it, so the walk ends there.
+     * takes RESIZE for it, so the walk ends there. Under {@code -s} the image is the backing of
+     * QEMU's temporary qcow2 overlay, opened read-only (bdrv_backing_options), so nothing below
+     * the overlay gets WRITE (difftest seed 150000000 session 6255).
      */
     static void checkWritePermission(Node top, OpenOptions o) throws OpenException {
-        if (o.readOnly()) {
+        if (o.readOnly() || o.snapshot()) {
             return;
         }
         for (Node n = top; n instanceof RawNode || n instanceof BlkDebugNode || n instanceof FileNode; n = n.child()) {
