@@ -86,6 +86,44 @@ class JudgeRerunTest {
         assertThat(v.label()).isEqualTo(DiffTester.UNFILLED_BUFFER);
     }
 
+    /** seed 150000000 session 5209: the same unfilled refcount table, then a break nothing reaches */
+    private static DiffTester.Verdict judgeUnfilledHung(String zeroFilledQemu, Path work) throws Exception {
+        Session s = new Session("qcow2", 2 << 20, "", RULES.formatted("-5"), List.of(),
+                "blkdebug:" + Session.DIR + "/rules.conf:" + Session.DIR + "/t.qcow2",
+                List.of("write -P 107 915968 8192", "break l2_update A", "aio_write 131072 1024", "wait_break A"),
+                false, null);
+        String reason = "wait_break: no request in flight can reach 'A'\n";
+        Runner r = new Runner(1_000, 1_000) {
+            @Override
+            Outcome qemu(Session session, Path dir) {
+                return new Outcome(GARBAGE, -1, "md5", true, null);
+            }
+
+            @Override
+            Outcome qemuZeroedMemory(Session session, Path dir) {
+                return new Outcome(zeroFilledQemu, -1, "md5", true, null);
+            }
+
+            @Override
+            Outcome ours(Session session, Path dir) {
+                return new Outcome(ZEROES + reason, 1, "md5", false, null);
+            }
+        };
+        return new DiffTester(r, System.out, false, work).judge(s, work);
+    }
+
+    @Test
+    void whereQemuHangsToo_zeroFilledMemoryPrintingOursBeforeTheHangIsD22(@TempDir Path work) throws Exception {
+        DiffTester.Verdict v = judgeUnfilledHung(ZEROES, work);
+        assertThat(v.kind()).isEqualTo(DiffTester.Kind.KNOWN);
+        assertThat(v.label()).isEqualTo(DiffTester.UNFILLED_BUFFER);
+    }
+
+    @Test
+    void whereQemuHangsToo_zeroFilledMemoryThatChangesNothingLeavesItNew(@TempDir Path work) throws Exception {
+        assertThat(judgeUnfilledHung(GARBAGE, work).kind()).isEqualTo(DiffTester.Kind.DIFFER);
+    }
+
     @Test
     void zeroFilledMemoryThatChangesNothingLeavesTheDifferenceNew(@TempDir Path work) throws Exception {
         assertThat(judgeUnfilled("-5", GARBAGE, work).kind()).isEqualTo(DiffTester.Kind.DIFFER);
