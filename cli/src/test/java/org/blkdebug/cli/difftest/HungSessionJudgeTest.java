@@ -150,6 +150,44 @@ class HungSessionJudgeTest {
         assertEquals(DiffTester.Kind.DIFFER, judgeQ2(s.withCommands(c)).kind());
     }
 
+    /**
+     * Seed 150000000 session 10602 shrunk (real qemu-io hangs, ours as here): guest cluster 1's
+     * host cluster is taken, so the aio_write over clusters 0 and 1 has two pieces; the later
+     * aio_write into cluster 1 waits in QEMU for that piece's allocation and maps nothing, here it
+     * allocates first and meets the break.
+     */
+    private static Session q2LaterWrite(String... between) {
+        List<String> c = new java.util.ArrayList<>(List.of("write -q -P 0x42 0 1024", "write -q -P 0x43 65536 512",
+                "aio_write -P 1 3072 4096", "length", "break cluster_alloc C"));
+        c.addAll(List.of(between));
+        c.addAll(List.of("wait_break C", "resume C", "aio_flush"));
+        return new Session("qcow2", 1 << 20, "cluster_size=4096", null, List.of("-f", "qcow2"), "blkdebug::t.qcow2",
+                c, false, null);
+    }
+
+    private static DiffTester.Verdict judgeQ2LaterWrite(Session s) {
+        return DiffTester.judgeHung(s, new Runner.Outcome("1 MiB\nwrote 4096/4096 bytes at offset 3072\n", -1, "aa", true),
+                new Runner.Outcome("1 MiB\nblkdebug: Suspended request 'C'\nblkdebug: Resuming request 'C'\n", 0, "aa", false));
+    }
+
+    @Test
+    void aBreakOnMappingMetByALaterWriteIntoTheSpanningWritesLaterPieceIsQ2() {
+        DiffTester.Verdict v = judgeQ2LaterWrite(q2LaterWrite("aio_write -P 2 4096 1024"));
+        assertEquals(DiffTester.Kind.KNOWN, v.kind());
+        assertEquals(Known.Q2_MAPPING, v.label());
+    }
+
+    @Test
+    void theSameBreakMetByALaterWriteElsewhereOrAfterAPollIsNew() {
+        // a write outside the later piece maps its own cluster in QEMU too
+        assertEquals(DiffTester.Kind.DIFFER, judgeQ2LaterWrite(q2LaterWrite("aio_write -P 2 131072 1024")).kind());
+        // a synchronous read before the break polls: the spanning write's mapping is over in both
+        Session s = q2LaterWrite("aio_write -P 2 4096 1024");
+        List<String> c = new java.util.ArrayList<>(s.commands());
+        c.add(c.indexOf("break cluster_alloc C"), "read -q 0 512");
+        assertEquals(DiffTester.Kind.DIFFER, judgeQ2LaterWrite(s.withCommands(c)).kind());
+    }
+
     /** Under raw there are no pieces: new. */
     @Test
     void theSameOnRawIsNew() {

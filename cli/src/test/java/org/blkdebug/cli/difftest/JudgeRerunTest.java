@@ -20,20 +20,37 @@ class JudgeRerunTest {
     private static final Session SESSION = new Session("raw", 1048576, null, null, List.of("-f", "raw"),
             Session.DIR + "/t.raw", List.of("read 0 512"), false, null);
 
-    /** qemu-io prints QEMU's lines in its first {@code qemuLike} runs, then ours'. */
-    private static Runner runner(int qemuLike, AtomicInteger runs) {
+    /** A runner whose programs answer from suppliers: qemu-io, qemu-io with zero-filled memory, ours, ours with QEMU's padding-read bug. */
+    private static Runner fake(java.util.function.Supplier<Runner.Outcome> qemu, Runner.Outcome zeroed, Runner.Outcome ours,
+            java.util.function.Supplier<Runner.Outcome> withBug) {
         return new Runner(1_000, 1_000) {
             @Override
             Outcome qemu(Session s, Path dir) {
-                String out = runs.incrementAndGet() <= qemuLike ? QEMU : OURS;
-                return new Outcome(out, 1, "md5", false, null);
+                return qemu.get();
+            }
+
+            @Override
+            Outcome qemuZeroedMemory(Session s, Path dir) {
+                return zeroed;
             }
 
             @Override
             Outcome ours(Session s, Path dir) {
-                return new Outcome(OURS, 1, "md5", false, null);
+                return ours;
+            }
+
+            @Override
+            Outcome oursWithQemuPaddingRead(Session s, Path dir) {
+                return withBug.get();
             }
         };
+    }
+
+    /** qemu-io prints QEMU's lines in its first {@code qemuLike} runs, then ours'. */
+    private static Runner runner(int qemuLike, AtomicInteger runs) {
+        Runner.Outcome ours = new Runner.Outcome(OURS, 1, "md5", false, null);
+        return fake(() -> new Runner.Outcome(runs.incrementAndGet() <= qemuLike ? QEMU : OURS, 1, "md5", false, null),
+                null, ours, () -> ours);
     }
 
     private static DiffTester.Verdict judge(int qemuLike, AtomicInteger runs, Path work) throws Exception {
@@ -60,22 +77,9 @@ class JudgeRerunTest {
         Session s = new Session("qcow2", 2 << 20, "", RULES.formatted(errno), List.of(),
                 "blkdebug:" + Session.DIR + "/rules.conf:" + Session.DIR + "/t.qcow2",
                 List.of("write -P 107 915968 8192"), false, null);
-        Runner r = new Runner(1_000, 1_000) {
-            @Override
-            Outcome qemu(Session session, Path dir) {
-                return new Outcome(GARBAGE, 1, "md5", false, null);
-            }
-
-            @Override
-            Outcome qemuZeroedMemory(Session session, Path dir) {
-                return new Outcome(zeroFilledQemu, 1, "md5", false, null);
-            }
-
-            @Override
-            Outcome ours(Session session, Path dir) {
-                return new Outcome(ZEROES, 1, "md5", false, null);
-            }
-        };
+        Runner.Outcome ours = new Runner.Outcome(ZEROES, 1, "md5", false, null);
+        Runner r = fake(() -> new Runner.Outcome(GARBAGE, 1, "md5", false, null),
+                new Runner.Outcome(zeroFilledQemu, 1, "md5", false, null), ours, () -> ours);
         return new DiffTester(r, System.out, false, work).judge(s, work);
     }
 
@@ -93,22 +97,9 @@ class JudgeRerunTest {
                 List.of("write -P 107 915968 8192", "break l2_update A", "aio_write 131072 1024", "wait_break A"),
                 false, null);
         String reason = "wait_break: no request in flight can reach 'A'\n";
-        Runner r = new Runner(1_000, 1_000) {
-            @Override
-            Outcome qemu(Session session, Path dir) {
-                return new Outcome(GARBAGE, -1, "md5", true, null);
-            }
-
-            @Override
-            Outcome qemuZeroedMemory(Session session, Path dir) {
-                return new Outcome(zeroFilledQemu, -1, "md5", true, null);
-            }
-
-            @Override
-            Outcome ours(Session session, Path dir) {
-                return new Outcome(ZEROES + reason, 1, "md5", false, null);
-            }
-        };
+        Runner.Outcome ours = new Runner.Outcome(ZEROES + reason, 1, "md5", false, null);
+        Runner r = fake(() -> new Runner.Outcome(GARBAGE, -1, "md5", true, null),
+                new Runner.Outcome(zeroFilledQemu, -1, "md5", true, null), ours, () -> ours);
         return new DiffTester(r, System.out, false, work).judge(s, work);
     }
 
@@ -132,6 +123,64 @@ class JudgeRerunTest {
     @Test
     void withoutANegativeErrnoZeroFilledMemoryIsNotAsked(@TempDir Path work) throws Exception {
         assertThat(judgeUnfilled("5", ZEROES, work).kind()).isEqualTo(DiffTester.Kind.DIFFER);
+    }
+
+    /** seed 160000000 session 12586, cut short: a sticky pwritev_rmw_head rule fails an unaligned write's padding read */
+    private static final String PADDING_RULES = "[inject-error]\nevent = \"pwritev_rmw_head\"\nerrno = \"95\"\n"
+            + "[inject-error]\nevent = \"pwritev_done\"\nerrno = \"13\"\n";
+    private static final String QEMU_PADDED = "aio_write failed: Operation not supported\nread failed: Permission denied\n";
+    private static final String OURS_PADDED = "aio_write failed: Operation not supported\nread failed: Operation not supported\n";
+
+    /**
+     * {@code withBug} what ours prints with QEMU's padding-read bug kept; counts those runs in
+     * {@code asked}. The session names no {@code align}, so that no narrow D2 kind of {@link Known}
+     * takes it first: the step tested here is the judge's last.
+     */
+    private static DiffTester.Verdict judgePadding(String rules, String withBug, String withBugMd5, AtomicInteger asked,
+            Path work) throws Exception {
+        Session s = new Session("raw", 1048576, null, rules, List.of("-f", "raw"),
+                "json:{\"driver\":\"raw\",\"file\":{\"driver\":\"blkdebug\",\"config\":\"" + Session.DIR
+                        + "/rules.conf\",\"image\":{\"driver\":\"file\",\"filename\":\""
+                        + Session.DIR + "/t.raw\"}}}",
+                List.of("aio_write -P 35 45568 512", "aio_flush", "read 0 512"), false, null);
+        Runner r = fake(() -> new Runner.Outcome(QEMU_PADDED, 1, "qemu-md5", false, null),
+                new Runner.Outcome(QEMU_PADDED, 1, "zeroed-md5", false, null),
+                new Runner.Outcome(OURS_PADDED, 1, "ours-md5", false, null), () -> {
+                    asked.incrementAndGet();
+                    return new Runner.Outcome(withBug, 1, withBugMd5, false, null);
+                });
+        return new DiffTester(r, System.out, false, work).judge(s, work);
+    }
+
+    @Test
+    void oursWithQemusPaddingReadBugPrintingQemusOutcomeShowsD2(@TempDir Path work) throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        DiffTester.Verdict v = judgePadding(PADDING_RULES, QEMU_PADDED, "qemu-md5", asked, work);
+        assertThat(v.kind()).isEqualTo(DiffTester.Kind.KNOWN);
+        assertThat(v.label()).isEqualTo(DiffTester.PADDING_READ_SHOWN);
+        // the image as qemu-io's with zero-filled memory (its padding buffer uninitialised otherwise)
+        assertThat(judgePadding(PADDING_RULES, QEMU_PADDED, "zeroed-md5", asked, work).label())
+                .isEqualTo(DiffTester.PADDING_READ_SHOWN);
+    }
+
+    @Test
+    void oursWithQemusPaddingReadBugStillDifferingLeavesItNew(@TempDir Path work) throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        // another line
+        assertThat(judgePadding(PADDING_RULES, "aio_write failed: Operation not supported\n", "qemu-md5", asked, work)
+                .kind()).isEqualTo(DiffTester.Kind.DIFFER);
+        // the same lines, another image than either qemu-io run's
+        assertThat(judgePadding(PADDING_RULES, QEMU_PADDED, "other-md5", asked, work).kind())
+                .isEqualTo(DiffTester.Kind.DIFFER);
+        assertThat(asked).hasValue(2);
+    }
+
+    @Test
+    void withoutAnInjectRuleOursWithQemusPaddingReadBugIsNotAsked(@TempDir Path work) throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        assertThat(judgePadding("[set-state]\nevent = \"pwritev_rmw_head\"\nstate = \"1\"\nnew_state = \"2\"\n",
+                QEMU_PADDED, "qemu-md5", asked, work).kind()).isEqualTo(DiffTester.Kind.DIFFER);
+        assertThat(asked).hasValue(0);
     }
 
     @Test

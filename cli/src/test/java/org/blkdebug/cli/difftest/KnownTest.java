@@ -1116,6 +1116,39 @@ class KnownTest {
         assertThat(Known.classify(laterReadParts("", "4k", "read 8192/8192 bytes at offset 65536\n"
                 + "8 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)"))).isNull();
     }
+    /** Seed 150000000 session 2843 shrunk (scenario 605): QEMU's FUA write reaches a break, ours' fails. */
+    private static Known.Case laterWriteSuspendedThere(String readIotype, String align, String oursWrite) {
+        Session s = alignedRaw("writeback", align, "read 0 4096", "write -P 236 4608 8192", "break flush_to_os A",
+                "aio_write -f -P 0xc5 294912 4096", "wait_break A", "resume A", "aio_flush");
+        return new Known.Case(s.withRules("[inject-error]\nevent = \"read_aio\"\nerrno = \"122\"\n" + readIotype
+                        + "[inject-error]\nevent = \"pwritev_done\"\nerrno = \"122\"\niotype = \"flush\"\n"),
+                new Runner.Outcome("read failed: Disk quota exceeded\nwrite failed: Disk quota exceeded\n"
+                        + "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n"
+                        + "aio_write failed: Disk quota exceeded\n", 1, "5333", false),
+                new Runner.Outcome("read failed: Disk quota exceeded\nwrite failed: Disk quota exceeded\n" + oursWrite
+                        + "\nwait_break: no request in flight can reach 'A'\n"
+                        + "Could not resume request: No such file or directory\n", 1, "b6d8", false));
+    }
+
+    @Test
+    void aLaterWriteQemuLetsThroughToABreakAfterAFailedRmwReadIsD2() {
+        assertThat(Known.classify(laterWriteSuspendedThere("", "4096", "aio_write failed: Disk quota exceeded")))
+                .startsWith("D2 (after a failed RMW read a later request meets another rule: exit status or image part too)");
+    }
+
+    @Test
+    void aLaterWriteSuspendedInQemuIsNewWithoutTheD2Signature() {
+        // no align: nothing is padded, so no padding read failed
+        assertThat(Known.classify(laterWriteSuspendedThere("", "1", "aio_write failed: Disk quota exceeded"))).isNull();
+        // the read rule cannot fail reads: the earlier write's failure is not a padding read's
+        assertThat(Known.classify(laterWriteSuspendedThere("iotype = \"write\"\n", "4096",
+                "aio_write failed: Disk quota exceeded"))).isNull();
+        // ours' write failed with an errno no read rule has
+        assertThat(Known.classify(laterWriteSuspendedThere("", "4096", "aio_write failed: Input/output error"))).isNull();
+        // ours' line there is no write's failure
+        assertThat(Known.classify(laterWriteSuspendedThere("", "4096", "read failed: Disk quota exceeded"))).isNull();
+    }
+
     private static final String CO_ARMED_RULES = "[inject-error]\nevent = \"write_aio\"\nerrno = \"22\"\nonce = \"on\"\n"
             + "[inject-error]\nevent = \"write_aio\"\nonce = \"on\"\nimmediately = \"on\"\n";
     private static final String LATER_WRITE = "wrote 100/100 bytes at offset 537088\n"
