@@ -1149,6 +1149,48 @@ class KnownTest {
         assertThat(Known.classify(laterWriteSuspendedThere("", "4096", "read failed: Disk quota exceeded"))).isNull();
     }
 
+    private static final String WROTE_B = "wrote 1024/1024 bytes at offset 851968\n1 KiB, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+
+    /**
+     * Seed 160000000 session 5835 shrunk (real qemu-io and ours print these): an aio_write resumed
+     * from l2_update finishes its writethrough flush while the 98 KiB write's first piece fails.
+     */
+    private static Known.Case spanningWriteFails(String format, String write, String oursFailure, String movedPast) {
+        Session s = new Session(format, 1 << 20, format.equals("qcow2") ? "cluster_size=4096" : "", null,
+                List.of("--image-opts"), null, List.of("write -P 28 393216 512", "break l2_update B",
+                        "aio_write -P 97 851968 1024", "wait_break B", "resume B", write, "aio_flush"), false, null);
+        String head = "wrote 512/512 bytes at offset 393216\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n"
+                + "blkdebug: Suspended request 'B'\nblkdebug: Resuming request 'B'\n";
+        return new Known.Case(s, new Runner.Outcome(head + movedPast + "write failed: Input/output error\n", 1, "63d9", false),
+                new Runner.Outcome(head + oursFailure + "\n" + movedPast, 1, "3934", false));
+    }
+
+    @Test
+    void aSpanningQcow2WriteWhoseFailureIsReportedBeforeRequestsBesideItIsQ2() {
+        assertThat(Known.classify(spanningWriteFails("qcow2", "write -P 0xc1 297472 100352",
+                "write failed: Input/output error", WROTE_B)))
+                .startsWith("Q2 (a spanning qcow2 write whose first piece fails ends here before its later pieces");
+    }
+
+    @Test
+    void aFailureReportedEarlierIsNewWithoutTheQ2Signature() {
+        // one cluster: one piece
+        assertThat(Known.classify(spanningWriteFails("qcow2", "write -P 0xc1 297472 512",
+                "write failed: Input/output error", WROTE_B))).isNull();
+        // raw has no pieces
+        assertThat(Known.classify(spanningWriteFails("raw", "write -P 0xc1 297472 100352",
+                "write failed: Input/output error", WROTE_B))).isNull();
+        // another errno: not only the order
+        assertThat(Known.classify(spanningWriteFails("qcow2", "write -P 0xc1 297472 100352",
+                "write failed: No space left on device", WROTE_B))).isNull();
+        // a line of ours QEMU does not print
+        assertThat(Known.classify(spanningWriteFails("qcow2", "write -P 0xc1 297472 100352",
+                "write failed: Input/output error\nread failed: Input/output error", WROTE_B))).isNull();
+        // it moved past something that is no report of a request
+        assertThat(Known.classify(spanningWriteFails("qcow2", "write -P 0xc1 297472 100352",
+                "write failed: Input/output error", "blkdebug: Suspended request 'C'\n"))).isNull();
+    }
+
     private static final String CO_ARMED_RULES = "[inject-error]\nevent = \"write_aio\"\nerrno = \"22\"\nonce = \"on\"\n"
             + "[inject-error]\nevent = \"write_aio\"\nonce = \"on\"\nimmediately = \"on\"\n";
     private static final String LATER_WRITE = "wrote 100/100 bytes at offset 537088\n"
