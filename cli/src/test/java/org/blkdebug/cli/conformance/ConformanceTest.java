@@ -158,7 +158,7 @@ class ConformanceTest {
 
     /** Every scenario has a golden, and every golden (and hand-written expectation) a scenario. */
     @Test
-    void everyScenarioHasAGoldenAndEveryGoldenAScenario() throws IOException {
+    void everyScenarioHasAGoldenAndEveryGoldenAScenarioAndIsNamedInTheReadme() throws IOException {
         Path dir = repoRoot().resolve("conformance/scenarios");
         TreeSet<String> scenarios = new TreeSet<>();
         TreeSet<String> goldens = new TreeSet<>();
@@ -203,6 +203,10 @@ class ConformanceTest {
                     name + ": a '# difference: Dn' header and a .blkdebug.out file go together");
             assertTrue(name.matches("\\d{3}-[a-z0-9-]+"), name + ": scenario names are NNN-short-name");
         }
+        String readme = Files.readString(repoRoot().resolve("conformance/README.md"));
+        List<String> unnamed = scenarios.stream().map(n -> n.substring(0, 3))
+                .filter(n -> !Pattern.compile("\\b" + n + "\\b").matcher(readme).find()).distinct().toList();
+        assertEquals(List.of(), unnamed, "scenarios conformance/README.md does not name by number");
     }
 
     private static void checkScenario(Path root, Path launcher, Path scenario, Map<String, String> checks)
