@@ -1308,4 +1308,56 @@ class KnownTest {
         assertThat(Known.classify(qcow2Discard(RMW_TAIL_RULE, L1_RULE, "raw", "discard failed: Input/output error\n", 1,
                 "discard failed: Operation not permitted", READ_PAST_END))).isNull();
     }
+
+    /** Seed 150000000 session 19139, reduced (scenario 610): two allocating writethrough aio_writes in flight together. */
+    private static Known.Case fuaFlushBehindRunningFlush(List<String> args, String ruleErrno, String between,
+                                                         String oursFailure) {
+        List<String> commands = new java.util.ArrayList<>(List.of("break pwritev_done A", "aio_write -P 214 80896 512",
+                "wait_break A", "resume A"));
+        if (between != null) {
+            commands.add(between);
+        }
+        commands.addAll(List.of("aio_write -P 0x27 960512 512", "aio_flush"));
+        List<String> allArgs = new java.util.ArrayList<>(args);
+        allArgs.add("--image-opts");
+        Session s = new Session("qcow2", 4 << 20, "", null, allArgs,
+                "driver=qcow2,file.driver=blkdebug,file.max-transfer=65536,file.max-write-zero=8192,file.image.driver=file,"
+                        + "file.image.filename=t.qcow2,file.inject-error.1.event=flush_to_disk,file.inject-error.1.errno="
+                        + ruleErrno + ",file.inject-error.1.iotype=flush",
+                commands, false, null);
+        String resumed = "blkdebug: Suspended request 'A'\nblkdebug: Resuming request 'A'\n"
+                + "wrote 512/512 bytes at offset 80896\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+        String qemu = resumed + "wrote 512/512 bytes at offset 960512\n512 bytes, X ops; XX:XX:XX.X (XXX YYY/sec and XXX ops/sec)\n";
+        String ours = resumed + "aio_write failed: " + oursFailure + "\n"
+                + "qemu-io: Failed to flush the L2 table cache: " + oursFailure + "\n"
+                + "qemu-io: Failed to flush the refcount block cache: " + oursFailure + "\n";
+        return new Known.Case(s, new Runner.Outcome(qemu, 0, "8b75", false), new Runner.Outcome(ours, 0, "8b75", false));
+    }
+
+    private static final String FUA_FLUSH_KIND = "D21 (a writethrough write's FUA flush, queued in QEMU behind a flush";
+
+    @Test
+    void aWriteFailedHereOnTheFlushToDiskRuleWhileAnEarlierWriteWasInFlightIsD21() {
+        assertThat(Known.classify(fuaFlushBehindRunningFlush(List.of(), "28", null, "No space left on device")))
+                .startsWith(FUA_FLUSH_KIND);
+        assertThat(Known.classify(fuaFlushBehindRunningFlush(List.of("-t", "directsync"), "28", "length",
+                "No space left on device"))).startsWith(FUA_FLUSH_KIND);
+    }
+
+    @Test
+    void writesFlushedBetweenAreNotInFlightTogether() {
+        assertThat(Known.classify(fuaFlushBehindRunningFlush(List.of(), "28", "aio_flush", "No space left on device")))
+                .isNull();
+    }
+
+    @Test
+    void anotherErrnoThanTheFlushToDiskRulesIsNew() {
+        assertThat(Known.classify(fuaFlushBehindRunningFlush(List.of(), "28", null, "Input/output error"))).isNull();
+    }
+
+    @Test
+    void aWritebackSessionHasNoFuaFlushToQueue() {
+        assertThat(Known.classify(fuaFlushBehindRunningFlush(List.of("-t", "writeback"), "28", null,
+                "No space left on device"))).isNull();
+    }
 }
