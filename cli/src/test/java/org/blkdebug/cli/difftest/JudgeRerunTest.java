@@ -138,9 +138,14 @@ class JudgeRerunTest {
      */
     private static DiffTester.Verdict judgePadding(String rules, String withBug, String withBugMd5, AtomicInteger asked,
             Path work) throws Exception {
+        return judgePadding(rules, "", withBug, withBugMd5, asked, work);
+    }
+
+    private static DiffTester.Verdict judgePadding(String rules, String align, String withBug, String withBugMd5,
+            AtomicInteger asked, Path work) throws Exception {
         Session s = new Session("raw", 1048576, null, rules, List.of("-f", "raw"),
                 "json:{\"driver\":\"raw\",\"file\":{\"driver\":\"blkdebug\",\"config\":\"" + Session.DIR
-                        + "/rules.conf\",\"image\":{\"driver\":\"file\",\"filename\":\""
+                        + "/rules.conf\"," + align + "\"image\":{\"driver\":\"file\",\"filename\":\""
                         + Session.DIR + "/t.raw\"}}}",
                 List.of("aio_write -P 35 45568 512", "aio_flush", "read 0 512"), false, null);
         Runner r = fake(() -> new Runner.Outcome(QEMU_PADDED, 1, "qemu-md5", false, null),
@@ -181,6 +186,19 @@ class JudgeRerunTest {
         assertThat(judgePadding("[set-state]\nevent = \"pwritev_rmw_head\"\nstate = \"1\"\nnew_state = \"2\"\n",
                 QEMU_PADDED, "qemu-md5", asked, work).kind()).isEqualTo(DiffTester.Kind.DIFFER);
         assertThat(asked).hasValue(0);
+    }
+
+    /** With align the narrow D2 kinds recognise the session; they count only where the bug kept bears them out. */
+    @Test
+    void aNarrowD2KindCountsOnlyWhereQemusPaddingReadBugKeptBearsItOut(@TempDir Path work) throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        String align = "\"align\":\"4k\",";
+        DiffTester.Verdict shown = judgePadding(PADDING_RULES, align, QEMU_PADDED, "qemu-md5", asked, work);
+        assertThat(shown.kind()).isEqualTo(DiffTester.Kind.KNOWN);
+        assertThat(shown.label()).startsWith("D2 (").isNotEqualTo(DiffTester.PADDING_READ_SHOWN);
+        assertThat(judgePadding(PADDING_RULES, align, OURS_PADDED, "ours-md5", asked, work).kind())
+                .isEqualTo(DiffTester.Kind.DIFFER);
+        assertThat(asked).hasValue(2); // once each: the last step does not ask again
     }
 
     @Test

@@ -486,6 +486,29 @@ class KnownTest {
         assertThat(Known.classify(shrinkUnder(""))).isNull();
     }
 
+    private static Known.Case failedAllocationUnder(String options, String command) {
+        // seed 160000000 session 533, shrunk: the L2 table's write fails, the allocation frees
+        // its clusters and qcow2 discards them (4 KiB, under align=65536)
+        Session s = new Session("qcow2", 4 << 20, "cluster_size=4096", null, List.of("--image-opts"),
+                "driver=qcow2,file.driver=blkdebug" + options + ",file.image.driver=file,file.image.filename=t.qcow2,"
+                        + "file.inject-error.0.event=pwritev,file.inject-error.0.once=off",
+                List.of(command), false, null);
+        return new Known.Case(s, new Runner.Outcome("", 136, "aa", false),
+                new Runner.Outcome("write failed: Input/output error\n", 1, "aa", false));
+    }
+
+    @Test
+    void qemuDyingOfSigfpeAsAFailedQcow2AllocationDiscardsUnderAlignIsD7() {
+        assertThat(Known.classify(failedAllocationUnder(",file.align=65536", "write 999424 4096")))
+                .startsWith("D7 (a failed qcow2 allocation discards");
+    }
+
+    @Test
+    void thatCrashWithoutAlignOrWithoutAWriteIsNew() {
+        assertThat(Known.classify(failedAllocationUnder("", "write 999424 4096"))).isNull();
+        assertThat(Known.classify(failedAllocationUnder(",file.align=65536", "read 999424 4096"))).doesNotStartWith("D7");
+    }
+
     private static final String CORRUPT = "wrote 4096/4096 bytes at offset 1024\n"
             + "qcow2: Marking image as corrupt: Preventing invalid write on metadata (overlaps with active L2 table);"
             + " further corruption events will be suppressed\n"
