@@ -169,6 +169,24 @@ class JudgeRerunTest {
     }
 
     @Test
+    void oursWithQemusPaddingReadBugDoingAllThatZeroFilledQemuDoesShowsD2(@TempDir Path work) throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        Runner r = fake(() -> new Runner.Outcome(QEMU_PADDED, 0, "qemu-md5", false, null),
+                new Runner.Outcome("read failed: Permission denied\n", 1, "zeroed-md5", false, null),
+                new Runner.Outcome(OURS_PADDED, 1, "ours-md5", false, null), () -> {
+                    asked.incrementAndGet();
+                    return new Runner.Outcome("read failed: Permission denied\n", 1, "zeroed-md5", false, null);
+                });
+        Session s = new Session("raw", 1048576, null, PADDING_RULES, List.of("-f", "raw"),
+                "json:{\"driver\":\"raw\",\"file\":{\"driver\":\"blkdebug\",\"config\":\"" + Session.DIR
+                        + "/rules.conf\",\"image\":{\"driver\":\"file\",\"filename\":\"" + Session.DIR + "/t.raw\"}}}",
+                List.of("aio_write -P 35 45568 512", "aio_flush", "read 0 512"), false, null);
+        DiffTester.Verdict v = new DiffTester(r, System.out, false, work).judge(s, work);
+        assertThat(v.label()).isEqualTo(DiffTester.PADDING_READ_SHOWN);
+        assertThat(asked).hasValue(1);
+    }
+
+    @Test
     void oursWithQemusPaddingReadBugStillDifferingLeavesItNew(@TempDir Path work) throws Exception {
         AtomicInteger asked = new AtomicInteger();
         // another line
