@@ -219,6 +219,33 @@ class JudgeRerunTest {
         assertThat(asked).hasValue(2); // once each: the last step does not ask again
     }
 
+    /** qemu-io hangs each run, first printing {@code first}, then {@code later} on every rerun. */
+    private static DiffTester.Verdict judgeHungReruns(String first, String later, Path work) throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        Runner.Outcome ours = new Runner.Outcome("read failed: Input/output error\n"
+                + "wait_break: no request in flight can reach 'A'\n", 1, "md5", false, null);
+        Runner r = fake(() -> new Runner.Outcome(runs.incrementAndGet() == 1 ? first : later, -1, "md5", true, null),
+                null, ours, () -> ours);
+        Session s = SESSION.withCommands(List.of("break write_aio A", "read 0 512", "wait_break A"));
+        return new DiffTester(r, System.out, false, work).judge(s, work);
+    }
+
+    @Test
+    void whereQemuHangsARerunPrintingOtherLinesThanTheFirstIsQemusNondeterminism(@TempDir Path work) throws Exception {
+        DiffTester.Verdict v = judgeHungReruns("wrote 512/512 bytes at offset 0\nread failed: Permission denied\n",
+                "read failed: Permission denied\nwrote 512/512 bytes at offset 0\n", work);
+        assertThat(v.kind()).isEqualTo(DiffTester.Kind.SKIP);
+    }
+
+    @Test
+    void whereQemuHangsRerunsThatOnlyPrintMoreOrLessOfTheSameLinesLeaveItNew(@TempDir Path work) throws Exception {
+        String first = "wrote 512/512 bytes at offset 0\nread failed: Permission denied\n";
+        assertThat(judgeHungReruns(first, first + "aio_write failed: Permission denied\n", work).kind())
+                .isEqualTo(DiffTester.Kind.DIFFER);
+        assertThat(judgeHungReruns(first, "wrote 512/512 bytes at offset 0\n", work).kind())
+                .isEqualTo(DiffTester.Kind.DIFFER);
+    }
+
     @Test
     void aDifferenceQemuNeverShowsIn22RunsIsNew(@TempDir Path work) throws Exception {
         AtomicInteger runs = new AtomicInteger();
