@@ -201,7 +201,7 @@ final class BlockDevice implements Device {
             // queued before the request stops counting as busy, so a caller that waited for
             // quiescence is sure to find it
             completions.offer(new Completion(r.id(), r.op(), r.offset(), r.length(), errno, r.yielded(), r.yieldedSinceRelease(),
-                    r.sequence(), r.releasedBy(), r.ioRounds(), r.lastIoWasFlush(), r.reschedulesSinceIo(), r.startNanos(), System.nanoTime(), attachment));
+                    r.sequence(), r.releasedBy(), r.ioRounds(), r.lastIoWasFlush(), r.reschedulesSinceIo(), r.handoff(), r.startNanos(), System.nanoTime(), attachment));
         }
         tracker.leave(r);
         try {

@@ -31,19 +31,31 @@ package org.blkdebug.engine;
  *                   those backend calls (see {@link org.blkdebug.engine.request.Request#reschedulesSinceIo()}):
  *                   QEMU then finishes it from a bottom half, in the poll after the one that
  *                   ran it there, one turn of the loop per reschedule
+ * @param handoff    where the request was last set running by another's hand-off of a lock it
+ *                   waited for (see {@link Handoff}), or null
  * @param startNanos {@link System#nanoTime()} at submission
  * @param endNanos   {@link System#nanoTime()} at completion
  * @param attachment whatever the submitter attached (e.g. the shell's command), or null
  */
 public record Completion(long id, Operation op, long offset, long length, int errno, boolean yielded,
                          boolean yieldedSinceRelease, long sequence, long releasedBy, int ioRounds, boolean afterFlush,
-                         int reschedules, long startNanos, long endNanos, Object attachment) {
+                         int reschedules, Handoff handoff, long startNanos, long endNanos, Object attachment) {
+    /**
+     * The request was last set running by request {@code by} handing it qcow2's metadata lock in
+     * the middle of a stretch ({@code by}'s {@link #sequence()}), as that request began its next
+     * backend call after {@code rounds} of them: QEMU's {@code qemu_co_mutex_unlock} wakes the
+     * waiter with {@code aio_co_wake}, which runs it as soon as the unlocker yields, so its own
+     * backend calls count from there, not from its submission (difftest seed 180000000 session
+     * 14897, scenario 620).
+     */
+    public record Handoff(long by, long sequence, int rounds) {}
+
     /** A report without a count of backend calls: one when it blocked since its last release. */
     public Completion(long id, Operation op, long offset, long length, int errno, boolean yielded,
                       boolean yieldedSinceRelease, long sequence, long releasedBy, long startNanos, long endNanos,
                       Object attachment) {
         this(id, op, offset, length, errno, yielded, yieldedSinceRelease, sequence, releasedBy,
-                yieldedSinceRelease ? 1 : 0, false, 0, startNanos, endNanos, attachment);
+                yieldedSinceRelease ? 1 : 0, false, 0, null, startNanos, endNanos, attachment);
     }
 
     /** A report whose request blocked since its last release exactly when it ever blocked. */

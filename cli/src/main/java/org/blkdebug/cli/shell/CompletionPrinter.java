@@ -89,8 +89,13 @@ final class CompletionPrinter {
         long stamp;
         final long sequence;
         final long releasedBy;
+        /** Set running by another's hand-off of qcow2's lock mid-stretch, or null. */
+        Completion.Handoff handoff;
+        /** Its key in {@link #runs}. */
+        final String key;
 
-        Run(long sequence, long releasedBy) {
+        Run(String key, long sequence, long releasedBy) {
+            this.key = key;
             this.sequence = sequence;
             this.releasedBy = releasedBy;
         }
@@ -113,6 +118,17 @@ final class CompletionPrinter {
     private final ConcurrentLinkedQueue<Item> deferred = new ConcurrentLinkedQueue<>();
     /** Not yet printed, by request and release. */
     private final Map<String, Run> runs = new HashMap<>();
+    /**
+     * Where the model started each stretch ("id:sequence") so far, for the stretches that
+     * another's lock hand-off set running (see {@link #startHandedOff}). The recent ones only: a
+     * hand-off names a stretch still running or just printed.
+     */
+    private final Map<String, Long> bases = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > 256;
+        }
+    };
     /** The model's round: how many times the thread pool's completions ran. */
     private long round;
     /** The model's submission clock for backend calls (see {@link Run#stamp}). */
@@ -429,6 +445,34 @@ final class CompletionPrinter {
     private void start(Run r, long at) {
         r.base = at;
         r.stamp = ++clock;
+        bases.put(r.key, at);
+        for (Run o : new ArrayList<>(runs.values())) {
+            if (o.base < 0 && o.handoff != null && r.key.equals(o.handoff.by() + ":" + o.handoff.sequence())) {
+                start(o, at + o.handoff.rounds());
+            }
+        }
+    }
+
+    /**
+     * A stretch that another request's hand-off of qcow2's lock set running starts where the
+     * model has that request begin its next backend call: {@code rounds} rounds after its own
+     * stretch started (QEMU runs the woken coroutine as the unlocker yields there), not where
+     * this poll found its report: a write that waited for the lock while a resumed allocation
+     * made four calls then finishes after the allocating write, as in QEMU (scenario 620).
+     * Where the unlocker's stretch printed nothing (it ended waiting in turn, for the lock or a
+     * queue), the model has no start for it; it takes the unlocker's stretch as begun at this
+     * poll, as one a command (a resume) set running since the last poll: a read handed the lock
+     * by a resumed allocation after twenty calls reports after a failure the loop's first turn
+     * prints (difftest seed 180000000 session 8458, scenario 622).
+     */
+    private void startHandedOff(Run r) {
+        String by = r.handoff.by() + ":" + r.handoff.sequence();
+        Long at = bases.get(by);
+        if (at != null) {
+            start(r, at + r.handoff.rounds());
+        } else if (!runs.containsKey(by)) { // else not started yet: starts with it (see start)
+            start(r, round + r.handoff.rounds());
+        }
     }
 
     /**
@@ -492,6 +536,7 @@ final class CompletionPrinter {
             // 90000000 session 19670, scenario 540)
             finishedIn.clear();
             dueNow.clear();
+            bases.clear();
             this.device = device;
         }
         List<Item> fresh = new ArrayList<>();
@@ -512,11 +557,14 @@ final class CompletionPrinter {
             String key = i.id() + ":" + i.sequence();
             Run r = runs.get(key);
             if (r == null) {
-                r = new Run(i.sequence(), i.releasedBy());
+                r = new Run(key, i.sequence(), i.releasedBy());
                 runs.put(key, r);
                 created.add(r);
             }
             r.items.add(i);
+            if (i.isCompletion() && i.completion().handoff() != null) {
+                r.handoff = i.completion().handoff();
+            }
             r.items.sort((a, b) -> {
                 int c = Integer.compare(a.rounds(), b.rounds());
                 return c != 0 ? c : Boolean.compare(a.isCompletion(), b.isCompletion());
@@ -531,6 +579,10 @@ final class CompletionPrinter {
                 r.base = Math.max(0, round - head.rounds());
                 r.passes = head.completion().reschedules() - 1;
                 r.stamp = ++clock;
+                continue;
+            }
+            if (r.handoff != null) {
+                startHandedOff(r);
                 continue;
             }
             if (r.releasedBy == 0) {

@@ -61,7 +61,7 @@ final class FakeDevice implements Device {
         if (report) {
             // a success did one backend call; a failure by rule did none (immediately=off reschedules it)
             int rounds = yielded && errno == 0 ? 1 : 0;
-            done.add(new Completion(id, op, offset, length, errno, yielded, yielded, id, 0, rounds, false, 0, start,
+            done.add(new Completion(id, op, offset, length, errno, yielded, yielded, id, 0, rounds, false, 0, null, start,
                     System.nanoTime(), attachment));
         }
         return errno == 0 ? CompletableFuture.completedFuture(null)

@@ -2,6 +2,7 @@ package org.blkdebug.engine.request;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.blkdebug.engine.Completion;
 import org.blkdebug.engine.Operation;
 import org.blkdebug.engine.Phase;
 import org.blkdebug.engine.RequestInfo;
@@ -53,6 +54,8 @@ public final class Request {
     private volatile long sequence;
     /** See Completion#releasedBy. */
     private volatile long releasedBy;
+    /** Set with releasedBy, by the same release (see {@link #handoff()}). */
+    private volatile Completion.Handoff handoff;
     /**
      * What runs when the request next yields (a backend call, a park, a reschedule, its end):
      * QEMU enters the coroutines a running one woke only once it yields. Set and run by the
@@ -135,6 +138,11 @@ public final class Request {
 
     public long releasedBy() {
         return releasedBy;
+    }
+
+    /** Where another request's lock hand-off last set this one running, or null (see {@link Completion.Handoff}). */
+    public Completion.Handoff handoff() {
+        return handoff;
     }
 
     /**
@@ -318,6 +326,12 @@ public final class Request {
 
     /** Called by a releaser before the request becomes busy again. */
     void released(long byId) {
+        released(byId, null);
+    }
+
+    /** As {@link #released(long)}; {@code h} when a lock's hand-off set it running. */
+    void released(long byId, Completion.Handoff h) {
+        handoff = h;
         tag = null;
         phase = Phase.RUNNING;
         releasedBy = byId == id ? 0 : byId;

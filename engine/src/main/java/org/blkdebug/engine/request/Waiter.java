@@ -2,6 +2,7 @@ package org.blkdebug.engine.request;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.blkdebug.engine.Completion;
 import org.blkdebug.engine.Phase;
 
 /**
@@ -26,6 +27,8 @@ public final class Waiter {
     private final Thread thread;
     /** Who released it (see Completion#releasedBy); written before the state changes. */
     private volatile long releasedBy;
+    /** Where a lock's hand-off released it, or null; written before the state changes. */
+    private volatile Completion.Handoff handoff;
 
     /** Must be created on the request's own thread. */
     public Waiter(Request request, Phase phase, String tag) {
@@ -47,7 +50,7 @@ public final class Waiter {
     public void park() {
         request.parkedAs(phase, tag);
         if (!state.compareAndSet(REGISTERED, PARKED)) {
-            request.released(releasedBy); // released before we parked: we never stopped being busy
+            request.released(releasedBy, handoff); // released before we parked: we never stopped being busy
             return;
         }
         request.tracker().quiet();
@@ -77,7 +80,7 @@ public final class Waiter {
     public boolean parkUntil(long deadline) {
         request.parkedAs(phase, tag);
         if (!state.compareAndSet(REGISTERED, PARKED)) {
-            request.released(releasedBy);
+            request.released(releasedBy, handoff);
             return true;
         }
         request.tracker().quiet();
@@ -120,11 +123,21 @@ public final class Waiter {
         release(request.releasedBy());
     }
 
+    /**
+     * As {@link #releaseKeepingReleaser()}, by {@code unlocker}'s hand-off of the lock as it
+     * yields in the middle of its stretch (its own thread): the request's backend calls then
+     * count from that yield (see {@link Completion.Handoff}).
+     */
+    public void releaseHandedOff(Request unlocker) {
+        handoff = new Completion.Handoff(unlocker.id(), unlocker.sequence(), unlocker.ioRounds());
+        release(request.releasedBy());
+    }
+
     private void release(long byId) {
         releasedBy = byId;
         int prev = state.getAndSet(RELEASED);
         if (prev == PARKED) {
-            request.released(releasedBy);
+            request.released(releasedBy, handoff);
             request.tracker().busy();
             LockSupport.unpark(thread);
         }

@@ -73,9 +73,9 @@ final class MetadataLock {
             return;
         }
         if (by == null) {
-            wake(next, null);
+            wake(next, null, null);
         } else {
-            by.onNextYield(() -> wake(next, by.ending() ? by : null));
+            by.onNextYield(() -> wake(next, by.ending() ? by : null, by));
         }
     }
 
@@ -86,12 +86,17 @@ final class MetadataLock {
      *                one, so {@code next} counts as released by that end (a read that waited
      *                for an allocation that failed reports after the write's failure; difftest
      *                seed 50000000 sessions 527, 764)
+     * @param unlocker the request that unlocked, or null for a holder of no request
      */
-    private static void wake(Queued next, Request endedBy) {
+    private static void wake(Queued next, Request endedBy, Request unlocker) {
         if (next.by() != null) {
             next.waiter().release(next.by());
         } else if (endedBy != null) {
             next.waiter().release(endedBy);
+        } else if (unlocker != null) {
+            // it runs as the unlocker yields mid-stretch (on the unlocker's thread here): its
+            // calls count from there (seed 180000000 session 14897)
+            next.waiter().releaseHandedOff(unlocker);
         } else {
             next.waiter().releaseKeepingReleaser(); // a restarted request stays after its restarter
         }
