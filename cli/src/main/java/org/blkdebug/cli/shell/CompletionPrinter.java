@@ -446,8 +446,8 @@ final class CompletionPrinter {
         r.base = at;
         r.stamp = ++clock;
         bases.put(r.key, at);
-        for (Run o : new ArrayList<>(runs.values())) {
-            if (o.base < 0 && o.handoff != null && r.key.equals(o.handoff.by() + ":" + o.handoff.sequence())) {
+        for (Run o : runs.values()) { // start changes runs' fields, never the map
+            if (o.base < 0 && o.handoff != null && r.key.equals(stretch(o.handoff.by(), o.handoff.sequence()))) {
                 start(o, at + o.handoff.rounds());
             }
         }
@@ -465,8 +465,13 @@ final class CompletionPrinter {
      * by a resumed allocation after twenty calls reports after a failure the loop's first turn
      * prints (difftest seed 180000000 session 8458, scenario 622).
      */
+    /** A stretch's key in {@link #runs} and {@link #bases}: the request and the release that set it running. */
+    private static String stretch(long id, long sequence) {
+        return id + ":" + sequence;
+    }
+
     private void startHandedOff(Run r) {
-        String by = r.handoff.by() + ":" + r.handoff.sequence();
+        String by = stretch(r.handoff.by(), r.handoff.sequence());
         Long at = bases.get(by);
         if (at != null) {
             start(r, at + r.handoff.rounds());
@@ -554,7 +559,7 @@ final class CompletionPrinter {
         });
         List<Run> created = new ArrayList<>();
         for (Item i : fresh) {
-            String key = i.id() + ":" + i.sequence();
+            String key = stretch(i.id(), i.sequence());
             Run r = runs.get(key);
             if (r == null) {
                 r = new Run(key, i.sequence(), i.releasedBy());

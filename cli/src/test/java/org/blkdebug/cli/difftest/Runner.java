@@ -101,7 +101,7 @@ class Runner { // not final: DiffTesterFaultTest stands in a runner that fails
         t = timing.add("qemu: prepare (" + s.format() + ")", t);
         List<String> cmd = new ArrayList<>(STDBUF_LIB == null ? List.of("stdbuf", "-oL", QEMU_IO) : List.of(QEMU_IO));
         cmd.addAll(s.argv(dir.toString()));
-        return process(s, dir, cmd, zeroedMemory, "qemu", t);
+        return process(s, dir, cmd, true, zeroedMemory, "qemu", t);
     }
 
     /**
@@ -118,7 +118,7 @@ class Runner { // not final: DiffTesterFaultTest stands in a runner that fails
                 "-Dblkdebug.qemu72-padding-read=true", "-XX:TieredStopAtLevel=1",
                 "-cp", ABSOLUTE_CLASS_PATH, Main.class.getName()));
         cmd.addAll(s.argv(dir.toString()));
-        return process(s, dir, cmd, false, "ours (QEMU's padding read)", t);
+        return process(s, dir, cmd, false, false, "ours (QEMU's padding read)", t);
     }
 
     /** This JVM's class path, absolute: the process runs in the session's directory. */
@@ -127,10 +127,11 @@ class Runner { // not final: DiffTesterFaultTest stands in a runner that fails
             .map(e -> Path.of(e).toAbsolutePath().toString())
             .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
 
-    private Outcome process(Session s, Path dir, List<String> cmd, boolean zeroedMemory, String what, long t)
-            throws IOException, InterruptedException {
+    /** Runs {@code cmd} on the prepared session; {@code stdbuf}: line-buffer its stdio (a C program's). */
+    private Outcome process(Session s, Path dir, List<String> cmd, boolean stdbuf, boolean zeroedMemory, String what,
+            long t) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-        if (STDBUF_LIB != null && what.equals("qemu")) {
+        if (STDBUF_LIB != null && stdbuf) {
             // what stdbuf -oL does before it execs the program, without its own exec
             String pre = pb.environment().get("LD_PRELOAD");
             pb.environment().put("LD_PRELOAD", pre == null || pre.isEmpty() ? STDBUF_LIB : pre + ":" + STDBUF_LIB);
